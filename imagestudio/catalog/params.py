@@ -1,0 +1,167 @@
+"""Turn what a user asked for into the exact arguments a model accepts (fal's input names).
+
+Pure functions over a model's input schema (the `input` object of our catalog data), so the generate
+page, the API, batches and the CLI all validate the same way.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+# ~1 MP sizes per aspect ratio, multiples of 64 (what SDXL/FLUX are trained on).
+ASPECT_RATIOS: dict[str, tuple[int, int]] = {
+    "1:1": (1024, 1024),
+    "16:9": (1344, 768),
+    "9:16": (768, 1344),
+    "4:3": (1152, 896),
+    "3:4": (896, 1152),
+    "3:2": (1216, 832),
+    "2:3": (832, 1216),
+    "21:9": (1536, 640),
+}
+IMAGE_SIZE_PRESETS: dict[str, tuple[int, int]] = {
+    "square_hd": (1024, 1024),
+    "square": (512, 512),
+    "portrait_4_3": (768, 1024),
+    "portrait_16_9": (576, 1024),
+    "landscape_4_3": (1024, 768),
+    "landscape_16_9": (1024, 576),
+}
+MIN_SIDE, MAX_SIDE = 256, 2048
+MAX_SEED = 2**32 - 1
+MEGAPIXEL = 1024 * 1024  # fal bills a 1024×1024 image as one megapixel
+
+
+class ParameterError(ValueError):
+    """A bad input, tied to the field that caused it so forms and API clients can point at it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Resolved:
+    arguments: dict  # exactly what the provider receives
+    width: int
+    height: int
+    num_images: int
+    seed: int
+
+
+def _number(field: str, value, kind: type, spec: dict):
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise ParameterError(field, f"{field.replace('_', ' ').capitalize()} must be a number.") from None
+    if kind is int and isinstance(value, float) and not value.is_integer():
+        raise ParameterError(field, f"{field.replace('_', ' ').capitalize()} must be a whole number.")
+    low, high = spec.get("min"), spec.get("max")
+    label = field.replace("_", " ").capitalize()
+    if low is not None and number < low:
+        raise ParameterError(field, f"{label} must be at least {low}" + (f" and at most {high}." if high is not None else "."))
+    if high is not None and number > high:
+        raise ParameterError(field, f"{label} must be at most {high}" + (f" and at least {low}." if low is not None else "."))
+    return number
+
+
+def _size(params: dict) -> tuple[int, int]:
+    size = params.get("image_size")
+    if isinstance(size, str):
+        if size not in IMAGE_SIZE_PRESETS:
+            raise ParameterError("image_size", f"Unknown size {size!r}; use one of {', '.join(IMAGE_SIZE_PRESETS)}.")
+        return IMAGE_SIZE_PRESETS[size]
+    if isinstance(size, dict):
+        return _custom_size(size.get("width"), size.get("height"))
+    if params.get("width") or params.get("height"):
+        return _custom_size(params.get("width"), params.get("height"))
+    ratio = params.get("aspect_ratio") or "1:1"
+    if ratio not in ASPECT_RATIOS:
+        raise ParameterError("aspect_ratio", f"Unknown aspect ratio {ratio!r}; use one of {', '.join(ASPECT_RATIOS)}.")
+    return ASPECT_RATIOS[ratio]
+
+
+def _custom_size(width, height) -> tuple[int, int]:
+    spec = {"min": MIN_SIDE, "max": MAX_SIDE}
+    w = _number("width", width, int, spec)
+    h = _number("height", height, int, spec)
+    # Diffusion models work in 8-pixel latent blocks; round so the output is exactly what we store.
+    return (w // 8) * 8, (h // 8) * 8
+
+
+def aspect_ratio_name(width: int, height: int) -> str:
+    """The closest named ratio, for models that take `aspect_ratio` instead of a size."""
+    return min(ASPECT_RATIOS, key=lambda name: abs(math.log(width / height) - math.log(ASPECT_RATIOS[name][0] / ASPECT_RATIOS[name][1])))
+
+
+def resolve(schema: dict, params: dict, *, rng: random.Random | None = None) -> Resolved:
+    """Validate `params` against a model's input schema and return the provider arguments.
+
+    Accepts fal's own input names plus our conveniences: aspect_ratio, width/height.
+    """
+    width, height = _size(params)
+    num_images = _number("num_images", params.get("num_images", 1), int, {"min": 1, "max": 4})
+    seed_value = params.get("seed")
+    if seed_value in (None, "", "random"):
+        seed = (rng or random.SystemRandom()).randint(0, MAX_SEED)
+    else:
+        seed = _number("seed", seed_value, int, {"min": 0, "max": MAX_SEED})
+
+    arguments: dict = {}
+    if "image_size" in schema:
+        arguments["image_size"] = {"width": width, "height": height}
+    elif "aspect_ratio" in schema:
+        arguments["aspect_ratio"] = aspect_ratio_name(width, height)
+    if "num_images" in schema:
+        arguments["num_images"] = num_images
+    if "seed" in schema:
+        arguments["seed"] = seed
+
+    skip = {"prompt", "negative_prompt", "image_size", "aspect_ratio", "num_images", "seed", "width", "height"}
+    for field, value in params.items():
+        if field in skip or value in (None, ""):
+            continue
+        spec = schema.get(field)
+        if spec is None:
+            continue  # quietly drop what this model does not accept (e.g. steps on a fixed-step model)
+        arguments[field] = _coerce(field, value, spec)
+    return Resolved(arguments=arguments, width=width, height=height, num_images=num_images, seed=seed)
+
+
+def _coerce(field: str, value, spec: dict):
+    kind = spec.get("type", "")
+    if kind == "integer":
+        return _number(field, value, int, spec)
+    if kind == "number":
+        return _number(field, value, float, spec)
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in {"true", "1", "on", "yes"}:
+            return True
+        if str(value).lower() in {"false", "0", "off", "no"}:
+            return False
+        raise ParameterError(field, f"{field.replace('_', ' ').capitalize()} must be true or false.")
+    if kind.startswith("enum") and "enum" in spec and not isinstance(value, dict):
+        if value not in spec["enum"]:
+            raise ParameterError(field, f"{field.replace('_', ' ').capitalize()} must be one of {', '.join(map(str, spec['enum']))}.")
+        return value
+    return value
+
+
+def estimate_cost_usd(pricing: dict, width: int, height: int, num_images: int) -> float:
+    """Provider cost of one request. Megapixel prices round up to the next whole MP, per image."""
+    amount = pricing.get("amount_usd")
+    if amount is None:
+        return 0.0
+    unit = (pricing.get("unit") or "").lower()
+    if "megapixel" in unit:
+        return amount * math.ceil(width * height / MEGAPIXEL) * num_images
+    return amount * num_images
+
+
+def credits_for(usd: float, credit_usd: float) -> int:
+    return math.ceil(round(usd / credit_usd, 6)) if usd > 0 else 0

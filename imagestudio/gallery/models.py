@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class ImageQuerySet(models.QuerySet["Image"]):
+    def alive(self) -> ImageQuerySet:
+        return self.filter(deleted_at__isnull=True)
+
+    def owned_by(self, user) -> ImageQuerySet:
+        return self.filter(user=user)
+
+
+class Image(models.Model):
+    """The seed's `images` table. Files are private: served only through views that check access."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="images")
+    project = models.ForeignKey("projects.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="images")
+    job = models.ForeignKey("generation.GenerationJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="images")
+    output_index = models.PositiveSmallIntegerField(default=0)  # position within its job's outputs
+    file = models.FileField(upload_to="originals/%Y/%m/", max_length=300)
+    thumbnail = models.FileField(upload_to="thumbs/%Y/%m/", max_length=300, blank=True)
+    placeholder = models.TextField(blank=True)  # tiny data: URI for blur-up while the thumbnail loads
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    file_size = models.PositiveIntegerField(default=0)
+    format = models.CharField(max_length=10)  # png, jpeg, webp
+    prompt = models.TextField(blank=True)
+    negative_prompt = models.TextField(blank=True)
+    model = models.ForeignKey("catalog.AIModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="images")
+    model_version = models.CharField(max_length=40, blank=True)
+    parameters = models.JSONField(default=dict)
+    seed = models.BigIntegerField(null=True, blank=True)
+    generation_time = models.FloatField(null=True, blank=True)  # seconds
+    cost_credits = models.PositiveIntegerField(default=0)
+    parent_image = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    is_favorite = models.BooleanField(default=False)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImageQuerySet.as_manager()
+
+    class Meta:
+        db_table = "images"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at", "-id"], name="images_user_created"),
+            models.Index(fields=["project"]),
+            models.Index(fields=["user", "is_favorite", "-created_at"], name="images_user_fav"),
+        ]
+        constraints = [
+            # Finalising a job twice must never produce two images for the same output.
+            models.UniqueConstraint(fields=["job", "output_index"], name="one_image_per_job_output"),
+            models.CheckConstraint(condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5), name="rating_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prompt[:40]} ({self.width}×{self.height})"
+
+    @property
+    def alt_text(self) -> str:
+        return self.prompt[:200] or "Generated image"
+
+    @property
+    def aspect_ratio_css(self) -> str:
+        return f"{self.width} / {self.height}"
+
+    @property
+    def megapixels(self) -> float:
+        return round(self.width * self.height / 1_000_000, 2)

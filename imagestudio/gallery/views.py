@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from imagestudio.gallery import files
+from imagestudio.gallery.access import get_image_for
+from imagestudio.gallery.selectors import images_page
+from imagestudio.web.pagination import BadCursor
+
+
+@login_required
+def image_list(request: HttpRequest) -> HttpResponse:
+    try:
+        page = images_page(request.user, request.GET.get("cursor"))
+    except BadCursor as exc:
+        return render(request, "gallery/image_list.html", {"page": None, "error": str(exc)}, status=400)
+    template = "gallery/partials/image_grid_page.html" if request.htmx else "gallery/image_list.html"
+    return render(request, template, {"page": page})
+
+
+@login_required
+def image_detail(request: HttpRequest, image_id) -> HttpResponse:
+    image = get_image_for(request.user, image_id)
+    return render(request, "gallery/image_detail.html", {"image": image})
+
+
+@login_required
+def image_file(request: HttpRequest, image_id) -> HttpResponse:
+    image = get_image_for(request.user, image_id)
+    name = files.download_name(image) if request.GET.get("download") else None
+    return files.serve(image.file, download_name=name)
+
+
+@login_required
+def image_thumb(request: HttpRequest, image_id) -> HttpResponse:
+    image = get_image_for(request.user, image_id)
+    return files.serve(image.thumbnail or image.file)

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+from pydantic import Field
+
+from imagestudio.catalog.params import ParameterError
+from imagestudio.catalog.services import get_model
+from imagestudio.generation import services
+from imagestudio.generation.models import GenerationJob
+from imagestudio.generation.views import get_job_for
+from imagestudio.projects.models import Project
+
+router = Router(tags=["generate"])
+
+
+class TextToImageIn(Schema):
+    model_id: str = Field(description="Model id, endpoint id (fal-ai/flux/dev) or slug")
+    prompt: str = Field(max_length=4000)
+    negative_prompt: str = Field(default="", max_length=2000)
+    project_id: UUID | None = None
+    priority: int = Field(default=0, ge=-100, le=100)
+    parameters: dict = Field(default_factory=dict, description="image_size | aspect_ratio | width+height, "
+                             "num_images, seed, guidance_scale, num_inference_steps, … (fal's input names)")
+
+
+class JobOut(Schema):
+    id: UUID
+    status: str
+    model_id: str
+    prompt: str
+    negative_prompt: str
+    parameters: dict
+    num_images: int
+    width: int
+    height: int
+    priority: int
+    progress: float
+    progress_message: str
+    queue_position: int | None
+    image_ids: list[UUID]
+    error: str | None
+    error_field: str | None
+    credits_reserved: int
+    credits_charged: int
+    created_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+
+    @staticmethod
+    def resolve_model_id(job: GenerationJob) -> str:
+        return job.model.endpoint_id
+
+    @staticmethod
+    def resolve_image_ids(job: GenerationJob) -> list:
+        return [image.pk for image in sorted(job.images.all(), key=lambda i: i.output_index)]
+
+    @staticmethod
+    def resolve_error(job: GenerationJob) -> str | None:
+        return job.error_message or None
+
+    @staticmethod
+    def resolve_error_field(job: GenerationJob) -> str | None:
+        return job.error_field or None
+
+
+class JobStatusOut(Schema):
+    id: UUID
+    status: str
+    progress: float
+    progress_message: str
+    queue_position: int | None
+    image_ids: list[UUID]
+    error: str | None
+    error_field: str | None
+
+    resolve_image_ids = staticmethod(JobOut.resolve_image_ids)
+    resolve_error = staticmethod(JobOut.resolve_error)
+    resolve_error_field = staticmethod(JobOut.resolve_error_field)
+
+
+@router.post("/text-to-image", response={202: JobOut})
+def text_to_image(request, payload: TextToImageIn):
+    model = get_model(payload.model_id)
+    if model is None:
+        raise ParameterError("model_id", f"No model {payload.model_id!r}. GET /api/models lists them.")
+    if "text-to-image" not in model.capabilities:
+        raise ParameterError("model_id", f"{model.display_name} does not do text-to-image.")
+    project = None
+    if payload.project_id:
+        project = Project.objects.filter(pk=payload.project_id, user=request.user).first()
+        if project is None:
+            raise HttpError(404, "No such project.")
+    job = services.enqueue(services.GenerationRequest(
+        user=request.user, model=model, prompt=payload.prompt, negative_prompt=payload.negative_prompt,
+        parameters=payload.parameters, project=project, priority=payload.priority,
+    ))
+    return Status(202, GenerationJob.objects.select_related("model").prefetch_related("images").get(pk=job.pk))
+
+
+@router.get("/queue/{job_id}/status", response=JobStatusOut)
+def job_status(request, job_id: UUID):
+    return get_job_for(request.user, job_id)

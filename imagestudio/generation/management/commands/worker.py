@@ -1,0 +1,51 @@
+"""`manage.py worker`: django-tasks-db's db_worker plus a heartbeat and lease recovery.
+
+A side thread writes the heartbeat /healthz reads and requeues jobs whose worker died.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+
+from django.db import close_old_connections
+from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+
+from imagestudio.generation import runner
+from imagestudio.generation.models import WorkerHeartbeat
+
+log = logging.getLogger(__name__)
+HEARTBEAT_SECONDS = 5
+
+
+def beat_forever(stop: threading.Event) -> None:
+    started = timezone.now()
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            recovered = runner.recover_stale_jobs()
+            WorkerHeartbeat.objects.update_or_create(
+                worker_id=runner.WORKER_ID,
+                defaults={"hostname": socket.gethostname(), "pid": os.getpid(), "started_at": started,
+                          "last_seen": timezone.now()},
+            )
+            if recovered:
+                WorkerHeartbeat.objects.filter(worker_id=runner.WORKER_ID).update(jobs_recovered=recovered)
+        except Exception:  # the heartbeat must outlive a hiccup (e.g. database restarting)
+            log.exception("Worker heartbeat failed")
+        stop.wait(HEARTBEAT_SECONDS)
+
+
+class Command(DbWorkerCommand):
+    help = "Run background tasks (generation jobs), with heartbeat and crash recovery."
+
+    def handle(self, *args, **options):
+        stop = threading.Event()
+        threading.Thread(target=beat_forever, args=(stop,), name="heartbeat", daemon=True).start()
+        try:
+            return super().handle(*args, **options)
+        finally:
+            stop.set()

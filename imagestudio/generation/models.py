@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    CANCELED = "canceled", _("Canceled")
+
+
+ACTIVE_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
+FINAL_STATUSES = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED)
+
+
+class GenerationJob(models.Model):
+    """The seed's `generation_queue` table: one request for 1-4 images, from queue to stored result."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    project = models.ForeignKey("projects.Project", null=True, blank=True, on_delete=models.SET_NULL)
+    model = models.ForeignKey("catalog.AIModel", on_delete=models.PROTECT, related_name="jobs")
+    action = models.CharField(max_length=30, default="generate")  # generate, variation, upscale, ...
+    prompt = models.TextField()
+    negative_prompt = models.TextField(blank=True)
+    # The full recipe: every parameter as sent to the provider (fal's input names), incl. the seed.
+    parameters = models.JSONField(default=dict)
+    num_images = models.PositiveSmallIntegerField(default=1)
+    width = models.PositiveIntegerField(default=1024)
+    height = models.PositiveIntegerField(default=1024)
+    parent_image = models.ForeignKey("gallery.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    priority = models.SmallIntegerField(default=0)  # higher runs first
+    run_after = models.DateTimeField(null=True, blank=True)
+    batch_id = models.UUIDField(null=True, blank=True)
+    # Provider bookkeeping (fal: queue request id and the URLs it returned).
+    fal_request_id = models.CharField(max_length=100, blank=True, db_index=True)
+    provider_state = models.JSONField(default=dict, blank=True)
+    progress = models.FloatField(default=0.0)  # 0..1
+    progress_message = models.CharField(max_length=200, blank=True)
+    queue_position = models.IntegerField(null=True, blank=True)
+    logs = models.JSONField(default=list, blank=True)
+    error_message = models.TextField(blank=True)
+    error_field = models.CharField(max_length=60, blank=True)
+    retry_count = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # A worker owns a running job only while its lease is fresh; an expired lease means it died.
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    credits_reserved = models.PositiveIntegerField(default=0)
+    credits_charged = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "generation_queue"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["user", "status"]),
+            models.Index(fields=["user", "-created_at"]),
+            models.Index(fields=["status", "-priority", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_id} · {self.prompt[:40]}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+    @property
+    def seed(self) -> int | None:
+        return self.parameters.get("seed")
+
+    @property
+    def aspect_ratio_css(self) -> str:
+        return f"{self.width} / {self.height}"
+
+
+class WorkerHeartbeat(models.Model):
+    """Each worker process writes here every few seconds; /healthz reads it."""
+
+    worker_id = models.CharField(max_length=100, primary_key=True)
+    hostname = models.CharField(max_length=100)
+    pid = models.IntegerField()
+    started_at = models.DateTimeField()
+    last_seen = models.DateTimeField(db_index=True)
+    jobs_recovered = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "worker_heartbeats"
+
+    def __str__(self) -> str:
+        return self.worker_id

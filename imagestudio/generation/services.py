@@ -1,0 +1,107 @@
+"""Commands on generation jobs, shared by pages, the API, tasks and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from imagestudio.billing import services as billing
+from imagestudio.catalog import params
+from imagestudio.catalog.models import AIModel
+from imagestudio.generation.models import GenerationJob, JobStatus
+
+MAX_PROMPT_LENGTH = 4000
+
+
+@dataclass
+class GenerationRequest:
+    user: object
+    model: AIModel
+    prompt: str
+    negative_prompt: str = ""
+    parameters: dict = field(default_factory=dict)
+    project: object = None
+    priority: int = 0
+    run_after: datetime | None = None
+    action: str = "generate"
+    parent_image: object = None
+    batch_id: object = None
+
+
+def _check_request(request: GenerationRequest) -> None:
+    prompt = request.prompt.strip()
+    if not prompt:
+        raise params.ParameterError("prompt", "Describe the image you want: the prompt is empty.")
+    if len(prompt) > MAX_PROMPT_LENGTH:
+        raise params.ParameterError("prompt", f"The prompt is too long ({len(prompt)} characters; at most {MAX_PROMPT_LENGTH}).")
+    if not request.model.available:
+        raise params.ParameterError("model_id", f"{request.model.display_name} is not available: {request.model.unavailable_reason}")
+
+
+def estimate_credits(model: AIModel, width: int, height: int, num_images: int) -> int:
+    usd = params.estimate_cost_usd(model.pricing, width, height, num_images)
+    return params.credits_for(usd, settings.CREDIT_USD)
+
+
+def enqueue(request: GenerationRequest) -> GenerationJob:
+    """Validate, reserve credits and queue a job, all or nothing. Returns at once; a worker renders it.
+
+    Raises ParameterError (bad input, names the field) or billing.InsufficientCredits.
+    """
+    _check_request(request)
+    resolved = params.resolve(request.model.input_schema, request.parameters)
+    with transaction.atomic():
+        job = GenerationJob.objects.create(
+            user=request.user,
+            project=request.project,
+            model=request.model,
+            action=request.action,
+            prompt=request.prompt.strip(),
+            negative_prompt=request.negative_prompt.strip(),
+            parameters={**resolved.arguments, "seed": resolved.seed},
+            num_images=resolved.num_images,
+            width=resolved.width,
+            height=resolved.height,
+            parent_image=request.parent_image,
+            priority=request.priority,
+            run_after=request.run_after,
+            batch_id=request.batch_id,
+            credits_reserved=estimate_credits(request.model, resolved.width, resolved.height, resolved.num_images),
+        )
+        billing.reserve_for_job(job)
+        dispatch(job)
+    return job
+
+
+def dispatch(job: GenerationJob) -> None:
+    """Queue the task that runs `job`.
+
+    On the database backend the task row is written in the job's own transaction, so a job can never
+    exist without its task. Other backends (tests' immediate one) run after commit.
+    """
+    from imagestudio.generation import tasks
+
+    if settings.TASKS_BACKEND == "db":
+        tasks.run_job.using(run_after=job.run_after, priority=max(-100, min(100, job.priority))).enqueue(str(job.pk))
+    else:
+        transaction.on_commit(lambda: tasks.run_job.enqueue(str(job.pk)))
+
+
+def cancel(job: GenerationJob) -> bool:
+    """Cancel a queued or running job and refund it. Returns False when it had already finished."""
+    with transaction.atomic():
+        locked = GenerationJob.objects.select_for_update().get(pk=job.pk)
+        if locked.is_final:
+            return False
+        locked.status = JobStatus.CANCELED
+        locked.completed_at = timezone.now()
+        locked.progress_message = "Canceled"
+        billing.refund_job(locked)
+        locked.save(update_fields=["status", "completed_at", "progress_message", "credits_charged"])
+        billing.log_usage(locked, success=False)
+    job.refresh_from_db()
+    return True

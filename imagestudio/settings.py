@@ -1,0 +1,285 @@
+"""One settings file, driven by environment variables (and `.env`), each with a safe embedded default.
+
+With no configuration at all the studio runs on SQLite under var/, stores files under var/media/,
+prints emails to the console and renders with the offline engine.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.csp import CSP
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+load_dotenv(BASE_DIR / ".env", override=False)  # real environment variables win over .env
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env(name)
+    if not value:
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"{name} must be true or false, not {value!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name)
+    return int(value) if value else default
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+VAR_DIR = Path(env("VAR_DIR") or BASE_DIR / "var")
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """Use SECRET_KEY (or the seed's AUTH_SECRET); otherwise keep a random one under var/ for dev."""
+    configured = env("SECRET_KEY") or env("AUTH_SECRET")
+    if configured:
+        return configured
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+PORT = env_int("PORT", 8000)
+APP_URL = env("APP_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+# Public base URL fal can reach for webhooks; without it the worker polls fal instead.
+PUBLIC_URL = env("PUBLIC_URL").rstrip("/")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", APP_URL)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "django_tasks_db",
+    "django_htmx",
+    "imagestudio.accounts",
+    "imagestudio.catalog",
+    "imagestudio.projects",
+    "imagestudio.generation",
+    "imagestudio.gallery",
+    "imagestudio.billing",
+    "imagestudio.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "imagestudio.urls"
+WSGI_APPLICATION = "imagestudio.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "imagestudio" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "imagestudio.web.context_processors.studio",
+            ],
+        },
+    },
+]
+
+# --- Database: SQLite under var/ by default, PostgreSQL (or any dj-database-url) via DATABASE_URL.
+DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers and the worker's writer overlap; IMMEDIATE takes the write lock up front so
+    # concurrent transactions wait (busy timeout) instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+    DATABASES["default"]["TEST"] = {"NAME": env("TEST_SQLITE_NAME") or None}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "dashboard"
+ACCOUNT_LOGOUT_REDIRECT_URL = "landing"
+
+# --- allauth: email is the login; verification optional (reminder banner) unless made mandatory.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", "optional")
+ACCOUNT_SIGNUP_FORM_CLASS = "imagestudio.accounts.forms.SignupExtraForm"
+ACCOUNT_ADAPTER = "imagestudio.accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_SESSION_REMEMBER = None
+if env_bool("DISABLE_RATE_LIMITS"):  # load tests and e2e runs only
+    ACCOUNT_RATE_LIMITS = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AI Image Studio] "
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "AI Image Studio <studio@localhost>")
+
+# --- Email: console by default, SMTP when EMAIL_HOST is set, or any backend by EMAIL_BACKEND.
+_mail_host = env("EMAIL_HOST")
+_mail_backend = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if _mail_host else "django.core.mail.backends.console.EmailBackend",
+)
+_mail_options: dict = {}
+if _mail_backend.endswith("smtp.EmailBackend"):
+    _mail_port = env_int("EMAIL_PORT", 587)
+    _mail_options = {
+        "host": _mail_host or "localhost",
+        "port": _mail_port,
+        "username": env("EMAIL_HOST_USER"),
+        "password": env("EMAIL_HOST_PASSWORD"),
+        "use_tls": env_bool("EMAIL_USE_TLS", _mail_port == 587),
+    }
+elif _mail_backend.endswith("filebased.EmailBackend"):
+    _mail_options = {"file_path": env("EMAIL_FILE_PATH", str(VAR_DIR / "outbox"))}
+MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
+
+# --- Files: local under var/media by default, S3-compatible when S3_BUCKET is set. Private either way:
+# originals and renditions are only served through views that check ownership.
+MEDIA_ROOT = Path(env("STORAGE_PATH") or VAR_DIR / "media")
+MEDIA_URL = "/media-private/"  # never routed: files go through gallery views
+S3_BUCKET = env("S3_BUCKET")
+if S3_BUCKET:
+    default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("S3_ENDPOINT_URL") or None,
+            "region_name": env("S3_REGION") or None,
+            "access_key": env("S3_ACCESS_KEY") or None,
+            "secret_key": env("S3_SECRET_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": env_int("S3_URL_EXPIRES", 3600),
+            "file_overwrite": False,
+            "location": env("S3_PREFIX"),
+            "addressing_style": env("S3_ADDRESSING_STYLE", "path"),
+        },
+    }
+else:
+    default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT)},
+    }
+STORAGES = {
+    "default": default_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns when it is missing
+WHITENOISE_USE_FINDERS = True  # serve app static files without collectstatic in dev and tests
+WHITENOISE_AUTOREFRESH = DEBUG
+MEDIA_CDN_URL = env("MEDIA_CDN_URL")
+MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 25)
+
+# --- Background tasks: django.tasks on the database (db_worker). Tests may switch to "immediate".
+TASKS_BACKEND = env("TASKS_BACKEND", "db")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "db": "django_tasks_db.DatabaseBackend",
+            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+            "dummy": "django.tasks.backends.dummy.DummyBackend",
+        }[TASKS_BACKEND]
+    }
+}
+
+# --- Generation
+FAL_KEY = env("FAL_KEY") or env("FAL_API_KEY")
+FAL_WEBHOOK_JWKS_URL = env("FAL_WEBHOOK_JWKS_URL")
+FAL_TIMEOUT = float(env("FAL_TIMEOUT", "30"))
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 120)
+USER_MAX_CONCURRENT_JOBS = env_int("USER_MAX_CONCURRENT_JOBS", 4)
+CREDIT_USD = float(env("CREDIT_USD", "0.01"))  # what one credit is worth in provider cost
+STARTING_CREDITS = env_int("STARTING_CREDITS", 500)
+
+# --- Security
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", APP_URL.startswith("https://"))
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    # Inline style attributes carry per-image aspect ratios and blur-up placeholders.
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"] + ([MEDIA_CDN_URL] if MEDIA_CDN_URL else []),
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = env("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+NINJA_PAGINATION_PER_PAGE = 50

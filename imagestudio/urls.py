@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from imagestudio.api import api
+from imagestudio.gallery import views as gallery
+from imagestudio.generation import views as generation
+from imagestudio.web import views as web
+
+urlpatterns = [
+    path("", web.landing, name="landing"),
+    path("dashboard/", web.dashboard, name="dashboard"),
+    path("healthz", web.healthz, name="healthz"),
+    path("generate/", generation.generate, name="generate"),
+    path("generate/jobs/<uuid:job_id>/", generation.job_card, name="job_card"),
+    path("generate/jobs/<uuid:job_id>/cancel/", generation.cancel_job, name="job_cancel"),
+    path("images/", gallery.image_list, name="image_list"),
+    path("images/<uuid:image_id>/", gallery.image_detail, name="image_detail"),
+    path("images/<uuid:image_id>/file", gallery.image_file, name="image_file"),
+    path("images/<uuid:image_id>/thumb", gallery.image_thumb, name="image_thumb"),
+    path("accounts/", include("allauth.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]

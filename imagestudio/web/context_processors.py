@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# Sidebar entries: (url name, label, icon name). Pages join this list as they are built.
+NAV_ITEMS = [
+    ("dashboard", _("Dashboard"), "home"),
+    ("generate", _("Generate"), "sparkles"),
+    ("image_list", _("My images"), "images"),
+]
+
+
+def studio(request) -> dict:
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    current = getattr(getattr(request, "resolver_match", None), "url_name", None)
+    return {
+        "studio": {
+            "name": "AI Image Studio",
+            "offline": not settings.FAL_KEY,
+            "needs_email_verification": signed_in and not _verified(request, user),
+        },
+        "nav_items": [
+            {"url": reverse(name), "label": label, "icon": icon, "active": name == current}
+            for name, label, icon in NAV_ITEMS
+        ] if signed_in else [],
+    }
+
+
+def _verified(request, user) -> bool:
+    # Cached per request: the banner check must not add a query to every partial.
+    if not hasattr(request, "_email_verified"):
+        request._email_verified = user.email_verified
+    return request._email_verified

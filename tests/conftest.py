@@ -1,0 +1,65 @@
+"""Shared fixtures: a seeded catalog, users (alice, bob) and API clients with bearer tokens."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.test import Client
+
+from imagestudio.accounts.services import issue_token, register
+from imagestudio.catalog.services import sync_catalog
+
+
+def pytest_sessionstart(session) -> None:
+    # When the whole suite runs on S3 (CI's second pass), serve the bucket from moto over HTTP.
+    if os.environ.get("S3_BUCKET") and os.environ.get("S3_ENDPOINT_URL", "").startswith("http://127.0.0.1"):
+        from tests.s3server import start_s3_server
+
+        session.config._s3_server = start_s3_server(os.environ["S3_ENDPOINT_URL"], os.environ["S3_BUCKET"])
+
+
+@pytest.fixture
+def catalog(db):
+    sync_catalog()
+
+
+@pytest.fixture
+def alice(catalog):
+    return register("alice@example.com", "correct-Horse-battery-9", "Alice")
+
+
+@pytest.fixture
+def bob(catalog):
+    return register("bob@example.com", "correct-Horse-battery-9", "Bob")
+
+
+def bearer_client(user) -> Client:
+    return Client(headers={"Authorization": f"Bearer {issue_token(user)}"})
+
+
+@pytest.fixture
+def alice_api(alice) -> Client:
+    return bearer_client(alice)
+
+
+@pytest.fixture
+def bob_api(bob) -> Client:
+    return bearer_client(bob)
+
+
+@pytest.fixture
+def alice_browser(alice) -> Client:
+    client = Client()
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def run_tasks(django_capture_on_commit_callbacks):
+    """Run tasks queued on commit (the immediate backend) inside the test's transaction."""
+
+    def runner():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return runner

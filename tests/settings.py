@@ -1,0 +1,16 @@
+"""Test defaults, applied before the real settings read the environment (explicit env vars still win)."""
+
+import os
+import tempfile
+
+# Unit and integration tests run tasks inline after commit; e2e tests start a real worker instead.
+os.environ.setdefault("TASKS_BACKEND", "immediate")
+os.environ.setdefault("DISABLE_RATE_LIMITS", "true")
+os.environ.setdefault("STARTING_CREDITS", "500")
+os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="imagestudio-test-"))
+os.environ["FAL_KEY"] = ""
+os.environ["FAL_API_KEY"] = ""
+
+from imagestudio.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; real hashing is Django's concern

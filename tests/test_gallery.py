@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from PIL import Image as PILImage
+
+from imagestudio.gallery.models import Image
+from tests.factories import make_image
+
+pytestmark = pytest.mark.django_db
+
+
+def read(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def test_stored_images_have_a_webp_thumbnail_placeholder_and_embedded_metadata(alice):
+    image = make_image(alice, "sunset over a violet lake", width=800, height=400)
+    assert (image.width, image.height, image.format) == (800, 400, "png")
+    assert image.placeholder.startswith("data:image/webp;base64,")
+    thumb = PILImage.open(image.thumbnail.open("rb"))
+    assert thumb.format == "WEBP" and max(thumb.size) <= 640
+    original = PILImage.open(image.file.open("rb"))
+    assert original.text["parameters"].startswith("sunset over a violet lake\nSteps: 20")
+    assert "Seed: 7" in original.text["parameters"]
+    assert "trainedAlgorithmicMedia" in original.text["XML:com.adobe.xmp"]
+
+
+def test_my_images_lists_newest_first_with_a_cursor(alice_api, alice):
+    images = [make_image(alice, f"image {i}") for i in range(5)]
+    now = timezone.now()
+    for age, image in enumerate(images):
+        Image.objects.filter(pk=image.pk).update(created_at=now - timedelta(minutes=age))
+    first = alice_api.get("/api/images", {"limit": 2}).json()
+    assert [row["prompt"] for row in first["items"]] == ["image 0", "image 1"]
+    second = alice_api.get("/api/images", {"limit": 2, "cursor": first["next_cursor"]}).json()
+    assert [row["prompt"] for row in second["items"]] == ["image 2", "image 3"]
+    last = alice_api.get("/api/images", {"limit": 2, "cursor": second["next_cursor"]}).json()
+    assert [row["prompt"] for row in last["items"]] == ["image 4"] and last["next_cursor"] is None
+
+
+def test_a_bad_cursor_is_a_clear_400(alice_api):
+    response = alice_api.get("/api/images", {"cursor": "garbage!!"})
+    assert response.status_code == 400
+    assert response.json()["field"] == "cursor"
+
+
+def test_image_detail_and_download_over_the_api(alice_api, alice):
+    image = make_image(alice)
+    detail = alice_api.get(f"/api/images/{image.pk}").json()
+    assert detail["seed"] == 7 and detail["model_id"] == "offline/studio-v1"
+    download = alice_api.get(detail["file_url"])
+    assert download.status_code == 200
+    assert "attachment" in download["Content-Disposition"]
+    assert read(download).startswith(b"\x89PNG")
+    thumb = alice_api.get(detail["thumbnail_url"])
+    assert thumb.status_code == 200 and thumb["Content-Type"] == "image/webp"
+
+
+def test_other_peoples_images_are_not_found(alice, bob_api, bob):
+    image = make_image(alice)
+    assert bob_api.get(f"/api/images/{image.pk}").status_code == 404
+    assert bob_api.get(f"/api/images/download/{image.pk}").status_code == 404
+    browser = Client()
+    browser.force_login(bob)
+    assert browser.get(f"/images/{image.pk}/file").status_code == 404
+    assert bob_api.get("/api/images").json()["items"] == []
+
+
+def test_files_are_private_to_signed_in_owners(alice):
+    image = make_image(alice)
+    response = Client().get(f"/images/{image.pk}/file")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_gallery_page_shows_my_images(alice_browser, alice):
+    make_image(alice, "a lighthouse in the fog")
+    page = alice_browser.get("/images/")
+    assert page.status_code == 200
+    assert b"a lighthouse in the fog" in page.content
+
+
+def test_the_download_name_comes_from_the_prompt(alice_browser, alice):
+    image = make_image(alice, "A red fox, in snow!")
+    response = alice_browser.get(f"/images/{image.pk}/file?download=1")
+    assert 'filename="a-red-fox-in-snow-7.png"' in response["Content-Disposition"]
+    assert read(response) == image.file.open("rb").read()
