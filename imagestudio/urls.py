@@ -6,6 +6,7 @@ from django.urls import include, path
 from imagestudio.api import api
 from imagestudio.gallery import views as gallery
 from imagestudio.generation import views as generation
+from imagestudio.generation import webhooks
 from imagestudio.web import views as web
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("images/<uuid:image_id>/file", gallery.image_file, name="image_file"),
     path("images/<uuid:image_id>/thumb", gallery.image_thumb, name="image_thumb"),
     path("accounts/", include("allauth.urls")),
+    path("api/webhooks/fal", webhooks.fal_webhook, name="fal_webhook"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -12,7 +12,7 @@ from imagestudio.billing import services as billing
 from imagestudio.billing.models import CreditEntry, UsageLog
 from imagestudio.catalog.models import AIModel
 from imagestudio.gallery.models import Image
-from imagestudio.generation import runner, services
+from imagestudio.generation import queue, runner, services
 from imagestudio.generation.models import GenerationJob, JobStatus
 
 pytestmark = pytest.mark.django_db
@@ -101,16 +101,16 @@ def queued_job(user, **params) -> GenerationJob:
 
 def test_a_job_is_claimed_once(alice):
     job = queued_job(alice)
-    assert runner.claim(job.pk, "worker-a") is not None
-    assert runner.claim(job.pk, "worker-b") is None
+    assert queue.claim(job.pk, "worker-a") is not None
+    assert queue.claim(job.pk, "worker-b") is None
 
 
 def test_a_job_whose_worker_died_is_requeued_and_finishes_once(alice, run_tasks):
     job = queued_job(alice)
-    assert runner.claim(job.pk, "dead-worker") is not None
+    assert queue.claim(job.pk, "dead-worker") is not None
     GenerationJob.objects.filter(pk=job.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
     with run_tasks():
-        assert runner.recover_stale_jobs() == 1
+        assert queue.recover_stale_jobs() == 1
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and job.attempts == 2
     assert Image.objects.filter(job=job).count() == 1
@@ -118,7 +118,7 @@ def test_a_job_whose_worker_died_is_requeued_and_finishes_once(alice, run_tasks)
 
 def test_finishing_twice_stores_one_image_and_charges_once(alice):
     job = queued_job(alice)
-    job = runner.claim(job.pk, "w")
+    job = queue.claim(job.pk, "w")
     from imagestudio.generation.providers.offline import render_job
 
     result = render_job(prompt=job.prompt, negative_prompt="", arguments=job.parameters, width=256, height=256,
@@ -134,9 +134,9 @@ def test_a_job_that_keeps_killing_workers_fails_with_a_refund(alice, settings):
     settings.TASKS_BACKEND = "dummy"
     model = AIModel.objects.get(endpoint_id="fal-ai/flux/schnell")
     job = services.enqueue(services.GenerationRequest(user=alice, model=model, prompt="x", parameters={}))
-    GenerationJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, attempts=runner.MAX_ATTEMPTS,
+    GenerationJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, attempts=queue.MAX_WORKER_ATTEMPTS,
                                                    lease_expires_at=timezone.now() - timedelta(seconds=5))
-    runner.recover_stale_jobs()
+    queue.recover_stale_jobs()
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and "stopped" in job.error_message
     assert User.objects.get(pk=alice.pk).credits_balance == 500
@@ -153,11 +153,11 @@ def test_canceling_a_queued_job_refunds_it(alice, settings):
     assert services.cancel(job) is False
     assert job.status == JobStatus.CANCELED
     assert User.objects.get(pk=alice.pk).credits_balance == 500
-    assert runner.claim(job.pk, "w") is None
+    assert queue.claim(job.pk, "w") is None
 
 
 def test_progress_is_reported_while_rendering(alice):
-    job = runner.claim(queued_job(alice, num_images=2).pk, "w")
+    job = queue.claim(queued_job(alice, num_images=2).pk, "w")
     seen = []
     reporter = runner.ProgressReporter(job, "w", min_interval=0)
     original = reporter.__call__
@@ -166,7 +166,7 @@ def test_progress_is_reported_while_rendering(alice):
         seen.append(fraction)
         original(fraction, message)
 
-    runner._render(job, spy)
+    runner._render_offline(job, spy)
     assert seen[-1] == pytest.approx(1.0) and seen == sorted(seen) and len(seen) > 4
     job.refresh_from_db()
     assert job.progress == pytest.approx(1.0)

@@ -9,10 +9,11 @@ from pydantic import Field
 
 from imagestudio.catalog.params import ParameterError
 from imagestudio.catalog.services import get_model
-from imagestudio.generation import services
+from imagestudio.generation import selectors, services
 from imagestudio.generation.models import GenerationJob
 from imagestudio.generation.views import get_job_for
 from imagestudio.projects.models import Project
+from imagestudio.web.pagination import paginate_newest_first
 
 router = Router(tags=["generate"])
 
@@ -84,6 +85,10 @@ class JobStatusOut(Schema):
 
 @router.post("/text-to-image", response={202: JobOut})
 def text_to_image(request, payload: TextToImageIn):
+    return queue_text_to_image(request, payload)
+
+
+def queue_text_to_image(request, payload: TextToImageIn):
     model = get_model(payload.model_id)
     if model is None:
         raise ParameterError("model_id", f"No model {payload.model_id!r}. GET /api/models lists them.")
@@ -98,9 +103,47 @@ def text_to_image(request, payload: TextToImageIn):
         user=request.user, model=model, prompt=payload.prompt, negative_prompt=payload.negative_prompt,
         parameters=payload.parameters, project=project, priority=payload.priority,
     ))
-    return Status(202, GenerationJob.objects.select_related("model").prefetch_related("images").get(pk=job.pk))
+    return Status(202, get_job_for(request.user, job.pk))
+
+
+class JobPageOut(Schema):
+    items: list[JobOut]
+    next_cursor: str | None
+
+
+@router.get("/queue", response=JobPageOut)
+def queue_list(request, status: str | None = None, cursor: str | None = None, limit: int = 50):
+    """Your jobs, newest first; `status=queued,running` for what is still waiting or rendering."""
+    jobs = selectors.jobs_for(request.user)
+    if status:
+        jobs = jobs.filter(status__in=[s.strip() for s in status.split(",")])
+    return paginate_newest_first(jobs, cursor, max(1, min(limit, 100)))
 
 
 @router.get("/queue/{job_id}/status", response=JobStatusOut)
 def job_status(request, job_id: UUID):
     return get_job_for(request.user, job_id)
+
+
+@router.delete("/queue/{job_id}", response=JobOut)
+def cancel_job(request, job_id: UUID):
+    job = get_job_for(request.user, job_id)
+    if not services.cancel(job):
+        raise HttpError(409, f"This job already {job.status}; there is nothing to cancel.")
+    return get_job_for(request.user, job_id)
+
+
+@router.post("/queue/{job_id}/retry", response={202: JobOut})
+def retry_job(request, job_id: UUID):
+    job = get_job_for(request.user, job_id)
+    try:
+        new_job = services.retry(job)
+    except services.JobNotRetryable as exc:
+        raise HttpError(409, str(exc)) from None
+    return Status(202, get_job_for(request.user, new_job.pk))
+
+
+@router.get("/history", response=JobPageOut)
+def history(request, cursor: str | None = None, limit: int = 50):
+    """Finished jobs (succeeded, failed, canceled), newest first, with every setting to restore them."""
+    return paginate_newest_first(selectors.finished_jobs(request.user), cursor, max(1, min(limit, 100)))

@@ -53,6 +53,9 @@ class GenerationJob(models.Model):
     # A worker owns a running job only while its lease is fresh; an expired lease means it died.
     lease_owner = models.CharField(max_length=64, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # Jobs waiting on fal hold no worker: the poller checks them when this time comes.
+    next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    check_failures = models.PositiveSmallIntegerField(default=0)
     credits_reserved = models.PositiveIntegerField(default=0)
     credits_charged = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -78,6 +81,14 @@ class GenerationJob(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
+
+    @property
+    def submission(self):
+        """The provider's queue handle (fal request id and URLs), once submitted."""
+        from imagestudio.generation.providers.base import Submission
+
+        state = self.provider_state.get("submission")
+        return Submission(**state) if state else None
 
     @property
     def seed(self) -> int | None:

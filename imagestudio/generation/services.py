@@ -12,6 +12,7 @@ from django.utils import timezone
 from imagestudio.billing import services as billing
 from imagestudio.catalog import params
 from imagestudio.catalog.models import AIModel
+from imagestudio.generation import queue
 from imagestudio.generation.models import GenerationJob, JobStatus
 
 MAX_PROMPT_LENGTH = 4000
@@ -73,26 +74,16 @@ def enqueue(request: GenerationRequest) -> GenerationJob:
             credits_reserved=estimate_credits(request.model, resolved.width, resolved.height, resolved.num_images),
         )
         billing.reserve_for_job(job)
-        dispatch(job)
+        queue.wake(run_after=job.run_after)
     return job
-
-
-def dispatch(job: GenerationJob) -> None:
-    """Queue the task that runs `job`.
-
-    On the database backend the task row is written in the job's own transaction, so a job can never
-    exist without its task. Other backends (tests' immediate one) run after commit.
-    """
-    from imagestudio.generation import tasks
-
-    if settings.TASKS_BACKEND == "db":
-        tasks.run_job.using(run_after=job.run_after, priority=max(-100, min(100, job.priority))).enqueue(str(job.pk))
-    else:
-        transaction.on_commit(lambda: tasks.run_job.enqueue(str(job.pk)))
 
 
 def cancel(job: GenerationJob) -> bool:
     """Cancel a queued or running job and refund it. Returns False when it had already finished."""
+    from imagestudio.generation import fal_jobs
+
+    if job.status == JobStatus.RUNNING:
+        fal_jobs.cancel_remote(job)
     with transaction.atomic():
         locked = GenerationJob.objects.select_for_update().get(pk=job.pk)
         if locked.is_final:
@@ -103,5 +94,24 @@ def cancel(job: GenerationJob) -> bool:
         billing.refund_job(locked)
         locked.save(update_fields=["status", "completed_at", "progress_message", "credits_charged"])
         billing.log_usage(locked, success=False)
+        queue.release(locked)
     job.refresh_from_db()
     return True
+
+
+class JobNotRetryable(Exception):
+    pass
+
+
+def retry(job: GenerationJob) -> GenerationJob:
+    """Queue the same recipe again (same model, prompt and parameters, seed included) as a new job."""
+    if not job.is_final or job.status == JobStatus.SUCCEEDED:
+        raise JobNotRetryable("Only failed or canceled jobs can be retried; use regenerate for finished ones.")
+    parameters = dict(job.parameters)
+    parameters.pop("image_size", None)
+    parameters.update(width=job.width, height=job.height, num_images=job.num_images)
+    return enqueue(GenerationRequest(
+        user=job.user, model=job.model, prompt=job.prompt, negative_prompt=job.negative_prompt,
+        parameters=parameters, project=job.project, priority=job.priority, action=job.action,
+        parent_image=job.parent_image, batch_id=job.batch_id,
+    ))

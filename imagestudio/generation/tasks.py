@@ -6,5 +6,6 @@ from imagestudio.generation import runner
 
 
 @task()
-def run_job(job_id: str) -> str:
-    return str(runner.run(job_id))
+def run_next() -> str:
+    """A wake-up: run the best eligible queued job, if any (see generation.queue)."""
+    return str(runner.run_next())

@@ -1,6 +1,7 @@
-"""`manage.py worker`: django-tasks-db's db_worker plus a heartbeat and lease recovery.
+"""`manage.py worker`: django-tasks-db's db_worker plus two side threads.
 
-A side thread writes the heartbeat /healthz reads and requeues jobs whose worker died.
+- heartbeat: writes what /healthz reads, requeues jobs whose worker died, tops up lost wake-ups;
+- fal poller: checks in-flight fal requests many at a time, so waiting jobs hold no worker.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
-from imagestudio.generation import runner
+from imagestudio.generation import fal_jobs, queue, runner
 from imagestudio.generation.models import WorkerHeartbeat
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,9 @@ def beat_forever(stop: threading.Event) -> None:
     while not stop.is_set():
         try:
             close_old_connections()
-            recovered = runner.recover_stale_jobs()
+            recovered = queue.recover_stale_jobs()
+            queue.ensure_wakeups()
+            queue.update_queue_positions()
             WorkerHeartbeat.objects.update_or_create(
                 worker_id=runner.WORKER_ID,
                 defaults={"hostname": socket.gethostname(), "pid": os.getpid(), "started_at": started,
@@ -45,6 +48,7 @@ class Command(DbWorkerCommand):
     def handle(self, *args, **options):
         stop = threading.Event()
         threading.Thread(target=beat_forever, args=(stop,), name="heartbeat", daemon=True).start()
+        threading.Thread(target=fal_jobs.poll_forever, args=(stop,), name="fal-poller", daemon=True).start()
         try:
             return super().handle(*args, **options)
         finally:

@@ -1,0 +1,259 @@
+"""Jobs on fal.ai: submit to fal's queue, then finish from a signed webhook or by polling.
+
+A submitted job holds no worker thread. The poller (a thread in each worker process) picks the jobs
+whose `next_check_at` has come, checks many at once on a small thread pool — network only — and
+applies the outcomes to the database from its own thread.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.urls import reverse
+from django.utils import timezone
+
+from imagestudio.generation import queue, runner
+from imagestudio.generation.models import GenerationJob, JobStatus
+from imagestudio.generation.providers.base import Progress, ProviderError, ProviderResult, Submission
+from imagestudio.generation.providers.fal import FalProvider
+
+log = logging.getLogger(__name__)
+POLL_INTERVAL = timedelta(seconds=1)  # never poll one request more often than this
+WEBHOOK_FALLBACK = timedelta(seconds=30)  # with webhooks, still look now and then in case one is lost
+POLL_CLAIM = timedelta(seconds=60)  # a poller owns a check this long before another may retry it
+MAX_CHECK_FAILURES = 8
+MAX_SUBMIT_RETRIES = 5
+POLL_BATCH = 64
+DEFAULT_JWKS_URLS = ["https://rest.alpha.fal.ai/.well-known/jwks.json", "https://rest.fal.ai/.well-known/jwks.json"]
+_pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="fal")
+
+
+@cache
+def _provider(key: str, timeout: float) -> FalProvider:
+    return FalProvider(key=key, timeout=timeout)
+
+
+def provider() -> FalProvider:
+    return _provider(settings.FAL_KEY, settings.FAL_TIMEOUT)
+
+
+def webhook_url() -> str | None:
+    return f"{settings.PUBLIC_URL}{reverse('fal_webhook')}" if settings.PUBLIC_URL else None
+
+
+def _next_check(after_webhook: bool = False):
+    return timezone.now() + (WEBHOOK_FALLBACK if after_webhook else POLL_INTERVAL)
+
+
+# -- submit -----------------------------------------------------------------------------------------
+
+
+def submit(job: GenerationJob) -> str:
+    """Hand a claimed job to fal's queue and free the worker at once."""
+    arguments = {"prompt": job.prompt, **job.parameters}
+    if job.negative_prompt and "negative_prompt" in job.model.input_schema:
+        arguments["negative_prompt"] = job.negative_prompt
+    try:
+        submission = provider().submit(job.model.endpoint_id, arguments, webhook_url=webhook_url())
+    except ProviderError as exc:
+        return handle_error(job, exc)
+    GenerationJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+        fal_request_id=submission.request_id,
+        provider_state={"submission": dataclasses.asdict(submission), "submitted_at": time.time()},
+        lease_owner="",
+        lease_expires_at=None,  # nobody holds it now: the poller or the webhook finishes it
+        next_check_at=_next_check(after_webhook=bool(webhook_url())),
+        progress_message="Sent to fal.ai",
+    )
+    return "submitted"
+
+
+def handle_error(job: GenerationJob, exc: ProviderError) -> str:
+    """Retry what may succeed later; fail the rest with a message a person can act on."""
+    if exc.kind == "retryable":
+        if queue.retry_later(job, exc.message, max_retries=MAX_SUBMIT_RETRIES):
+            return "retrying"
+        runner.fail(job, f"fal.ai kept failing ({exc.message}). We tried {job.retry_count + 1} times; "
+                         "your credits were refunded. Try again in a few minutes.")
+    elif exc.kind == "validation":
+        runner.fail(job, f"fal.ai rejected a setting: {exc.message}", field=exc.field or "")
+    elif exc.kind == "content_policy":
+        runner.fail(job, "fal.ai's content policy blocked this request. Rephrase the prompt and try again. "
+                         "Your credits were refunded.", field="prompt")
+    elif exc.kind == "canceled":
+        runner.fail(job, "fal.ai canceled this request. Your credits were refunded.")
+    else:
+        runner.fail(job, f"fal.ai could not run this job: {exc.message}")
+    return JobStatus.FAILED if exc.kind != "retryable" else "retrying"
+
+
+# -- polling ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What one check learned, gathered off the database thread."""
+
+    job_id: str
+    progress: Progress | None = None
+    result: ProviderResult | None = None
+    error: ProviderError | None = None
+
+
+def _claim_due_checks(limit: int) -> list[GenerationJob]:
+    now = timezone.now()
+    due = list(
+        GenerationJob.objects.filter(status=JobStatus.RUNNING, next_check_at__lte=now, lease_expires_at__isnull=True)
+        .select_related("model", "user", "project")
+        .order_by("next_check_at")[:limit]
+    )
+    claimed = []
+    for job in due:
+        # Compare-and-set so two pollers never check the same request at once.
+        if GenerationJob.objects.filter(pk=job.pk, next_check_at=job.next_check_at).update(
+            next_check_at=now + POLL_CLAIM
+        ):
+            claimed.append(job)
+    return claimed
+
+
+def _check(endpoint_id: str, job_id: str, submission: Submission, webhook_body: dict | None) -> Outcome:
+    """Network only: status, then result and image bytes when done."""
+    fal = provider()
+    try:
+        if webhook_body is not None:
+            from imagestudio.generation.providers.fal import parse_webhook
+
+            _, outcome = parse_webhook(webhook_body)
+            if isinstance(outcome, ProviderError):
+                return Outcome(job_id, error=outcome)
+            return Outcome(job_id, result=_download_all(fal, outcome))
+        progress = fal.status(endpoint_id, submission, with_logs=True)
+        if progress.state != "completed":
+            return Outcome(job_id, progress=progress)
+        # A COMPLETED status with an error: the result GET returns the error body, mapped for us.
+        return Outcome(job_id, result=_download_all(fal, fal.result(endpoint_id, submission)))
+    except ProviderError as exc:
+        return Outcome(job_id, error=exc)
+
+
+def _download_all(fal: FalProvider, result: ProviderResult) -> ProviderResult:
+    """fal's URLs expire: fetch every output now."""
+    images = [image if image.data else dataclasses.replace(image, data=fal.download(image.url)) for image in result.images]
+    return dataclasses.replace(result, images=images)
+
+
+def poll_due(limit: int = POLL_BATCH) -> int:
+    """Check every due in-flight job concurrently; returns how many were checked."""
+    jobs = _claim_due_checks(limit)
+    if not jobs:
+        return 0
+    futures = {
+        job.pk: _pool.submit(_check, job.model.endpoint_id, str(job.pk), job.submission,
+                             job.provider_state.get("webhook"))
+        for job in jobs
+        if job.submission is not None
+    }
+    for job in jobs:
+        future = futures.get(job.pk)
+        if future is None:
+            runner.fail(job, "This job lost track of its fal request. Your credits were refunded.")
+            continue
+        try:
+            apply(job, future.result())
+        except Exception:  # one bad outcome must not stop the others
+            log.exception("Applying fal outcome for job %s failed", job.pk)
+    return len(jobs)
+
+
+def apply(job: GenerationJob, outcome: Outcome) -> None:
+    if outcome.result is not None:
+        submitted_at = job.provider_state.get("submitted_at") or time.time()
+        runner.finish(job, outcome.result, generation_time=time.time() - submitted_at)
+    elif outcome.error is not None:
+        _check_failed(job, outcome.error)
+    else:
+        _record_progress(job, outcome.progress)
+
+
+def _record_progress(job: GenerationJob, progress: Progress) -> None:
+    if progress.state == "queued":
+        message = f"Waiting in fal.ai's queue (position {progress.queue_position})" \
+            if progress.queue_position is not None else "Waiting in fal.ai's queue"
+    else:
+        message = progress.logs[-1] if progress.logs else "Generating on fal.ai"
+    logs = (job.logs + progress.logs)[-50:] if progress.logs else job.logs
+    GenerationJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+        queue_position=progress.queue_position, progress_message=message[:200], logs=logs,
+        progress=max(job.progress, 0.1 if progress.state == "queued" else 0.5), check_failures=0,
+        next_check_at=_next_check(),
+    )
+
+
+def _check_failed(job: GenerationJob, error: ProviderError) -> None:
+    if error.kind != "retryable":
+        handle_error(job, error)
+        return
+    failures = job.check_failures + 1
+    if failures > MAX_CHECK_FAILURES:
+        runner.fail(job, f"We lost contact with fal.ai for this job ({error.message}). Your credits were refunded.")
+        return
+    backoff = min(30.0, 1.0 * 2**failures)
+    GenerationJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+        check_failures=failures, next_check_at=timezone.now() + timedelta(seconds=backoff),
+        progress_message=f"fal.ai is slow to answer; checking again in {backoff:.0f}s",
+    )
+
+
+def poll_forever(stop, idle_seconds: float = 0.25) -> None:
+    """The poller thread's loop (see `manage.py worker`)."""
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            checked = poll_due()
+        except Exception:  # keep polling through database hiccups
+            log.exception("fal poller iteration failed")
+            checked = 0
+        if not checked:
+            stop.wait(idle_seconds)
+
+
+# -- webhooks and cancel ----------------------------------------------------------------------------
+
+
+def accept_webhook(body: dict) -> str:
+    """Record a verified webhook for the poller to finish at once. Duplicates change nothing."""
+    request_id = body.get("request_id") if isinstance(body, dict) else None
+    if not request_id:
+        return "ignored"
+    updated = GenerationJob.objects.filter(
+        fal_request_id=request_id, status=JobStatus.RUNNING, lease_expires_at__isnull=True
+    ).exclude(provider_state__has_key="webhook")
+    job = updated.first()
+    if job is None:
+        return "duplicate"
+    state = {**job.provider_state, "webhook": body}
+    GenerationJob.objects.filter(pk=job.pk).update(provider_state=state, next_check_at=timezone.now())
+    return "accepted"
+
+
+def cancel_remote(job: GenerationJob) -> None:
+    """Best effort: tell fal to drop the request; our side is canceled and refunded regardless."""
+    if job.model.is_offline or job.submission is None:
+        return
+    try:
+        provider().cancel(job.model.endpoint_id, job.submission)
+    except ProviderError as exc:
+        log.warning("fal cancel for job %s failed: %s", job.pk, exc.message)
+
+
+def jwks_urls() -> list[str]:
+    return [settings.FAL_WEBHOOK_JWKS_URL] if settings.FAL_WEBHOOK_JWKS_URL else DEFAULT_JWKS_URLS

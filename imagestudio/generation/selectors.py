@@ -1,0 +1,59 @@
+"""Reads about jobs: the user's queue with positions and ETAs, and history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Avg, F
+from django.utils import timezone
+
+from imagestudio.generation.models import ACTIVE_STATUSES, FINAL_STATUSES, GenerationJob, JobStatus
+
+DEFAULT_SECONDS_PER_JOB = 6.0
+
+
+def jobs_for(user):
+    return GenerationJob.objects.filter(user=user).select_related("model").prefetch_related("images")
+
+
+def active_jobs(user):
+    return jobs_for(user).filter(status__in=ACTIVE_STATUSES).order_by("-priority", "created_at")
+
+
+def finished_jobs(user):
+    return jobs_for(user).filter(status__in=FINAL_STATUSES)
+
+
+@dataclass(frozen=True)
+class Timing:
+    elapsed_seconds: float | None
+    eta_seconds: float | None
+
+
+def typical_duration(model_id) -> float:
+    """Mean run time of this model's recent successful jobs, for ETAs."""
+    since = timezone.now() - timedelta(days=7)
+    recent = GenerationJob.objects.filter(model_id=model_id, status=JobStatus.SUCCEEDED, completed_at__gte=since,
+                                          started_at__isnull=False)
+    average = recent.order_by("-completed_at")[:50].aggregate(d=Avg(F("completed_at") - F("started_at")))["d"]
+    return average.total_seconds() if average else DEFAULT_SECONDS_PER_JOB
+
+
+def timing(job: GenerationJob, durations: dict) -> Timing:
+    now = timezone.now()
+    if job.status == JobStatus.RUNNING and job.started_at:
+        elapsed = (now - job.started_at).total_seconds()
+        if job.progress > 0.05:
+            return Timing(elapsed, max(0.0, elapsed / job.progress - elapsed))
+        return Timing(elapsed, max(0.0, durations.get(job.model_id, DEFAULT_SECONDS_PER_JOB) - elapsed))
+    if job.status == JobStatus.QUEUED:
+        ahead = (job.queue_position or 0) + 1
+        return Timing(None, ahead * durations.get(job.model_id, DEFAULT_SECONDS_PER_JOB))
+    return Timing((job.completed_at - job.started_at).total_seconds() if job.completed_at and job.started_at else None, None)
+
+
+def with_timings(jobs) -> list[tuple[GenerationJob, Timing]]:
+    jobs = list(jobs)
+    durations = {model_id: typical_duration(model_id) for model_id in {job.model_id for job in jobs if job.is_active}}
+    return [(job, timing(job, durations)) for job in jobs]
