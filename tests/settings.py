@@ -8,6 +8,9 @@ os.environ.setdefault("TASKS_BACKEND", "immediate")
 os.environ.setdefault("DISABLE_RATE_LIMITS", "true")
 os.environ.setdefault("STARTING_CREDITS", "500")
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="imagestudio-test-"))
+# A file database, like production (WAL, IMMEDIATE transactions): in-memory shared-cache SQLite uses
+# table locks that ignore the busy timeout, which concurrency tests would trip over.
+os.environ.setdefault("TEST_SQLITE_NAME", os.path.join(os.environ["VAR_DIR"], "test.sqlite3"))
 os.environ["FAL_KEY"] = ""
 os.environ["FAL_API_KEY"] = ""
 

@@ -30,3 +30,37 @@ def test_the_ledger_always_sums_to_the_balance(alice):
     assert billing.ledger_total(alice) == 450
     last = CreditEntry.objects.filter(user=alice).order_by("-created_at").first()
     assert last.balance_after == 450
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_reservations_never_overdraw(catalog):
+    """Twelve requests race for 500 credits at 100 each: exactly five win, the ledger still balances."""
+    import threading
+
+    from django.db import connection
+
+    from imagestudio.accounts.services import register
+
+    user = register("racer@example.com", "correct-Horse-battery-9")
+    barrier = threading.Barrier(12)
+    outcomes: list[str] = []
+
+    def reserve() -> None:
+        barrier.wait()
+        try:
+            billing._apply(user.pk, -100, "adjustment", note="race")
+            outcomes.append("won")
+        except billing.InsufficientCredits:
+            outcomes.append("short")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=reserve) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("won") == 5 and outcomes.count("short") == 7
+    assert balance(user) == 0
+    assert billing.ledger_total(user) == 0
+    assert sorted(CreditEntry.objects.filter(user=user, kind="adjustment").values_list("balance_after", flat=True)) == [0, 100, 200, 300, 400]
