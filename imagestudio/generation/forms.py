@@ -4,28 +4,28 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from imagestudio.catalog.models import AIModel
-from imagestudio.catalog.offline import STYLE_ENUM
 from imagestudio.catalog.params import ASPECT_RATIOS, MAX_SEED
+from imagestudio.catalog.styles import STYLE_PRESETS
 
-ASPECT_CHOICES = [(name, name) for name in ("1:1", "16:9", "9:16", "4:3", "3:4")] + [("custom", _("Custom"))]
+ASPECT_CHOICES = [(name, name) for name in ASPECT_RATIOS] + [("custom", _("Custom"))]
+STYLE_CHOICES = [("none", _("No style"))] + [(p.id, p.label) for p in STYLE_PRESETS.values()]
 
 
 class GenerateForm(forms.Form):
+    """The fields every model shares. Model-specific settings come from the schema-built panel."""
+
     model = forms.ModelChoiceField(queryset=AIModel.objects.none(), to_field_name="endpoint_id", label=_("Model"),
                                    empty_label=None)
     prompt = forms.CharField(label=_("Prompt"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     negative_prompt = forms.CharField(label=_("Negative prompt"), max_length=2000, required=False,
                                       widget=forms.Textarea(attrs={"rows": 2}))
+    style = forms.ChoiceField(label=_("Style"), required=False, choices=STYLE_CHOICES, initial="none")
     aspect_ratio = forms.ChoiceField(label=_("Aspect ratio"), choices=ASPECT_CHOICES, initial="1:1")
     width = forms.IntegerField(label=_("Width"), min_value=256, max_value=2048, required=False)
     height = forms.IntegerField(label=_("Height"), min_value=256, max_value=2048, required=False)
     num_images = forms.TypedChoiceField(label=_("Images"), choices=[(n, n) for n in range(1, 5)], coerce=int, initial=1)
     seed = forms.IntegerField(label=_("Seed"), min_value=0, max_value=MAX_SEED, required=False,
-                              help_text=_("Leave empty for a random seed."))
-    style = forms.ChoiceField(label=_("Style"), required=False,
-                              choices=[(s, s.replace("-", " ").title()) for s in STYLE_ENUM], initial="none")
-    num_inference_steps = forms.IntegerField(label=_("Steps"), min_value=1, max_value=50, required=False)
-    guidance_scale = forms.FloatField(label=_("Guidance"), min_value=0, max_value=20, required=False)
+                              help_text=_("Empty = a new random seed each time."))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -41,15 +41,16 @@ class GenerateForm(forms.Form):
                     self.add_error(side, _("Enter a %(side)s between 256 and 2048 px, or pick a preset.") % {"side": side})
         return data
 
-    def parameters(self) -> dict:
+    def parameters(self, extra: dict | None = None) -> dict:
         """The request in the catalog's parameter language (fal input names + our conveniences)."""
         data = self.cleaned_data
-        parameters: dict = {"num_images": data["num_images"], "seed": data.get("seed")}
+        parameters: dict = {"num_images": data["num_images"], "seed": data.get("seed"), "style": data.get("style")}
         if data["aspect_ratio"] == "custom":
             parameters.update(width=data["width"], height=data["height"])
-        elif data["aspect_ratio"] in ASPECT_RATIOS:
+        else:
             parameters["aspect_ratio"] = data["aspect_ratio"]
-        for name in ("style", "num_inference_steps", "guidance_scale"):
-            if data.get(name) not in (None, ""):
-                parameters[name] = data[name]
-        return parameters
+        return {**parameters, **(extra or {})}
+
+
+class PresetForm(forms.Form):
+    name = forms.CharField(label=_("Preset name"), max_length=100)

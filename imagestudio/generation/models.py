@@ -27,8 +27,10 @@ class GenerationJob(models.Model):
     project = models.ForeignKey("projects.Project", null=True, blank=True, on_delete=models.SET_NULL)
     model = models.ForeignKey("catalog.AIModel", on_delete=models.PROTECT, related_name="jobs")
     action = models.CharField(max_length=30, default="generate")  # generate, variation, upscale, ...
-    prompt = models.TextField()
+    prompt = models.TextField()  # exactly what the model receives (style fragments included)
     negative_prompt = models.TextField(blank=True)
+    user_prompt = models.TextField(blank=True)  # what the person typed, before style fragments
+    style = models.CharField(max_length=40, blank=True)
     # The full recipe: every parameter as sent to the provider (fal's input names), incl. the seed.
     parameters = models.JSONField(default=dict)
     num_images = models.PositiveSmallIntegerField(default=1)
@@ -114,3 +116,21 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker_id
+
+
+class Preset(models.Model):
+    """Named generation settings a user saved on the generate page."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="presets")
+    name = models.CharField(max_length=100)
+    settings = models.JSONField(default=dict)  # the generate form's values, model included
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "generation_presets"
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="one_preset_name_per_user")]
+
+    def __str__(self) -> str:
+        return self.name

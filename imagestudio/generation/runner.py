@@ -120,8 +120,9 @@ def finish(job: GenerationJob, result: ProviderResult, *, generation_time: float
     images = []
     for index, output in enumerate(result.images):
         seed = _image_seed(job, index, result)
+        parameters = {**job.parameters, "seed": seed, **({"style": job.style} if job.style else {})}
         recipe = Recipe(prompt=job.prompt, negative_prompt=job.negative_prompt, model_endpoint=job.model.endpoint_id,
-                        parameters={**job.parameters, "seed": seed}, seed=seed)
+                        parameters=parameters, seed=seed)
         images.append(store_image(
             user=job.user, data=output.data, recipe=recipe, job=job, output_index=index, model=job.model,
             project=job.project, parent_image=job.parent_image,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from imagestudio.billing import services as billing
 from imagestudio.catalog import params
 from imagestudio.catalog.models import AIModel
+from imagestudio.catalog.styles import STYLE_PRESETS, apply_style
 from imagestudio.generation import queue
 from imagestudio.generation.models import GenerationJob, JobStatus
 
@@ -54,15 +55,25 @@ def enqueue(request: GenerationRequest) -> GenerationJob:
     Raises ParameterError (bad input, names the field) or billing.InsufficientCredits.
     """
     _check_request(request)
-    resolved = params.resolve(request.model.input_schema, request.parameters)
+    parameters = dict(request.parameters)
+    style = parameters.pop("style", None) or ""
+    if style and style != "none" and style not in STYLE_PRESETS:
+        raise params.ParameterError("style", f"Unknown style {style!r}.")
+    style = "" if style == "none" else style
+    prompt, negative_prompt = apply_style(request.prompt.strip(), request.negative_prompt.strip(), style)
+    if style and "style" in request.model.input_schema:
+        parameters["style"] = style  # the offline engine renders the style itself, too
+    resolved = params.resolve(request.model.input_schema, parameters)
     with transaction.atomic():
         job = GenerationJob.objects.create(
             user=request.user,
             project=request.project,
             model=request.model,
             action=request.action,
-            prompt=request.prompt.strip(),
-            negative_prompt=request.negative_prompt.strip(),
+            prompt=prompt,
+            negative_prompt=negative_prompt,
+            user_prompt=request.prompt.strip(),
+            style=style,
             parameters={**resolved.arguments, "seed": resolved.seed},
             num_images=resolved.num_images,
             width=resolved.width,
@@ -103,15 +114,43 @@ class JobNotRetryable(Exception):
     pass
 
 
-def retry(job: GenerationJob) -> GenerationJob:
-    """Queue the same recipe again (same model, prompt and parameters, seed included) as a new job."""
-    if not job.is_final or job.status == JobStatus.SUCCEEDED:
-        raise JobNotRetryable("Only failed or canceled jobs can be retried; use regenerate for finished ones.")
-    parameters = dict(job.parameters)
-    parameters.pop("image_size", None)
+def recipe_parameters(job: GenerationJob) -> dict:
+    """A job's parameters in the request language, ready to queue again."""
+    parameters = {k: v for k, v in job.parameters.items() if k not in ("image_size", "aspect_ratio", "style")}
     parameters.update(width=job.width, height=job.height, num_images=job.num_images)
-    return enqueue(GenerationRequest(
-        user=job.user, model=job.model, prompt=job.prompt, negative_prompt=job.negative_prompt,
+    if job.style:
+        parameters["style"] = job.style
+    return parameters
+
+
+def _again(job: GenerationJob, *, new_seed: bool, **changes) -> GenerationJob:
+    parameters = recipe_parameters(job)
+    if new_seed:
+        parameters["seed"] = None
+    request = GenerationRequest(
+        user=job.user, model=job.model, prompt=job.user_prompt or job.prompt, negative_prompt=job.negative_prompt,
         parameters=parameters, project=job.project, priority=job.priority, action=job.action,
         parent_image=job.parent_image, batch_id=job.batch_id,
-    ))
+    )
+    for name, value in changes.items():
+        setattr(request, name, value)
+    return enqueue(request)
+
+
+def retry(job: GenerationJob) -> GenerationJob:
+    """Queue the same recipe again (seed included) as a new job."""
+    if not job.is_final or job.status == JobStatus.SUCCEEDED:
+        raise JobNotRetryable("Only failed or canceled jobs can be retried; use regenerate for finished ones.")
+    return _again(job, new_seed=False)
+
+
+def regenerate(job: GenerationJob) -> GenerationJob:
+    """Same settings, new seed."""
+    return _again(job, new_seed=True)
+
+
+def vary(image) -> GenerationJob:
+    """More like this image: its recipe with new seeds, linked to it as the parent."""
+    if image.job is None:
+        raise JobNotRetryable("This image has no recipe to vary.")
+    return _again(image.job, new_seed=True, parent_image=image, action="variation")

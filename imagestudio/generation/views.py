@@ -1,21 +1,26 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from imagestudio.billing.services import InsufficientCredits
 from imagestudio.catalog import services as catalog
-from imagestudio.catalog.params import ParameterError
-from imagestudio.generation import services
-from imagestudio.generation.forms import GenerateForm
-from imagestudio.generation.models import GenerationJob
+from imagestudio.catalog.models import AIModel
+from imagestudio.catalog.panel import Panel, build_panel
+from imagestudio.catalog.params import ASPECT_RATIOS, ParameterError, resolve
+from imagestudio.gallery.access import get_image_for
+from imagestudio.generation import selectors, services
+from imagestudio.generation.forms import GenerateForm, PresetForm
+from imagestudio.generation.models import GenerationJob, Preset
 
 RECENT_JOBS = 8
-# Map service error fields to form fields.
-FORM_FIELDS = {"model_id": "model", "image_size": "aspect_ratio", "aspect_ratio": "aspect_ratio"}
+HISTORY_JOBS = 20
+FORM_FIELDS = {"model_id": "model", "image_size": "aspect_ratio"}  # service error field → form field
 
 
 def get_job_for(user, job_id) -> GenerationJob:
@@ -25,48 +30,151 @@ def get_job_for(user, job_id) -> GenerationJob:
         raise Http404("No such job.") from None
 
 
-def _recent_jobs(user):
-    return GenerationJob.objects.filter(user=user).select_related("model").prefetch_related("images")[:RECENT_JOBS]
+def _selected_model(request: HttpRequest, form: GenerateForm | None = None) -> AIModel | None:
+    ref = request.POST.get("model") or request.GET.get("model")
+    if form is not None and not ref:
+        ref = form.initial.get("model")
+    return (catalog.get_model(ref) if ref else None) or catalog.default_model()
+
+
+def _panel_values(request: HttpRequest, panel: Panel) -> dict:
+    """The model-specific settings posted from the panel (checkboxes send a hidden "false" first)."""
+    values = {}
+    for field in panel.fields:
+        raw = request.POST.getlist(field.name)
+        if not raw:
+            continue
+        if field.kind == "boolean":
+            values[field.name] = raw[-1] in ("true", "on", "1")
+        elif raw[-1].strip() != "":
+            values[field.name] = raw[-1].strip()
+    return values
+
+
+def _page_context(request: HttpRequest, form: GenerateForm, model: AIModel | None, values: dict | None = None) -> dict:
+    panel = build_panel(model.input_schema) if model else None
+    values = values if values is not None else (model.default_parameters if model else {})
+    return {
+        "form": form,
+        "selected_model": model,
+        "panel": panel,
+        "panel_rows": panel.rows(values) if panel else [],
+        "panel_errors": getattr(form, "panel_errors", {}),
+        "jobs": selectors.jobs_for(request.user)[:RECENT_JOBS],
+        "history": selectors.jobs_for(request.user)[:HISTORY_JOBS],
+        "presets": Preset.objects.filter(user=request.user),
+        "preset_form": PresetForm(),
+    }
+
+
+def _initial_from_job(job: GenerationJob) -> tuple[dict, dict]:
+    size = (job.width, job.height)
+    ratio = next((name for name, dims in ASPECT_RATIOS.items() if dims == size), "custom")
+    initial = {"model": job.model.endpoint_id, "prompt": job.user_prompt or job.prompt,
+               "negative_prompt": job.negative_prompt, "style": job.style or "none", "aspect_ratio": ratio,
+               "width": job.width, "height": job.height, "num_images": job.num_images,
+               "seed": job.parameters.get("seed")}
+    panel_values = {k: v for k, v in job.parameters.items() if k not in initial and k not in ("image_size", "style")}
+    return initial, panel_values
+
+
+def _initial(request: HttpRequest) -> tuple[dict, dict | None]:
+    if job_id := request.GET.get("from"):
+        return _initial_from_job(get_job_for(request.user, job_id))
+    if preset_id := request.GET.get("preset"):
+        preset = Preset.objects.filter(user=request.user, pk=preset_id).first()
+        if preset is None:
+            raise Http404("No such preset.")
+        return dict(preset.settings.get("form", {})), dict(preset.settings.get("panel", {}))
+    model = catalog.default_model()
+    return ({"model": model.endpoint_id} if model else {}), None
 
 
 @login_required
 def generate(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = GenerateForm(request.POST)
-        job = _submit(request, form)
+        model = _selected_model(request)
+        values = _panel_values(request, build_panel(model.input_schema)) if model else {}
+        job = _submit(request, form, values)
         if job is not None:
             if request.htmx:
                 return render(request, "generation/partials/job_card.html", {"job": job, "fresh": True})
             return redirect("generate")
+        context = _page_context(request, form, model, values)
         if request.htmx:
-            response = render(request, "generation/partials/generate_form.html", {"form": form}, status=200)
+            response = render(request, "generation/partials/generate_form.html", context)
             response["HX-Retarget"] = "#generate-form"
             response["HX-Reswap"] = "outerHTML"
             return response
-    else:
-        initial = {}
-        model = catalog.default_model()
-        if model:
-            initial["model"] = model.endpoint_id
-        form = GenerateForm(initial=initial)
-    return render(request, "generation/generate.html", {"form": form, "jobs": _recent_jobs(request.user)})
+        return render(request, "generation/generate.html", context, status=422)
+    initial, values = _initial(request)
+    form = GenerateForm(initial=initial)
+    return render(request, "generation/generate.html", _page_context(request, form, _selected_model(request, form), values))
 
 
-def _submit(request: HttpRequest, form: GenerateForm) -> GenerationJob | None:
+def _submit(request: HttpRequest, form: GenerateForm, values: dict) -> GenerationJob | None:
     if not form.is_valid():
         return None
     data = form.cleaned_data
     try:
         return services.enqueue(services.GenerationRequest(
             user=request.user, model=data["model"], prompt=data["prompt"],
-            negative_prompt=data.get("negative_prompt", ""), parameters=form.parameters(),
+            negative_prompt=data.get("negative_prompt", ""), parameters=form.parameters(values),
         ))
     except ParameterError as exc:
         field = FORM_FIELDS.get(exc.field, exc.field)
-        form.add_error(field if field in form.fields else None, exc.message)
+        if field in form.fields:
+            form.add_error(field, exc.message)
+        else:
+            form.add_error(None, exc.message)
+            form.panel_errors = {exc.field: exc.message}
     except InsufficientCredits as exc:
         form.add_error(None, str(exc))
     return None
+
+
+@login_required
+def parameter_panel(request: HttpRequest) -> HttpResponse:
+    """The settings panel for the chosen model (swapped in when the model changes)."""
+    model = _selected_model(request)
+    if model is None:
+        raise Http404("No such model.")
+    panel = build_panel(model.input_schema)
+    context = {"panel": panel, "panel_rows": panel.rows(model.default_parameters), "selected_model": model}
+    return render(request, "generation/partials/parameter_panel.html", context)
+
+
+def estimate_for(request: HttpRequest) -> dict:
+    """Credits the current form would reserve, checked against the balance."""
+    data = request.POST if request.method == "POST" else request.GET
+    model = _selected_model(request)
+    result = {"model": model, "credits": None, "balance": request.user.credits_balance, "problem": ""}
+    if model is None:
+        result["problem"] = "Pick a model."
+        return result
+    if not model.available:
+        result["problem"] = model.unavailable_reason
+        return result
+    raw = {"num_images": data.get("num_images") or 1}
+    if data.get("aspect_ratio") == "custom":
+        raw.update(width=data.get("width"), height=data.get("height"))
+    else:
+        raw["aspect_ratio"] = data.get("aspect_ratio") or "1:1"
+    try:
+        resolved = resolve(model.input_schema, raw)
+    except ParameterError as exc:
+        result["problem"] = exc.message
+        return result
+    result["credits"] = services.estimate_credits(model, resolved.width, resolved.height, resolved.num_images)
+    if result["credits"] > result["balance"]:
+        result["problem"] = f"Not enough credits: this needs {result['credits']} and you have {result['balance']}."
+    return result
+
+
+@login_required
+def cost_estimate(request: HttpRequest) -> HttpResponse:
+    return render(request, "generation/partials/cost_estimate.html", {"estimate": estimate_for(request)})
 
 
 @login_required
@@ -75,11 +183,88 @@ def job_card(request: HttpRequest, job_id) -> HttpResponse:
     return render(request, "generation/partials/job_card.html", {"job": job})
 
 
+def _job_response(request: HttpRequest, job: GenerationJob) -> HttpResponse:
+    if request.htmx:
+        return render(request, "generation/partials/job_card.html", {"job": job, "fresh": True})
+    return redirect("generate")
+
+
+def _queue_again(request: HttpRequest, make_job) -> HttpResponse:
+    try:
+        job = make_job()
+    except (ParameterError, InsufficientCredits, services.JobNotRetryable) as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+        return redirect("generate")
+    return _job_response(request, job)
+
+
 @login_required
 @require_POST
 def cancel_job(request: HttpRequest, job_id) -> HttpResponse:
     job = get_job_for(request.user, job_id)
     services.cancel(job)
     if request.htmx:
-        return render(request, "generation/partials/job_card.html", {"job": job})
+        return render(request, "generation/partials/job_card.html", {"job": get_job_for(request.user, job_id)})
+    return redirect(request.POST.get("next") or "generate")
+
+
+@login_required
+@require_POST
+def regenerate_job(request: HttpRequest, job_id) -> HttpResponse:
+    job = get_job_for(request.user, job_id)
+    return _queue_again(request, lambda: services.regenerate(job))
+
+
+@login_required
+@require_POST
+def retry_job(request: HttpRequest, job_id) -> HttpResponse:
+    job = get_job_for(request.user, job_id)
+    return _queue_again(request, lambda: services.retry(job))
+
+
+@login_required
+@require_POST
+def vary_image(request: HttpRequest, image_id) -> HttpResponse:
+    image = get_image_for(request.user, image_id)
+    return _queue_again(request, lambda: services.vary(image))
+
+
+@login_required
+@require_POST
+def save_preset(request: HttpRequest) -> HttpResponse:
+    form = GenerateForm(request.POST)
+    name_form = PresetForm(request.POST)
+    model = _selected_model(request)
+    if not (form.is_valid() and name_form.is_valid() and model):
+        messages.error(request, "Fill in the prompt and a preset name to save a preset.")
+        return redirect("generate")
+    settings = {
+        "form": {**{k: v for k, v in form.cleaned_data.items() if k != "model"}, "model": model.endpoint_id},
+        "panel": _panel_values(request, build_panel(model.input_schema)),
+    }
+    try:
+        Preset.objects.update_or_create(user=request.user, name=name_form.cleaned_data["name"],
+                                        defaults={"settings": settings})
+    except IntegrityError:
+        messages.error(request, "Could not save that preset; try another name.")
+        return redirect("generate")
+    messages.success(request, f"Saved preset “{name_form.cleaned_data['name']}”.")
     return redirect("generate")
+
+
+@login_required
+@require_POST
+def delete_preset(request: HttpRequest, preset_id) -> HttpResponse:
+    Preset.objects.filter(user=request.user, pk=preset_id).delete()
+    messages.success(request, "Preset deleted.")
+    return redirect("generate")
+
+
+@login_required
+def queue_page(request: HttpRequest) -> HttpResponse:
+    context = {
+        "active": selectors.with_timings(selectors.active_jobs(request.user)),
+        "finished": selectors.with_timings(selectors.finished_jobs(request.user)[:30]),
+    }
+    template = "generation/partials/queue_lists.html" if request.htmx else "generation/queue.html"
+    return render(request, template, context)

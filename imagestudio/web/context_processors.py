@@ -9,6 +9,7 @@ NAV_ITEMS = [
     ("dashboard", _("Dashboard"), "home"),
     ("generate", _("Generate"), "sparkles"),
     ("image_list", _("My images"), "images"),
+    ("queue", _("Queue"), "queue"),
 ]
 
 
