@@ -106,3 +106,23 @@ def test_the_queue_page_shows_position_and_eta(alice_browser, alice):
     queue.update_queue_positions()
     page = alice_browser.get("/queue/").content.decode()
     assert "position 2" in page and "ETA" in page
+
+
+def test_a_batch_is_queued_all_or_nothing(alice, settings):
+    settings.FAL_KEY = "k"
+    model = AIModel.objects.get(endpoint_id="fal-ai/flux/schnell")
+    requests = [services.GenerationRequest(user=alice, model=model, prompt=f"p{i}", parameters={}) for i in range(50)]
+    jobs = services.enqueue_batch(requests)
+    assert len(jobs) == 50 and GenerationJob.objects.count() == 50
+    from imagestudio.billing.services import ledger_total
+
+    alice.refresh_from_db()
+    assert alice.credits_balance == 450 and ledger_total(alice) == 450
+    bad = [*requests[:3], services.GenerationRequest(user=alice, model=model, prompt="", parameters={})]
+    with pytest.raises(services.params.ParameterError) as error:
+        services.enqueue_batch(bad)
+    assert error.value.field == "batch[3].prompt"
+    too_many = [services.GenerationRequest(user=alice, model=model, prompt="x", parameters={}) for _ in range(451)]
+    with pytest.raises(services.billing.InsufficientCredits):
+        services.enqueue_batch(too_many)
+    assert GenerationJob.objects.count() == 50

@@ -44,6 +44,26 @@ def reserve_for_job(job) -> None:
         _apply(job.user_id, -job.credits_reserved, EntryKind.RESERVE, job=job, note="Reserved for generation")
 
 
+def reserve_for_jobs(jobs: list) -> None:
+    """Reserve a batch with one balance update and one bulk insert (ledger rows stay one per job)."""
+    paying = [job for job in jobs if job.credits_reserved > 0]
+    if not paying:
+        return
+    user_id = paying[0].user_id
+    total = sum(job.credits_reserved for job in paying)
+    with transaction.atomic():
+        if User.objects.filter(pk=user_id, credits_balance__gte=total).update(credits_balance=F("credits_balance") - total) == 0:
+            balance = User.objects.filter(pk=user_id).values_list("credits_balance", flat=True).first() or 0
+            raise InsufficientCredits(total, balance)
+        balance = User.objects.filter(pk=user_id).values_list("credits_balance", flat=True).get() + total
+        entries = []
+        for job in paying:
+            balance -= job.credits_reserved
+            entries.append(CreditEntry(user_id=user_id, kind=EntryKind.RESERVE, amount=-job.credits_reserved,
+                                       balance_after=balance, job=job, note="Reserved for generation"))
+        CreditEntry.objects.bulk_create(entries)
+
+
 def settle_job(job, actual: int) -> None:
     """Charge the actual cost (never more than reserved) and give back the rest."""
     actual = min(actual, job.credits_reserved)

@@ -49,11 +49,8 @@ def estimate_credits(model: AIModel, width: int, height: int, num_images: int) -
     return params.credits_for(usd, settings.CREDIT_USD)
 
 
-def enqueue(request: GenerationRequest) -> GenerationJob:
-    """Validate, reserve credits and queue a job, all or nothing. Returns at once; a worker renders it.
-
-    Raises ParameterError (bad input, names the field) or billing.InsufficientCredits.
-    """
+def _prepare(request: GenerationRequest) -> GenerationJob:
+    """Validate a request and build its (unsaved) job with the credits it will reserve."""
     _check_request(request)
     parameters = dict(request.parameters)
     style = parameters.pop("style", None) or ""
@@ -64,26 +61,57 @@ def enqueue(request: GenerationRequest) -> GenerationJob:
     if style and "style" in request.model.input_schema:
         parameters["style"] = style  # the offline engine renders the style itself, too
     resolved = params.resolve(request.model.input_schema, parameters)
+    return GenerationJob(
+        user=request.user,
+        project=request.project,
+        model=request.model,
+        action=request.action,
+        prompt=prompt,
+        negative_prompt=negative_prompt,
+        user_prompt=request.prompt.strip(),
+        style=style,
+        parameters={**resolved.arguments, "seed": resolved.seed},
+        num_images=resolved.num_images,
+        width=resolved.width,
+        height=resolved.height,
+        parent_image=request.parent_image,
+        priority=request.priority,
+        run_after=request.run_after,
+        batch_id=request.batch_id,
+        credits_reserved=estimate_credits(request.model, resolved.width, resolved.height, resolved.num_images),
+    )
+
+
+def enqueue_batch(requests: list[GenerationRequest]) -> list[GenerationJob]:
+    """Queue many jobs for one user at once: all or nothing, with bulk writes.
+
+    Raises ParameterError naming the first bad request (`batch[i].field`) or InsufficientCredits.
+    """
+    jobs = []
+    for index, request in enumerate(requests):
+        try:
+            jobs.append(_prepare(request))
+        except params.ParameterError as exc:
+            raise params.ParameterError(f"batch[{index}].{exc.field}", f"Item {index + 1}: {exc.message}") from exc
+    if not jobs:
+        return []
     with transaction.atomic():
-        job = GenerationJob.objects.create(
-            user=request.user,
-            project=request.project,
-            model=request.model,
-            action=request.action,
-            prompt=prompt,
-            negative_prompt=negative_prompt,
-            user_prompt=request.prompt.strip(),
-            style=style,
-            parameters={**resolved.arguments, "seed": resolved.seed},
-            num_images=resolved.num_images,
-            width=resolved.width,
-            height=resolved.height,
-            parent_image=request.parent_image,
-            priority=request.priority,
-            run_after=request.run_after,
-            batch_id=request.batch_id,
-            credits_reserved=estimate_credits(request.model, resolved.width, resolved.height, resolved.num_images),
-        )
+        GenerationJob.objects.bulk_create(jobs)
+        billing.reserve_for_jobs(jobs)
+        # Only as many jobs can start at once as the user's concurrency allows; each finish wakes the next.
+        for _ in range(min(len(jobs), settings.USER_MAX_CONCURRENT_JOBS)):
+            queue.wake(run_after=jobs[0].run_after)
+    return jobs
+
+
+def enqueue(request: GenerationRequest) -> GenerationJob:
+    """Validate, reserve credits and queue a job, all or nothing. Returns at once; a worker renders it.
+
+    Raises ParameterError (bad input, names the field) or billing.InsufficientCredits.
+    """
+    job = _prepare(request)
+    with transaction.atomic():
+        job.save(force_insert=True)
         billing.reserve_for_job(job)
         queue.wake(run_after=job.run_after)
     return job
