@@ -9,6 +9,7 @@ from django.test import Client
 
 from imagestudio.accounts.services import issue_token, register
 from imagestudio.catalog.services import sync_catalog
+from tests.fal_emulator import emulator, fal_emulator  # noqa: F401 - fixtures shared by the whole suite
 
 
 def pytest_sessionstart(session) -> None:

@@ -9,6 +9,9 @@ from PIL import Image as PILImage
 from imagestudio.catalog.models import AIModel
 from imagestudio.gallery.services import Recipe, store_image
 
+# settings.TASKS for tests that drive the queue by hand: tasks are recorded, never run.
+RECORD_TASKS_ONLY = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+
 
 def png_bytes(width: int = 64, height: int = 48, colour=(120, 80, 200)) -> bytes:
     out = io.BytesIO()

@@ -7,7 +7,7 @@ import pytest
 from imagestudio.catalog.panel import build_panel
 from imagestudio.catalog.services import fal_catalog
 from imagestudio.generation.models import GenerationJob, Preset
-from tests.factories import make_image
+from tests.factories import RECORD_TASKS_ONLY, make_image
 
 pytestmark = pytest.mark.django_db
 BASE = {"model": "offline/studio-v1", "prompt": "a lighthouse at dusk", "aspect_ratio": "custom",
@@ -36,7 +36,7 @@ def test_the_panel_swaps_with_the_model(alice_browser, settings):
 
 
 def test_styles_add_their_fragments_visibly(alice_browser, settings):
-    settings.TASKS_BACKEND = "dummy"
+    settings.TASKS = RECORD_TASKS_ONLY
     alice_browser.post("/generate/", {**BASE, "style": "cinematic"})
     job = GenerationJob.objects.get()
     assert job.prompt.startswith("a lighthouse at dusk, cinematic still")
@@ -45,7 +45,7 @@ def test_styles_add_their_fragments_visibly(alice_browser, settings):
 
 
 def test_panel_settings_reach_the_job_and_bad_ones_are_refused(alice_browser, settings):
-    settings.TASKS_BACKEND = "dummy"
+    settings.TASKS = RECORD_TASKS_ONLY
     alice_browser.post("/generate/", {**BASE, "num_inference_steps": "9", "guidance_scale": "3.5"})
     job = GenerationJob.objects.get()
     assert job.parameters["num_inference_steps"] == 9 and job.parameters["guidance_scale"] == 3.5
@@ -75,7 +75,7 @@ def test_presets_save_and_load(alice_browser, alice):
 
 
 def test_history_restores_every_setting(alice_browser, settings):
-    settings.TASKS_BACKEND = "dummy"
+    settings.TASKS = RECORD_TASKS_ONLY
     alice_browser.post("/generate/", {**BASE, "seed": 4242, "style": "noir", "num_inference_steps": "12"})
     job = GenerationJob.objects.get()
     page = alice_browser.get("/generate/", {"from": job.pk}).content.decode()
@@ -84,7 +84,7 @@ def test_history_restores_every_setting(alice_browser, settings):
 
 
 def test_regenerate_and_vary_use_new_seeds(alice_browser, alice, settings):
-    settings.TASKS_BACKEND = "dummy"
+    settings.TASKS = RECORD_TASKS_ONLY
     alice_browser.post("/generate/", {**BASE, "seed": 7})
     job = GenerationJob.objects.get()
     alice_browser.post(f"/generate/jobs/{job.pk}/regenerate/", headers={"HX-Request": "true"})

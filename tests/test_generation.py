@@ -14,6 +14,7 @@ from imagestudio.catalog.models import AIModel
 from imagestudio.gallery.models import Image
 from imagestudio.generation import queue, runner, services
 from imagestudio.generation.models import GenerationJob, JobStatus
+from tests.factories import RECORD_TASKS_ONLY
 
 pytestmark = pytest.mark.django_db
 SMALL = {"width": 256, "height": 256}
@@ -74,7 +75,7 @@ def test_bad_requests_are_422_naming_the_field_and_queue_nothing(alice_api, body
 
 def test_fal_models_reserve_credits_and_refuse_when_short(alice_api, alice, settings):
     settings.FAL_KEY = "test-key"
-    settings.TASKS_BACKEND = "dummy"  # keep the job queued: this test is about reserving
+    settings.TASKS = RECORD_TASKS_ONLY  # keep the job queued: this test is about reserving
     response = generate(alice_api, model_id="fal-ai/flux/dev", parameters={"aspect_ratio": "1:1", "num_images": 4})
     assert response.status_code == 202
     assert response.json()["credits_reserved"] == 10  # 4 × $0.025 = $0.10
@@ -131,7 +132,7 @@ def test_finishing_twice_stores_one_image_and_charges_once(alice):
 
 def test_a_job_that_keeps_killing_workers_fails_with_a_refund(alice, settings):
     settings.FAL_KEY = "k"
-    settings.TASKS_BACKEND = "dummy"
+    settings.TASKS = RECORD_TASKS_ONLY
     model = AIModel.objects.get(endpoint_id="fal-ai/flux/schnell")
     job = services.enqueue(services.GenerationRequest(user=alice, model=model, prompt="x", parameters={}))
     GenerationJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, attempts=queue.MAX_WORKER_ATTEMPTS,
@@ -145,7 +146,7 @@ def test_a_job_that_keeps_killing_workers_fails_with_a_refund(alice, settings):
 
 def test_canceling_a_queued_job_refunds_it(alice, settings):
     settings.FAL_KEY = "k"
-    settings.TASKS_BACKEND = "dummy"
+    settings.TASKS = RECORD_TASKS_ONLY
     model = AIModel.objects.get(endpoint_id="fal-ai/flux/dev")
     job = services.enqueue(services.GenerationRequest(user=alice, model=model, prompt="x", parameters={}))
     assert User.objects.get(pk=alice.pk).credits_balance == 497

@@ -11,13 +11,14 @@ from django.utils import timezone
 from imagestudio.catalog.models import AIModel
 from imagestudio.generation import queue, services
 from imagestudio.generation.models import GenerationJob, JobStatus
+from tests.factories import RECORD_TASKS_ONLY
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def no_inline_tasks(settings):
-    settings.TASKS_BACKEND = "dummy"  # these tests drive the queue by hand
+    settings.TASKS = RECORD_TASKS_ONLY  # these tests drive the queue by hand
 
 
 def queued(user, prompt="x", **request_fields) -> GenerationJob:

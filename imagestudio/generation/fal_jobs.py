@@ -30,6 +30,7 @@ POLL_INTERVAL = timedelta(seconds=1)  # never poll one request more often than t
 WEBHOOK_FALLBACK = timedelta(seconds=30)  # with webhooks, still look now and then in case one is lost
 POLL_CLAIM = timedelta(seconds=60)  # a poller owns a check this long before another may retry it
 MAX_CHECK_FAILURES = 8
+CHECK_BACKOFF_SECONDS = 1.0  # after a failed check; doubles each time, capped at 30 s
 MAX_SUBMIT_RETRIES = 5
 POLL_BATCH = 64
 DEFAULT_JWKS_URLS = ["https://rest.alpha.fal.ai/.well-known/jwks.json", "https://rest.fal.ai/.well-known/jwks.json"]
@@ -206,7 +207,7 @@ def _check_failed(job: GenerationJob, error: ProviderError) -> None:
     if failures > MAX_CHECK_FAILURES:
         runner.fail(job, f"We lost contact with fal.ai for this job ({error.message}). Your credits were refunded.")
         return
-    backoff = min(30.0, 1.0 * 2**failures)
+    backoff = min(30.0, CHECK_BACKOFF_SECONDS * 2**failures)
     GenerationJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
         check_failures=failures, next_check_at=timezone.now() + timedelta(seconds=backoff),
         progress_message=f"fal.ai is slow to answer; checking again in {backoff:.0f}s",

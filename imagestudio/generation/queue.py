@@ -23,17 +23,25 @@ from imagestudio.generation.models import GenerationJob, JobStatus
 log = logging.getLogger(__name__)
 MAX_CLAIM_TRIES = 5
 MAX_WORKER_ATTEMPTS = 3  # times a job may lose its worker before it fails
+RETRY_BASE_SECONDS = 2.0  # first retry delay; doubles each time (jittered), capped at a minute
 
 
 def lease_until():
     return timezone.now() + timedelta(seconds=settings.JOB_LEASE_SECONDS)
 
 
+def _tasks_live_in_our_database() -> bool:
+    from django.tasks import task_backends
+    from django_tasks_db import DatabaseBackend
+
+    return isinstance(task_backends["default"], DatabaseBackend)
+
+
 def wake(run_after=None) -> None:
     """Enqueue one `run_next` wake-up (after the current transaction commits on non-db backends)."""
     from imagestudio.generation import tasks
 
-    if settings.TASKS_BACKEND == "db":
+    if _tasks_live_in_our_database():
         # Same database, same transaction: a committed job always has its wake-up.
         tasks.run_next.using(run_after=run_after).enqueue()
     else:
@@ -100,7 +108,7 @@ def retry_later(job: GenerationJob, reason: str, max_retries: int = 5) -> bool:
     """Put a job back in the queue after an exponential, jittered delay. False when retries are used up."""
     if job.retry_count >= max_retries:
         return False
-    delay = min(60.0, 2.0 * 2**job.retry_count) * random.uniform(0.5, 1.5)
+    delay = min(60.0, RETRY_BASE_SECONDS * 2**job.retry_count) * random.uniform(0.5, 1.5)
     run_after = timezone.now() + timedelta(seconds=delay)
     updated = GenerationJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
         status=JobStatus.QUEUED,
@@ -144,7 +152,7 @@ def ensure_wakeups() -> bool:
     """Safety net: if due jobs wait and no wake-up is pending (e.g. lost to a crash), add one."""
     from django_tasks_db.models import DBTaskResult
 
-    if settings.TASKS_BACKEND != "db" or not eligible_jobs().exists():
+    if not _tasks_live_in_our_database() or not eligible_jobs().exists():
         return False
     pending = DBTaskResult.objects.ready().filter(task_path="imagestudio.generation.tasks.run_next").exists()
     if not pending:
