@@ -242,6 +242,7 @@ TASKS = {
 FAL_KEY = env("FAL_KEY") or env("FAL_API_KEY")
 FAL_WEBHOOK_JWKS_URL = env("FAL_WEBHOOK_JWKS_URL")
 FAL_TIMEOUT = float(env("FAL_TIMEOUT", "30"))
+FAL_API_URL = env("FAL_API_URL", "https://api.fal.ai").rstrip("/")  # platform APIs (pricing)
 JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 120)
 USER_MAX_CONCURRENT_JOBS = env_int("USER_MAX_CONCURRENT_JOBS", 4)
 CREDIT_USD = float(env("CREDIT_USD", "0.01"))  # what one credit is worth in provider cost

@@ -60,3 +60,32 @@ def test_the_models_api_filters_and_details(catalog):
     assert categories["text-to-image"] >= 10
     featured = client.get("/api/models/featured").json()
     assert any(row["endpoint_id"] == "offline/studio-v1" for row in featured)
+
+
+def test_prices_sync_from_fals_pricing_api(catalog, fal_emulator, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.FAL_KEY = "test-key"
+    settings.FAL_API_URL = fal_emulator.url
+    out = StringIO()
+    call_command("sync_fal_prices", stdout=out)
+    assert "Prices updated for 4 of" in out.getvalue()
+    flux = AIModel.objects.get(endpoint_id="fal-ai/flux/dev")
+    assert flux.pricing["amount_usd"] == 0.02 and flux.pricing["source"] == "fal pricing API"
+    assert flux.cost_per_generation == 2
+    aura = AIModel.objects.get(endpoint_id="fal-ai/aura-flow")
+    assert aura.pricing.get("estimated")  # no price published: the catalog's estimate stands
+
+
+def test_price_sync_without_a_key_changes_nothing(catalog, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.FAL_KEY = ""
+    out = StringIO()
+    call_command("sync_fal_prices", stdout=out)
+    assert "catalog's prices stand" in out.getvalue()
+    assert AIModel.objects.get(endpoint_id="fal-ai/flux/dev").pricing["amount_usd"] == 0.025

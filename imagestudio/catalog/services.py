@@ -136,3 +136,30 @@ def default_model() -> AIModel | None:
         if fal:
             return fal
     return models.filter(provider=AIModel.Provider.OFFLINE).order_by("sort_order").first()
+
+
+def sync_prices_from_fal(*, key: str, api_url: str, timeout: float = 10) -> dict[str, str]:
+    """Update fal models' prices from fal's pricing API. Returns endpoint id → what happened."""
+    import httpx
+
+    outcomes: dict[str, str] = {}
+    models = list(AIModel.objects.filter(provider=AIModel.Provider.FAL))
+    with httpx.Client(timeout=timeout, headers={"Authorization": f"Key {key}"}) as client:
+        for model in models:
+            try:
+                response = client.get(f"{api_url}/v1/models/pricing", params={"endpoint_id": model.endpoint_id})
+                response.raise_for_status()
+                prices = [p for p in response.json().get("prices", []) if p.get("endpoint_id") == model.endpoint_id]
+            except (httpx.HTTPError, ValueError, AttributeError) as exc:
+                outcomes[model.endpoint_id] = f"failed: {exc.__class__.__name__}"
+                continue
+            if not prices:
+                outcomes[model.endpoint_id] = "no price published; catalog value kept"
+                continue
+            price = prices[0]
+            model.pricing = {"amount_usd": float(price["unit_price"]), "unit": f"per {price.get('unit', 'image')}",
+                             "source": "fal pricing API", "unconfirmed": False}
+            model.cost_per_generation = cost_per_image(model.pricing)
+            model.save(update_fields=["pricing", "cost_per_generation", "updated_at"])
+            outcomes[model.endpoint_id] = f"${price['unit_price']} per {price.get('unit', 'image')}"
+    return outcomes

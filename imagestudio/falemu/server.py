@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from .catalog import ModelInputError, find_endpoint
 from .config import EmulatorConfig
+from .pricing import prices_for
 from .core import EmulatorCore
 from .tls import ensure_certs
 
@@ -73,7 +74,15 @@ class _Handler(BaseHTTPRequestHandler):
             return self._serve_file(path.removeprefix("/files/"))
         if path.startswith("/_emulator/"):
             return self._control(method, path.removeprefix("/_emulator/"))
+        if path == "/v1/models/pricing" and method == "GET":
+            return self._pricing(url.query)
         self._queue_route(method, path)
+
+    def _pricing(self, query: str) -> None:
+        if not self._authorized():
+            return self._json(401, {"detail": "Unauthorized"})
+        self.core.stats.hit("pricing")
+        return self._json(200, prices_for(parse_qs(query).get("endpoint_id", [])))
 
     def _queue_route(self, method: str, path: str) -> None:
         match = _REQUEST_ROUTE.match(path)
