@@ -18,8 +18,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from .catalog import ModelInputError, find_endpoint
 from .config import EmulatorConfig
-from .pricing import prices_for
 from .core import EmulatorCore
+from .pricing import prices_for
 from .tls import ensure_certs
 
 logger = logging.getLogger(__name__)
