@@ -1,7 +1,7 @@
 // Builds static/dist: Tailwind CSS from our sources, plus the third-party files we serve ourselves
 // (no CDN). Run by `make assets` (and so by `make run` and `make test`).
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync } from "node:fs";
+import { cpSync, mkdirSync, watch } from "node:fs";
 import { dirname, join } from "node:path";
 
 const root = join(dirname(new URL(import.meta.url).pathname), "..");
@@ -21,6 +21,18 @@ const copies = {
 };
 for (const [from, to] of Object.entries(copies)) {
   cpSync(join(root, "node_modules", from), join(vendor, to), { recursive: true });
+}
+
+// Our own scripts and images (theme.js runs in <head>, app.js registers the Alpine components,
+// lightbox.js wires PhotoSwipe) are served from dist next to the vendor files.
+const ownCopies = { "src/js": "js", "src/img": "img" };
+for (const [from, to] of Object.entries(ownCopies)) {
+  cpSync(join(staticDir, from), join(dist, to), { recursive: true });
+}
+
+if (process.argv.includes("--watch")) {
+  // Re-copy our JS when it changes (Tailwind's own watcher handles the CSS).
+  watch(join(staticDir, "src/js"), () => cpSync(join(staticDir, "src/js"), join(dist, "js"), { recursive: true }));
 }
 
 const args = ["-i", join(staticDir, "src/app.css"), "-o", join(dist, "app.css"), "--minify"];

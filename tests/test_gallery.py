@@ -96,3 +96,13 @@ def test_the_download_name_comes_from_the_prompt(alice_browser, alice):
     headers, body = fetch(alice_browser, f"/images/{image.pk}/file?download=1")
     assert 'filename="a-red-fox-in-snow-7.png"' in headers["content-disposition"]
     assert body == image.file.open("rb").read()
+
+
+def test_search_finds_prompts_with_every_word(alice_browser, alice, alice_api):
+    make_image(alice, "a red fox in the snow")
+    make_image(alice, "a red barn at dusk")
+    page = alice_browser.get("/images/", {"q": "red fox"}).content.decode()
+    assert "a red fox in the snow" in page and "a red barn at dusk" not in page
+    assert "mentions “red fox”" in page
+    assert [row["prompt"] for row in alice_api.get("/api/images", {"q": "barn"}).json()["items"]] == ["a red barn at dusk"]
+    assert b"No images match" in alice_browser.get("/images/", {"q": "whale"}).content

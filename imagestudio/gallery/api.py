@@ -63,9 +63,9 @@ def generate_images(request, payload: TextToImageIn):
 
 
 @router.get("", response=ImagePageOut)
-def list_images(request, cursor: str | None = None, limit: int = 40):
-    """Your images, newest first. Pass `next_cursor` back as `cursor` for the next page."""
-    return images_page(request.user, cursor, max(1, min(limit, 100)))
+def list_images(request, cursor: str | None = None, limit: int = 40, q: str = ""):
+    """Your images, newest first (`q`: words the prompt contains). Pass `next_cursor` back as `cursor`."""
+    return images_page(request.user, cursor, max(1, min(limit, 100)), q=q.strip()[:200])
 
 
 @router.get("/download/{image_id}", url_name="image_download")

@@ -6,18 +6,21 @@ from django.shortcuts import render
 
 from imagestudio.gallery import files
 from imagestudio.gallery.access import get_image_for
-from imagestudio.gallery.selectors import images_page
+from imagestudio.gallery.selectors import images_page, my_images
 from imagestudio.web.pagination import BadCursor
 
 
 @login_required
 def image_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:200]
     try:
-        page = images_page(request.user, request.GET.get("cursor"))
+        page = images_page(request.user, request.GET.get("cursor"), q=q)
     except BadCursor as exc:
-        return render(request, "gallery/image_list.html", {"page": None, "error": str(exc)}, status=400)
-    template = "gallery/partials/image_grid_page.html" if request.htmx else "gallery/image_list.html"
-    return render(request, template, {"page": page})
+        return render(request, "gallery/image_list.html", {"page": None, "error": str(exc), "q": q}, status=400)
+    if request.htmx and request.GET.get("cursor"):
+        return render(request, "gallery/partials/image_grid_page.html", {"page": page, "q": q})
+    context = {"page": page, "q": q, "image_count": my_images(request.user, q).count()}
+    return render(request, "gallery/image_list.html", context)
 
 
 @login_required

@@ -63,6 +63,7 @@ def _page_context(request: HttpRequest, form: GenerateForm, model: AIModel | Non
         "jobs": selectors.jobs_for(request.user)[:RECENT_JOBS],
         "history": selectors.jobs_for(request.user)[:HISTORY_JOBS],
         "presets": Preset.objects.filter(user=request.user),
+        "estimate": estimate_for(request),
         "preset_form": PresetForm(),
     }
 
@@ -98,6 +99,7 @@ def generate(request: HttpRequest) -> HttpResponse:
         values = _panel_values(request, build_panel(model.input_schema)) if model else {}
         job = _submit(request, form, values)
         if job is not None:
+            request.user.refresh_from_db(fields=["credits_balance"])  # the page shows the new balance
             if request.htmx:
                 return render(request, "generation/partials/job_card.html", {"job": job, "fresh": True})
             return redirect("generate")

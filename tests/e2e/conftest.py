@@ -4,6 +4,7 @@ database of its own, and Debian's Chromium driven by Playwright."""
 from __future__ import annotations
 
 import os
+import quopri
 import re
 import socket
 import subprocess
@@ -34,7 +35,9 @@ class Studio:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for mail in sorted(self.outbox.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True):
-                found = re.findall(pattern, mail.read_text(errors="replace"))
+                # Mail bodies are quoted-printable: undo the soft line breaks inside long links.
+                text = quopri.decodestring(mail.read_bytes()).decode("utf-8", errors="replace")
+                found = re.findall(pattern, text)
                 if found:
                     return found[-1]
             time.sleep(0.2)
@@ -88,20 +91,20 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> N
     raise RuntimeError(f"The studio did not become healthy: {last}")
 
 
-@pytest.fixture(scope="session")
-def studio(tmp_path_factory) -> Iterator[Studio]:
-    var_dir = tmp_path_factory.mktemp("studio-var")
-    port = free_port()
+def _run_studio(var_dir: Path, extra_env: dict, port: int | None = None) -> Iterator[Studio]:
+    """`manage.py runstudio` (web + worker, migrate + seed first) on its own database and files."""
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "VAR_DIR": str(var_dir), "PORT": str(port), "TASKS_BACKEND": "db",
            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
            "EMAIL_FILE_PATH": str(var_dir / "outbox"), "DISABLE_RATE_LIMITS": "true",
-           "DJANGO_SETTINGS_MODULE": "imagestudio.settings", "APP_URL": f"http://127.0.0.1:{port}",
-           "S3_PREFIX": f"e2e-{uuid.uuid4().hex[:6]}", "FAL_KEY": "", "FAL_API_KEY": ""}
+           "DJANGO_SETTINGS_MODULE": "imagestudio.settings", "APP_URL": url,
+           "S3_PREFIX": f"e2e-{uuid.uuid4().hex[:6]}", "FAL_KEY": "", "FAL_API_KEY": "", **extra_env}
+    env.pop("TEST_SQLITE_NAME", None)
     database = _own_database(env)
     log = open(var_dir / "studio.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen([sys.executable, "manage.py", "runstudio", "--port", str(port)],
                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, process)
         yield Studio(url=url, var_dir=var_dir, outbox=var_dir / "outbox")
@@ -117,6 +120,21 @@ def studio(tmp_path_factory) -> Iterator[Studio]:
 
 
 @pytest.fixture(scope="session")
+def studio(tmp_path_factory) -> Iterator[Studio]:
+    """The studio as a newcomer gets it: no fal key, offline engine."""
+    yield from _run_studio(tmp_path_factory.mktemp("studio-var"), {})
+
+
+@pytest.fixture(scope="session")
+def fal_studio(tmp_path_factory, emulator) -> Iterator[Studio]:
+    """The studio with a fal key, talking to the fal emulator; results come back by signed webhook."""
+    port = free_port()
+    extra = {"FAL_KEY": "emulator-key", "FAL_WEBHOOK_JWKS_URL": emulator.jwks_url, "FAL_TIMEOUT": "10",
+             "PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    yield from _run_studio(tmp_path_factory.mktemp("fal-studio-var"), extra, port)
+
+
+@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
@@ -126,13 +144,25 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, studio):
-    context = browser.new_context(base_url=studio.url, viewport={"width": 1280, "height": 900}, accept_downloads=True)
+def _open_page(browser, base_url: str):
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.console_errors = errors
+    return context, page
+
+
+@pytest.fixture
+def page(browser, studio):
+    context, page = _open_page(browser, studio.url)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def fal_page(browser, fal_studio):
+    context, page = _open_page(browser, fal_studio.url)
     yield page
     context.close()
