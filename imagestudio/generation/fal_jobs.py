@@ -79,21 +79,25 @@ def submit(job: GenerationJob) -> str:
 
 def handle_error(job: GenerationJob, exc: ProviderError) -> str:
     """Retry what may succeed later; fail the rest with a message a person can act on."""
-    if exc.kind == "retryable":
-        if queue.retry_later(job, exc.message, max_retries=MAX_SUBMIT_RETRIES):
-            return "retrying"
-        runner.fail(job, f"fal.ai kept failing ({exc.message}). We tried {job.retry_count + 1} times; "
-                         "your credits were refunded. Try again in a few minutes.")
-    elif exc.kind == "validation":
-        runner.fail(job, f"fal.ai rejected a setting: {exc.message}", field=exc.field or "")
-    elif exc.kind == "content_policy":
-        runner.fail(job, "fal.ai's content policy blocked this request. Rephrase the prompt and try again. "
-                         "Your credits were refunded.", field="prompt")
-    elif exc.kind == "canceled":
-        runner.fail(job, "fal.ai canceled this request. Your credits were refunded.")
-    else:
-        runner.fail(job, f"fal.ai could not run this job: {exc.message}")
-    return JobStatus.FAILED if exc.kind != "retryable" else "retrying"
+    if exc.kind == "retryable" and queue.retry_later(job, exc.message, max_retries=MAX_SUBMIT_RETRIES):
+        return "retrying"
+    runner.fail(job, failure_message(job, exc), field="prompt" if exc.kind == "content_policy" else exc.field or "")
+    return JobStatus.FAILED
+
+
+def failure_message(job: GenerationJob, exc: ProviderError) -> str:
+    refunded = "Your credits were refunded."
+    match exc.kind:
+        case "retryable":
+            return f"fal.ai kept failing ({exc.message}). We tried {job.retry_count + 1} times. {refunded} Try again in a few minutes."
+        case "validation":
+            return f"fal.ai rejected a setting: {exc.message}"
+        case "content_policy":
+            return f"fal.ai's content policy blocked this request. Rephrase the prompt and try again. {refunded}"
+        case "canceled":
+            return f"fal.ai canceled this request. {refunded}"
+        case _:
+            return f"fal.ai could not run this job: {exc.message}"
 
 
 # -- polling ----------------------------------------------------------------------------------------
