@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -224,6 +225,22 @@ STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns when it is missing
 WHITENOISE_USE_FINDERS = True  # serve app static files without collectstatic in dev and tests
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_CDN_URL = env("MEDIA_CDN_URL")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# Where browsers fetch image bytes from besides us: signed S3 links and the CDN (for the CSP's img-src).
+MEDIA_ORIGINS = [
+    origin
+    for origin in (
+        _origin(MEDIA_CDN_URL) if MEDIA_CDN_URL else "",
+        (_origin(env("S3_ENDPOINT_URL")) if env("S3_ENDPOINT_URL") else "https://*.amazonaws.com") if S3_BUCKET else "",
+    )
+    if origin
+]
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 25)
 
 # --- Background tasks: django.tasks on the database (db_worker). Tests may switch to "immediate".
@@ -260,7 +277,7 @@ SECURE_CSP = {
     "script-src": [CSP.SELF, CSP.NONCE],
     # Inline style attributes carry per-image aspect ratios and blur-up placeholders.
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
-    "img-src": [CSP.SELF, "data:", "blob:"] + ([MEDIA_CDN_URL] if MEDIA_CDN_URL else []),
+    "img-src": [CSP.SELF, "data:", "blob:", *MEDIA_ORIGINS],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],

@@ -61,3 +61,16 @@ def test_downloads_redirect_to_a_signed_link_that_works(s3_storage, alice, alice
 
 def test_healthz_checks_s3(s3_storage, catalog, client):
     assert client.get("/healthz").json()["checks"]["storage"] == {"ok": True, "backend": "S3Storage"}
+
+
+def test_the_csp_lets_browsers_load_images_from_the_storage_origin():
+    """Signed S3 links point at another origin; img-src must allow it or thumbnails break."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "S3_BUCKET": "b", "S3_ENDPOINT_URL": "http://127.0.0.1:9999/", "DJANGO_SETTINGS_MODULE": "imagestudio.settings"}
+    code = "from django.conf import settings; print(settings.SECURE_CSP['img-src'])"
+    out = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code], env=env,
+                         capture_output=True, text=True, check=True).stdout
+    assert "http://127.0.0.1:9999" in out
