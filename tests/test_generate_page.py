@@ -96,3 +96,34 @@ def test_regenerate_and_vary_use_new_seeds(alice_browser, alice, settings):
     alice_browser.post(f"/images/{image.pk}/vary/")
     variation = GenerationJob.objects.get(action="variation")
     assert variation.parent_image_id == image.pk
+
+
+def test_the_style_fragment_is_shown(alice_browser):
+    alice_browser.post("/generate/presets/", {**BASE, "style": "noir", "name": "Noir"})
+    preset = Preset.objects.get()
+    html = alice_browser.get("/generate/", {"preset": preset.pk}).content.decode()
+    assert "Adds: film noir, black and white" in html
+
+
+def test_a_rejected_setting_is_shown_on_its_field_when_restored(alice_browser, alice):
+    from imagestudio.catalog.models import AIModel
+
+    job = GenerationJob.objects.create(user=alice, model=AIModel.objects.get(endpoint_id="offline/studio-v1"),
+                                       prompt="x", parameters={"seed": 1, "num_inference_steps": 20}, status="failed",
+                                       error_field="num_inference_steps", error_message="fal.ai rejected a setting: too many steps")
+    html = alice_browser.get("/generate/", {"from": job.pk}).content.decode()
+    assert "too many steps" in html
+
+
+def test_jobs_can_be_scheduled_over_the_api(alice_api, settings):
+    import json
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.TASKS = RECORD_TASKS_ONLY
+    later = (timezone.now() + timedelta(hours=1)).isoformat()
+    response = alice_api.post("/api/generate/text-to-image", json.dumps(
+        {"model_id": "offline/studio-v1", "prompt": "later", "run_after": later}), content_type="application/json")
+    assert response.status_code == 202
+    assert GenerationJob.objects.get().run_after > timezone.now() + timedelta(minutes=59)

@@ -72,3 +72,18 @@ def test_costs_round_megapixels_up_per_image():
     assert params.credits_for(0.05, 0.01) == 5
     assert params.credits_for(0.003, 0.01) == 1
     assert params.credits_for(0.0, 0.01) == 0
+
+
+def size_of(schema: dict, given: dict) -> tuple[int, int]:
+    resolved = params.resolve(schema, given)
+    return resolved.width, resolved.height
+
+
+def test_resolution_scales_the_presets_within_limits():
+    assert size_of(FLUX_DEV, {"aspect_ratio": "16:9", "resolution": "2"}) == (1920, 1088)
+    assert size_of(FLUX_DEV, {"aspect_ratio": "1:1", "resolution": "0.5"}) == (704, 704)
+    big = params.resolve(OFFLINE, {"aspect_ratio": "21:9", "resolution": "4"})
+    assert big.width == 2048 and big.height <= 2048
+    with pytest.raises(params.ParameterError) as error:
+        params.resolve(FLUX_DEV, {"aspect_ratio": "1:1", "resolution": "9"})
+    assert error.value.field == "resolution"

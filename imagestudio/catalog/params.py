@@ -81,7 +81,16 @@ def _size(params: dict) -> tuple[int, int]:
     ratio = params.get("aspect_ratio") or "1:1"
     if ratio not in ASPECT_RATIOS:
         raise ParameterError("aspect_ratio", f"Unknown aspect ratio {ratio!r}; use one of {', '.join(ASPECT_RATIOS)}.")
-    return ASPECT_RATIOS[ratio]
+    return _scaled(ASPECT_RATIOS[ratio], params.get("resolution"))
+
+
+def _scaled(size: tuple[int, int], resolution) -> tuple[int, int]:
+    """A ~1 MP preset scaled to `resolution` megapixels, in 64 px steps, no side over MAX_SIDE."""
+    if resolution in (None, "", 1, "1"):
+        return size
+    megapixels = _number("resolution", resolution, float, {"min": 0.25, "max": 4})
+    scale = min(math.sqrt(megapixels), MAX_SIDE / max(size))
+    return tuple(max(MIN_SIDE, round(side * scale / 64) * 64) for side in size)
 
 
 def _custom_size(width, height) -> tuple[int, int]:
@@ -120,7 +129,7 @@ def resolve(schema: dict, params: dict, *, rng: random.Random | None = None) -> 
     if "seed" in schema:
         arguments["seed"] = seed
 
-    skip = {"prompt", "negative_prompt", "image_size", "aspect_ratio", "num_images", "seed", "width", "height"}
+    skip = {"prompt", "negative_prompt", "image_size", "aspect_ratio", "num_images", "seed", "width", "height", "resolution"}
     for field, value in params.items():
         if field in skip or value in (None, ""):
             continue

@@ -24,6 +24,7 @@ class TextToImageIn(Schema):
     negative_prompt: str = Field(default="", max_length=2000)
     project_id: UUID | None = None
     priority: int = Field(default=0, ge=-100, le=100)
+    run_after: datetime | None = Field(default=None, description="Schedule: start no earlier than this time")
     parameters: dict = Field(default_factory=dict, description="image_size | aspect_ratio | width+height, "
                              "num_images, seed, guidance_scale, num_inference_steps, … (fal's input names)")
 
@@ -101,7 +102,7 @@ def queue_text_to_image(request, payload: TextToImageIn):
             raise HttpError(404, "No such project.")
     job = services.enqueue(services.GenerationRequest(
         user=request.user, model=model, prompt=payload.prompt, negative_prompt=payload.negative_prompt,
-        parameters=payload.parameters, project=project, priority=payload.priority,
+        parameters=payload.parameters, project=project, priority=payload.priority, run_after=payload.run_after,
     ))
     return Status(202, get_job_for(request.user, job.pk))
 

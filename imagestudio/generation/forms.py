@@ -21,6 +21,11 @@ class GenerateForm(forms.Form):
                                       widget=forms.Textarea(attrs={"rows": 2}))
     style = forms.ChoiceField(label=_("Style"), required=False, choices=STYLE_CHOICES, initial="none")
     aspect_ratio = forms.ChoiceField(label=_("Aspect ratio"), choices=ASPECT_CHOICES, initial="1:1")
+    resolution = forms.ChoiceField(
+        label=_("Resolution"), initial="1", required=False,
+        choices=[("0.5", _("Draft · 0.5 MP")), ("1", _("Standard · 1 MP")), ("2", _("High · 2 MP")), ("4", _("Max · 4 MP"))],
+        help_text=_("Scales the aspect-ratio presets; models with fixed sizes ignore it."),
+    )
     width = forms.IntegerField(label=_("Width"), min_value=256, max_value=2048, required=False)
     height = forms.IntegerField(label=_("Height"), min_value=256, max_value=2048, required=False)
     num_images = forms.TypedChoiceField(label=_("Images"), choices=[(n, n) for n in range(1, 5)], coerce=int, initial=1)
@@ -48,7 +53,7 @@ class GenerateForm(forms.Form):
         if data["aspect_ratio"] == "custom":
             parameters.update(width=data["width"], height=data["height"])
         else:
-            parameters["aspect_ratio"] = data["aspect_ratio"]
+            parameters.update(aspect_ratio=data["aspect_ratio"], resolution=data.get("resolution") or "1")
         return {**parameters, **(extra or {})}
 
 

@@ -13,6 +13,7 @@ from imagestudio.catalog import services as catalog
 from imagestudio.catalog.models import AIModel
 from imagestudio.catalog.panel import Panel, build_panel
 from imagestudio.catalog.params import ASPECT_RATIOS, ParameterError, resolve
+from imagestudio.catalog.styles import STYLE_PRESETS
 from imagestudio.gallery.access import get_image_for
 from imagestudio.generation import selectors, services
 from imagestudio.generation.forms import GenerateForm, PresetForm
@@ -64,8 +65,15 @@ def _page_context(request: HttpRequest, form: GenerateForm, model: AIModel | Non
         "history": selectors.jobs_for(request.user)[:HISTORY_JOBS],
         "presets": Preset.objects.filter(user=request.user),
         "estimate": estimate_for(request),
+        "style_presets": STYLE_PRESETS.values(),
+        "style_fragment": _style_fragment(form),
         "preset_form": PresetForm(),
     }
+
+
+def _style_fragment(form: GenerateForm) -> str:
+    preset = STYLE_PRESETS.get(str(form["style"].value() or ""))
+    return f"Adds: {preset.fragment}" if preset else ""
 
 
 def _initial_from_job(job: GenerationJob) -> tuple[dict, dict]:
@@ -112,7 +120,30 @@ def generate(request: HttpRequest) -> HttpResponse:
         return render(request, "generation/generate.html", context, status=422)
     initial, values = _initial(request)
     form = GenerateForm(initial=initial)
+    failed = _failed_job_to_fix(request)
+    if failed:
+        # Restoring a job the provider rejected: show its error on the field it named.
+        form = GenerateForm(data={**initial, "model": initial.get("model")})
+        form.is_valid()
+        _submit_error(form, ParameterError(failed.error_field, failed.error_message))
     return render(request, "generation/generate.html", _page_context(request, form, _selected_model(request, form), values))
+
+
+def _failed_job_to_fix(request: HttpRequest) -> GenerationJob | None:
+    job_id = request.GET.get("from")
+    if not job_id:
+        return None
+    job = get_job_for(request.user, job_id)
+    return job if job.status == "failed" and job.error_field else None
+
+
+def _submit_error(form: GenerateForm, exc: ParameterError) -> None:
+    field = FORM_FIELDS.get(exc.field, exc.field)
+    if field in form.fields:
+        form.add_error(field, exc.message)
+    else:
+        form.add_error(None, exc.message)
+        form.panel_errors = {exc.field: exc.message}
 
 
 def _submit(request: HttpRequest, form: GenerateForm, values: dict) -> GenerationJob | None:
@@ -125,12 +156,7 @@ def _submit(request: HttpRequest, form: GenerateForm, values: dict) -> Generatio
             negative_prompt=data.get("negative_prompt", ""), parameters=form.parameters(values),
         ))
     except ParameterError as exc:
-        field = FORM_FIELDS.get(exc.field, exc.field)
-        if field in form.fields:
-            form.add_error(field, exc.message)
-        else:
-            form.add_error(None, exc.message)
-            form.panel_errors = {exc.field: exc.message}
+        _submit_error(form, exc)
     except InsufficientCredits as exc:
         form.add_error(None, str(exc))
     return None
@@ -162,7 +188,7 @@ def estimate_for(request: HttpRequest) -> dict:
     if data.get("aspect_ratio") == "custom":
         raw.update(width=data.get("width"), height=data.get("height"))
     else:
-        raw["aspect_ratio"] = data.get("aspect_ratio") or "1:1"
+        raw.update(aspect_ratio=data.get("aspect_ratio") or "1:1", resolution=data.get("resolution") or "1")
     try:
         resolved = resolve(model.input_schema, raw)
     except ParameterError as exc:

@@ -144,6 +144,7 @@
     // The generate form: model details, cost estimate, prompt ideas, seed reset, ?prompt= prefill.
     Alpine.data("generateForm", () => ({
       costText: "",
+      styleText: "",
       init() {
         const prompt = this.$el.querySelector("[name=prompt]");
         const fromUrl = new URLSearchParams(window.location.search).get("prompt");
@@ -157,6 +158,9 @@
         qsa("[data-model-info]", form).forEach((block) => {
           block.hidden = !option || block.dataset.modelInfo !== option.value;
         });
+        const style = form.querySelector("select[name=style]");
+        const fragment = style ? form.querySelector(`[data-style-fragment="${style.value}"]`) : null;
+        this.styleText = fragment ? `Adds: ${fragment.textContent}` : "";
         const checked = form.querySelector("input[name=num_images]:checked");
         const count = checked ? parseInt(checked.value, 10) : 1;
         const unit = option ? parseInt(option.dataset.cost || "0", 10) : 0;
