@@ -29,8 +29,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 assets: imagestudio/web/static/dist/.built
 
-node_modules/.installed: package.json
-	npm install --no-audit --no-fund --loglevel=error
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 imagestudio/web/static/dist/.built: node_modules/.installed scripts/build-assets.mjs $(shell find imagestudio -name '*.html' -o -name '*.css' -path '*src*' -o -name '*.js' -path '*src*' 2>/dev/null)

@@ -12,16 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from imagestudio.catalog.params import IMAGE_SIZE_PRESETS  # fal's presets (a pure module, no Django)
+
 from .catalog_data import ENDPOINTS
 
-IMAGE_SIZE_PRESETS: dict[str, tuple[int, int]] = {
-    "square_hd": (1024, 1024),
-    "square": (512, 512),
-    "portrait_4_3": (768, 1024),
-    "portrait_16_9": (576, 1024),
-    "landscape_4_3": (1024, 768),
-    "landscape_16_9": (1024, 576),
-}
 MAX_SIDE = 14142  # fal toolkit ImageSize bound
 FORBIDDEN_WORD = "forbidden-content"
 # Aspect-ratio models (FLUX1.1 [pro] ultra) render ~4 MP on fal; the emulator renders ~1 MP to stay fast.
