@@ -127,3 +127,19 @@ def test_a_batch_is_queued_all_or_nothing(alice, settings):
     with pytest.raises(services.billing.InsufficientCredits):
         services.enqueue_batch(too_many)
     assert GenerationJob.objects.count() == 50
+
+
+def test_etas_come_from_recent_run_times(alice):
+    from imagestudio.generation import selectors
+
+    now = timezone.now()
+    for seconds in (4, 8):
+        job = queued(alice, f"done in {seconds}")
+        GenerationJob.objects.filter(pk=job.pk).update(status="succeeded", started_at=now - timedelta(seconds=seconds),
+                                                       completed_at=now)
+    assert selectors.typical_duration(job.model_id) == pytest.approx(6.0, abs=0.01)
+    waiting = queued(alice, "waiting")
+    GenerationJob.objects.filter(pk=waiting.pk).update(queue_position=2)
+    waiting.refresh_from_db()
+    [(_, timing)] = selectors.with_timings([waiting])
+    assert timing.eta_seconds == pytest.approx(18.0, abs=0.05)
