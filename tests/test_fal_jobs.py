@@ -115,10 +115,21 @@ def test_5xx_exhausted_fails_readably_with_a_refund(fal, alice):
     assert CreditEntry.objects.filter(job=job, kind="refund").count() == 1
 
 
-def test_a_job_ending_in_error_is_failed_and_refunded(fal, alice):
+def test_a_request_fal_ends_in_a_server_error_is_resubmitted_at_once(fal, alice):
+    fal.fail_next("error", count=1, op="submit")  # the first request ends COMPLETED + error (HTTP 500)
+    started = time.monotonic()
+    job = drive(queue_job(alice))
+    assert job.status == JobStatus.SUCCEEDED and job.retry_count == 1
+    assert time.monotonic() - started < 10  # not polled again and again as if fal were unreachable
+    assert balance(alice) == 497
+
+
+def test_a_request_fal_ends_in_a_validation_error_fails_with_the_reason(fal, alice):
+    fal.configure(error_status=422)
     fal.fail_next("error", count=1, op="submit")
     job = drive(queue_job(alice))
-    assert job.status == JobStatus.FAILED and job.error_message
+    assert job.status == JobStatus.FAILED and job.retry_count == 0
+    assert "rejected" in job.error_message
     assert balance(alice) == 500
 
 
@@ -175,3 +186,38 @@ def test_forged_webhooks_are_rejected(fal, alice):
     response = Client().post("/api/webhooks/fal", body, content_type="application/json", headers=headers)
     assert response.status_code == 401
     assert "webhook" not in GenerationJob.objects.get(pk=job.pk).provider_state
+
+
+def test_a_submit_that_outlives_its_lease_cancels_the_stray_request(fal, alice, monkeypatch):
+    job = queue_job(alice)
+    real_submit = fal_jobs.FalProvider.submit
+
+    def slow_submit(self, *args, **kwargs):
+        submission = real_submit(self, *args, **kwargs)
+        GenerationJob.objects.filter(pk=job.pk).update(lease_owner="another-worker")  # recovered meanwhile
+        return submission
+
+    monkeypatch.setattr(fal_jobs.FalProvider, "submit", slow_submit)
+    assert runner.run(job.pk, "slow-worker") == "abandoned"
+    job.refresh_from_db()
+    assert job.fal_request_id == "" and job.lease_owner == "another-worker"
+    [request_id] = fal.stats()["requests"]
+    assert fal.stats()["requests"][request_id]["cancel"] == 1
+
+
+def test_deliberate_retries_do_not_count_as_lost_workers(fal, alice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = queue_job(alice)
+    for _ in range(2):
+        queue.claim(job.pk, "w")
+        queue.retry_later(job, "fal said 503")
+        GenerationJob.objects.filter(pk=job.pk).update(run_after=None)
+        job.refresh_from_db()
+    queue.claim(job.pk, "dies")
+    GenerationJob.objects.filter(pk=job.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    assert queue.recover_stale_jobs() == 1
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED

@@ -41,6 +41,7 @@ class EmulatorCore:
         self._initial = config
         self.config = config
         self.faults = FaultPlan()
+        self.faults.rng.seed(config.fault_seed or None)  # --fault-seed on the command line counts too
         self.stats = Stats()
         self.files = FileStore()
         self.signer = WebhookSigner(key_path)

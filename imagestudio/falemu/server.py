@@ -281,6 +281,8 @@ class _TLSServer(ThreadingHTTPServer):
     def finish_request(self, request: Any, client_address: Any) -> None:
         # Handshake on the connection's own thread, so a slow client cannot stall accept().
         request.settimeout(10)
+        # Headers and body go out in separate writes; without this Nagle adds ~40 ms to every answer.
+        request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             tls = self.ssl_context.wrap_socket(request, server_side=True)
         except (ssl.SSLError, OSError) as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
@@ -28,7 +28,7 @@ from imagestudio.generation.providers.fal import FalProvider
 log = logging.getLogger(__name__)
 POLL_INTERVAL = timedelta(seconds=1)  # never poll one request more often than this
 WEBHOOK_FALLBACK = timedelta(seconds=30)  # with webhooks, still look now and then in case one is lost
-POLL_CLAIM = timedelta(seconds=60)  # a poller owns a check this long before another may retry it
+POLL_CLAIM = timedelta(seconds=30)  # a poller owns a check this long before another may retry it
 MAX_CHECK_FAILURES = 8
 CHECK_BACKOFF_SECONDS = 1.0  # after a failed check; doubles each time, capped at 30 s
 MAX_SUBMIT_RETRIES = 5
@@ -57,16 +57,25 @@ def _next_check(after_webhook: bool = False):
 # -- submit -----------------------------------------------------------------------------------------
 
 
+def _submit_lease_seconds() -> float:
+    # fal_client retries a submit up to 10 times on its own: hold the lease for all of it, so recovery
+    # never hands the job to a second worker (and a second fal request) while the first still waits.
+    return max(settings.JOB_LEASE_SECONDS, 10 * settings.FAL_TIMEOUT + 60)
+
+
 def submit(job: GenerationJob) -> str:
     """Hand a claimed job to fal's queue and free the worker at once."""
     arguments = {"prompt": job.prompt, **job.parameters}
     if job.negative_prompt and "negative_prompt" in job.model.input_schema:
         arguments["negative_prompt"] = job.negative_prompt
+    GenerationJob.objects.filter(pk=job.pk, lease_owner=job.lease_owner).update(
+        lease_expires_at=queue.lease_until(_submit_lease_seconds()), progress_message="Sending to fal.ai"
+    )
     try:
         submission = provider().submit(job.model.endpoint_id, arguments, webhook_url=webhook_url())
     except ProviderError as exc:
         return handle_error(job, exc)
-    GenerationJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+    updated = GenerationJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, lease_owner=job.lease_owner).update(
         fal_request_id=submission.request_id,
         provider_state={"submission": dataclasses.asdict(submission), "submitted_at": time.time()},
         lease_owner="",
@@ -74,6 +83,9 @@ def submit(job: GenerationJob) -> str:
         next_check_at=_next_check(after_webhook=bool(webhook_url())),
         progress_message="Sent to fal.ai",
     )
+    if not updated:  # canceled or taken over meanwhile: don't leave a request running at fal
+        cancel_request(job.model.endpoint_id, submission)
+        return "abandoned"
     return "submitted"
 
 
@@ -111,6 +123,7 @@ class Outcome:
     progress: Progress | None = None
     result: ProviderResult | None = None
     error: ProviderError | None = None
+    finished: bool = False  # fal is done with the request: an error is its final answer, not a hiccup
 
 
 def _claim_due_checks(limit: int) -> list[GenerationJob]:
@@ -139,15 +152,18 @@ def _check(endpoint_id: str, job_id: str, submission: Submission, webhook_body: 
 
             _, outcome = parse_webhook(webhook_body)
             if isinstance(outcome, ProviderError):
-                return Outcome(job_id, error=outcome)
+                return Outcome(job_id, error=outcome, finished=True)
             return Outcome(job_id, result=_download_all(fal, outcome))
         progress = fal.status(endpoint_id, submission, with_logs=True)
         if progress.state != "completed":
             return Outcome(job_id, progress=progress)
+    except ProviderError as exc:
+        return Outcome(job_id, error=exc)
+    try:
         # A COMPLETED status with an error: the result GET returns the error body, mapped for us.
         return Outcome(job_id, result=_download_all(fal, fal.result(endpoint_id, submission)))
     except ProviderError as exc:
-        return Outcome(job_id, error=exc)
+        return Outcome(job_id, error=exc, finished=bool(progress.error))
 
 
 def _download_all(fal: FalProvider, result: ProviderResult) -> ProviderResult:
@@ -161,21 +177,19 @@ def poll_due(limit: int = POLL_BATCH) -> int:
     jobs = _claim_due_checks(limit)
     if not jobs:
         return 0
-    futures = {
-        job.pk: _pool.submit(_check, job.model.endpoint_id, str(job.pk), job.submission,
-                             job.provider_state.get("webhook"))
-        for job in jobs
-        if job.submission is not None
-    }
+    futures = {}
     for job in jobs:
-        future = futures.get(job.pk)
-        if future is None:
+        if job.submission is None:
             runner.fail(job, "This job lost track of its fal request. Your credits were refunded.")
             continue
+        future = _pool.submit(_check, job.model.endpoint_id, str(job.pk), job.submission,
+                              job.provider_state.get("webhook"))
+        futures[future] = job
+    for future in as_completed(futures):  # apply each as it lands: one slow request delays no other
         try:
-            apply(job, future.result())
+            apply(futures[future], future.result())
         except Exception:  # one bad outcome must not stop the others
-            log.exception("Applying fal outcome for job %s failed", job.pk)
+            log.exception("Applying fal outcome for job %s failed", futures[future].pk)
     return len(jobs)
 
 
@@ -183,6 +197,9 @@ def apply(job: GenerationJob, outcome: Outcome) -> None:
     if outcome.result is not None:
         submitted_at = job.provider_state.get("submitted_at") or time.time()
         runner.finish(job, outcome.result, generation_time=time.time() - submitted_at)
+    elif outcome.error is not None and outcome.finished:
+        # fal ended the request in an error: resubmit within the retry budget if it may pass, else fail.
+        handle_error(job, outcome.error)
     elif outcome.error is not None:
         _check_failed(job, outcome.error)
     else:
@@ -218,7 +235,7 @@ def _check_failed(job: GenerationJob, error: ProviderError) -> None:
     )
 
 
-def poll_forever(stop, idle_seconds: float = 0.25) -> None:
+def poll_forever(stop, idle_seconds: float = 0.1) -> None:
     """The poller thread's loop (see `manage.py worker`)."""
     while not stop.is_set():
         try:
@@ -252,12 +269,15 @@ def accept_webhook(body: dict) -> str:
 
 def cancel_remote(job: GenerationJob) -> None:
     """Best effort: tell fal to drop the request; our side is canceled and refunded regardless."""
-    if job.model.is_offline or job.submission is None:
-        return
+    if not job.model.is_offline and job.submission is not None:
+        cancel_request(job.model.endpoint_id, job.submission)
+
+
+def cancel_request(endpoint_id: str, submission: Submission) -> None:
     try:
-        provider().cancel(job.model.endpoint_id, job.submission)
+        provider().cancel(endpoint_id, submission)
     except ProviderError as exc:
-        log.warning("fal cancel for job %s failed: %s", job.pk, exc.message)
+        log.warning("fal cancel for request %s failed: %s", submission.request_id, exc.message)
 
 
 def jwks_urls() -> list[str]:

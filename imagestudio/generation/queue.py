@@ -26,8 +26,8 @@ MAX_WORKER_ATTEMPTS = 3  # times a job may lose its worker before it fails
 RETRY_BASE_SECONDS = 2.0  # first retry delay; doubles each time (jittered), capped at a minute
 
 
-def lease_until():
-    return timezone.now() + timedelta(seconds=settings.JOB_LEASE_SECONDS)
+def lease_until(seconds: float | None = None):
+    return timezone.now() + timedelta(seconds=seconds or settings.JOB_LEASE_SECONDS)
 
 
 def _tasks_live_in_our_database() -> bool:
@@ -133,8 +133,9 @@ def recover_stale_jobs() -> int:
     stale = GenerationJob.objects.filter(status=JobStatus.RUNNING, lease_expires_at__lt=now)
     recovered = 0
     for job in stale.select_related("model")[:200]:
-        if job.attempts >= MAX_WORKER_ATTEMPTS:
-            fail(job, f"The worker stopped {job.attempts} times while running this job. Your credits were refunded.")
+        lost = job.attempts - job.retry_count  # claims that did not end in a deliberate retry
+        if lost >= MAX_WORKER_ATTEMPTS:
+            fail(job, f"The worker stopped {lost} times while running this job. Your credits were refunded.")
             continue
         with transaction.atomic():
             moved = GenerationJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, lease_expires_at__lt=now).update(

@@ -33,7 +33,7 @@ class Command(BaseCommand):
                           f"Files: {'S3 bucket ' + settings.S3_BUCKET if settings.S3_BUCKET else settings.MEDIA_ROOT}")
         manage = [sys.executable, "-m", "django"]
         web = subprocess.Popen([*manage, "runserver", f"{host}:{port}", "--noreload", "--skip-checks"])
-        worker = subprocess.Popen([*manage, "worker", "--interval", "0.5"])
+        worker = subprocess.Popen([*manage, "worker", "--interval", "0.2"])
         self._supervise([web, worker])
 
     def _supervise(self, processes: list[subprocess.Popen]) -> None:
