@@ -54,7 +54,6 @@ class Panel:
     max_images: int
     has_seed: bool
     has_negative_prompt: bool
-    has_style: bool
     fields: list[PanelField]
 
     @property
@@ -104,6 +103,5 @@ def build_panel(schema: dict) -> Panel:
         max_images=int(count.get("max", 1)) if count else 1,
         has_seed="seed" in schema,
         has_negative_prompt="negative_prompt" in schema,
-        has_style=True,
         fields=fields,
     )

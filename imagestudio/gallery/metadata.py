@@ -60,8 +60,3 @@ def png_info(recipe: dict) -> PngInfo:
     info.add_itxt("imagestudio_metadata", studio_json(recipe))
     info.add_itxt("XML:com.adobe.xmp", xmp_packet())
     return info
-
-
-def read_png_text(image) -> dict[str, str]:
-    """The text chunks of an opened PIL PNG image."""
-    return {k: v for k, v in getattr(image, "text", {}).items() if isinstance(v, str)}

@@ -70,9 +70,5 @@ class Image(models.Model):
         return self.prompt[:200] or "Generated image"
 
     @property
-    def aspect_ratio_css(self) -> str:
-        return f"{self.width} / {self.height}"
-
-    @property
     def megapixels(self) -> float:
         return round(self.width * self.height / 1_000_000, 2)

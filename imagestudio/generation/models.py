@@ -96,10 +96,6 @@ class GenerationJob(models.Model):
     def seed(self) -> int | None:
         return self.parameters.get("seed")
 
-    @property
-    def aspect_ratio_css(self) -> str:
-        return f"{self.width} / {self.height}"
-
 
 class WorkerHeartbeat(models.Model):
     """Each worker process writes here every few seconds; /healthz reads it."""
