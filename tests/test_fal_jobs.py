@@ -64,7 +64,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_fal_job_is_submitted_polled_downloaded_and_charged_once(fal, alice):
-    job = drive(queue_job(alice, num_images=2, seed=5))
+    job = drive(queue_job(alice, num_images=2, seed=5, output_format="png"))
     assert job.status == JobStatus.SUCCEEDED, job.error_message
     assert job.fal_request_id and job.submission.status_url.startswith("https://127.0.0.1")
     images = list(Image.objects.filter(job=job).order_by("output_index"))

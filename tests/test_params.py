@@ -87,3 +87,12 @@ def test_resolution_scales_the_presets_within_limits():
     with pytest.raises(params.ParameterError) as error:
         params.resolve(FLUX_DEV, {"aspect_ratio": "1:1", "resolution": "9"})
     assert error.value.field == "resolution"
+
+
+def test_the_recipe_records_the_defaults_the_model_uses():
+    recorded = params.resolve(FLUX_DEV, {}).arguments
+    assert recorded["num_inference_steps"] == 28 and recorded["guidance_scale"] == 3.5
+    assert recorded["output_format"] == "jpeg" and "sync_mode" not in recorded
+    assert params.resolve(FLUX_DEV, {"num_inference_steps": 9}).arguments["num_inference_steps"] == 9
+    offline = params.resolve(OFFLINE, {}).arguments
+    assert offline["num_inference_steps"] == 24 and "style" not in offline

@@ -34,6 +34,14 @@ MAX_SEED = 2**32 - 1
 MEGAPIXEL = 1024 * 1024  # fal bills a 1024×1024 image as one megapixel
 
 
+NOT_RECORDED = {"prompt", "negative_prompt", "image_size", "aspect_ratio", "num_images", "seed", "sync_mode", "style"}
+
+
+def _is_scalar(spec: dict) -> bool:
+    kind = spec.get("type", "")
+    return kind in ("integer", "number", "boolean") or kind == "enum(string)"
+
+
 class ParameterError(ValueError):
     """A bad input, tied to the field that caused it so forms and API clients can point at it."""
 
@@ -137,6 +145,10 @@ def resolve(schema: dict, params: dict, *, rng: random.Random | None = None) -> 
         if spec is None:
             continue  # quietly drop what this model does not accept (e.g. steps on a fixed-step model)
         arguments[field] = _coerce(field, value, spec)
+    # Record the defaults the model will use anyway, so every job's recipe says exactly what ran.
+    for field, spec in schema.items():
+        if field not in arguments and field not in NOT_RECORDED and "default" in spec and _is_scalar(spec):
+            arguments[field] = spec["default"]
     return Resolved(arguments=arguments, width=width, height=height, num_images=num_images, seed=seed)
 
 

@@ -1,7 +1,7 @@
 """Input validation the way a fal model answers it: pydantic-v1 style 422 bodies naming the field.
 
 `check_input` turns a request body into a `Plan` (what to render) or raises `ModelInputError`.
-Field rules come from `catalog_data.ENDPOINTS` (generated from fal's catalog); a few rules that
+Field rules come from `catalog_data.ENDPOINTS` (read from our catalog data); a few rules that
 the catalog cannot express (image_size presets, aspect ratios, content policy) live here.
 """
 
