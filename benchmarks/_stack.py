@@ -131,6 +131,8 @@ class Stack:
                 "LOG_LEVEL": "WARNING",
                 "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
                 "STARTING_CREDITS": "10000000",
+                "GRANT_CREDITS_ON": "signup",  # benchmark users never verify an email
+                "USER_MAX_QUEUED_JOBS": "100000",  # benchmarks queue big batches on purpose
                 "FAL_KEY": "benchmark-key",
                 "PUBLIC_URL": "",
                 "PYTHONUNBUFFERED": "1",

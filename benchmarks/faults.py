@@ -97,7 +97,7 @@ def kill_worker(stack: Stack, victim, wait_for_lease: float) -> dict:
     os.kill(victim.pid, signal.SIGKILL)
     victim.wait()
     # What the dead worker left behind right after the kill: jobs it had claimed (lease), and fal checks
-    # a poller had claimed (next_check_at pushed POLL_CLAIM = 60 s ahead; webhook fallbacks are 30 s).
+    # a poller had claimed (next_check_at pushed FAL_POLL_CLAIM_SECONDS = 30 s ahead; webhook fallbacks are 30 s).
     at = time.time()
     leased = list(GenerationJob.objects.filter(status="running", lease_owner=victim_id).values_list("pk", flat=True))
     return {
@@ -444,7 +444,7 @@ def report(args, r: dict, counts: dict, wall: float, kill: dict | None, t0: floa
         print(
             f"fal checks the killed worker's poller had claimed (still claimed 5 s later): {len(checks)}"
             + (
-                f"; final {min(after):.1f}..{max(after):.1f} s after the kill (fal_jobs.POLL_CLAIM = 60 s)"
+                f"; final {min(after):.1f}..{max(after):.1f} s after the kill (FAL_POLL_CLAIM_SECONDS = 30 s)"
                 if after
                 else ""
             )

@@ -12,9 +12,17 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from imagestudio.catalog.params import IMAGE_SIZE_PRESETS  # fal's presets (a pure module, no Django)
-
 from .catalog_data import ENDPOINTS
+
+# fal's named image sizes (fal docs, ImageSize presets): the emulator keeps its own copy of fal's facts.
+IMAGE_SIZE_PRESETS: dict[str, tuple[int, int]] = {
+    "square_hd": (1024, 1024),
+    "square": (512, 512),
+    "portrait_4_3": (768, 1024),
+    "portrait_16_9": (576, 1024),
+    "landscape_4_3": (1024, 768),
+    "landscape_16_9": (1024, 576),
+}
 
 MAX_SIDE = 14142  # fal toolkit ImageSize bound
 FORBIDDEN_WORD = "forbidden-content"

@@ -10,10 +10,10 @@ from pydantic import Field
 from imagestudio.catalog.params import ParameterError
 from imagestudio.catalog.services import get_model
 from imagestudio.generation import selectors, services
+from imagestudio.generation.access import get_job_for, limit_generation
 from imagestudio.generation.models import GenerationJob
-from imagestudio.generation.views import get_job_for
+from imagestudio.lib.pagination import paginate_newest_first
 from imagestudio.projects.models import Project
-from imagestudio.web.pagination import paginate_newest_first
 
 router = Router(tags=["generate"])
 
@@ -25,8 +25,11 @@ class TextToImageIn(Schema):
     project_id: UUID | None = None
     priority: int = Field(default=0, ge=-100, le=100)
     run_after: datetime | None = Field(default=None, description="Schedule: start no earlier than this time")
-    parameters: dict = Field(default_factory=dict, description="image_size | aspect_ratio | width+height, "
-                             "num_images, seed, guidance_scale, num_inference_steps, … (fal's input names)")
+    parameters: dict = Field(
+        default_factory=dict,
+        description="image_size | aspect_ratio | width+height, "
+        "num_images, seed, guidance_scale, num_inference_steps, … (fal's input names)",
+    )
 
 
 class JobOut(Schema):
@@ -89,7 +92,18 @@ def text_to_image(request, payload: TextToImageIn):
     return queue_text_to_image(request, payload)
 
 
+# Mounted at /api/images: the seed's image-centric path for the same command.
+images_router = Router(tags=["images"])
+
+
+@images_router.post("/generate", response={202: JobOut})
+def generate_images(request, payload: TextToImageIn):
+    """Same as POST /api/generate/text-to-image (the seed's image-centric path)."""
+    return queue_text_to_image(request, payload)
+
+
 def queue_text_to_image(request, payload: TextToImageIn):
+    limit_generation(request)
     model = get_model(payload.model_id)
     if model is None:
         raise ParameterError("model_id", f"No model {payload.model_id!r}. GET /api/models lists them.")
@@ -100,10 +114,18 @@ def queue_text_to_image(request, payload: TextToImageIn):
         project = Project.objects.filter(pk=payload.project_id, user=request.user).first()
         if project is None:
             raise HttpError(404, "No such project.")
-    job = services.enqueue(services.GenerationRequest(
-        user=request.user, model=model, prompt=payload.prompt, negative_prompt=payload.negative_prompt,
-        parameters=payload.parameters, project=project, priority=payload.priority, run_after=payload.run_after,
-    ))
+    job = services.enqueue(
+        services.GenerationRequest(
+            user=request.user,
+            model=model,
+            prompt=payload.prompt,
+            negative_prompt=payload.negative_prompt,
+            parameters=payload.parameters,
+            project=project,
+            priority=payload.priority,
+            run_after=payload.run_after,
+        )
+    )
     return Status(202, get_job_for(request.user, job.pk))
 
 
@@ -137,6 +159,7 @@ def cancel_job(request, job_id: UUID):
 @router.post("/queue/{job_id}/retry", response={202: JobOut})
 def retry_job(request, job_id: UUID):
     job = get_job_for(request.user, job_id)
+    limit_generation(request)
     try:
         new_job = services.retry(job)
     except services.JobNotRetryable as exc:

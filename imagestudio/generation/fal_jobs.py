@@ -1,40 +1,38 @@
 """Jobs on fal.ai: submit to fal's queue, then finish from a signed webhook or by polling.
 
-A submitted job holds no worker thread. The poller (a thread in each worker process) picks the jobs
-whose `next_check_at` has come, checks many at once on a small thread pool — network only — and
-applies the outcomes to the database from its own thread.
+A submitted job holds no worker thread. The poller (a thread in each worker process, with a small pool
+the worker creates) picks the jobs whose `next_check_at` has come, checks many at once — network only —
+and applies the outcomes through `outcomes` from its own thread.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
+from types import TracebackType
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from imagestudio.generation import queue, runner
+from imagestudio.catalog.models import AIModel
+from imagestudio.generation import jobqueue, outcomes
 from imagestudio.generation.models import GenerationJob, JobStatus
 from imagestudio.generation.providers.base import Progress, ProviderError, ProviderResult, Submission
-from imagestudio.generation.providers.fal import FalProvider
+from imagestudio.generation.providers.fal import FalProvider, parse_webhook
+from imagestudio.lib import pgnotify
 
 log = logging.getLogger(__name__)
-POLL_INTERVAL = timedelta(seconds=1)  # never poll one request more often than this
-WEBHOOK_FALLBACK = timedelta(seconds=30)  # with webhooks, still look now and then in case one is lost
-POLL_CLAIM = timedelta(seconds=30)  # a poller owns a check this long before another may retry it
-MAX_CHECK_FAILURES = 8
-CHECK_BACKOFF_SECONDS = 1.0  # after a failed check; doubles each time, capped at 30 s
-MAX_SUBMIT_RETRIES = 5
 POLL_BATCH = 64
 DEFAULT_JWKS_URLS = ["https://rest.alpha.fal.ai/.well-known/jwks.json", "https://rest.fal.ai/.well-known/jwks.json"]
-_pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="fal")
 
 
 @cache
@@ -50,8 +48,21 @@ def webhook_url() -> str | None:
     return f"{settings.PUBLIC_URL}{reverse('fal_webhook')}" if settings.PUBLIC_URL else None
 
 
-def _next_check(after_webhook: bool = False):
-    return timezone.now() + (WEBHOOK_FALLBACK if after_webhook else POLL_INTERVAL)
+def _next_check(*, after_webhook: bool = False) -> datetime:
+    seconds = settings.FAL_WEBHOOK_FALLBACK_SECONDS if after_webhook else settings.FAL_POLL_INTERVAL_SECONDS
+    return timezone.now() + timedelta(seconds=seconds)
+
+
+class FalJobs:
+    """The fal provider as the runner sees it: `start` submits and frees the worker; polling finishes."""
+
+    def start(self, job: GenerationJob, worker_id: str) -> str:
+        return submit(job)
+
+    def cancel(self, job: GenerationJob) -> None:
+        """Best effort: tell fal to drop the request; our side is canceled and refunded regardless."""
+        if job.submission is not None:
+            cancel_request(job.model.endpoint_id, job.submission)
 
 
 # -- submit -----------------------------------------------------------------------------------------
@@ -69,7 +80,7 @@ def submit(job: GenerationJob) -> str:
     if job.negative_prompt and "negative_prompt" in job.model.input_schema:
         arguments["negative_prompt"] = job.negative_prompt
     GenerationJob.objects.filter(pk=job.pk, lease_owner=job.lease_owner).update(
-        lease_expires_at=queue.lease_until(_submit_lease_seconds()), progress_message="Sending to fal.ai"
+        lease_expires_at=jobqueue.lease_until(_submit_lease_seconds()), progress_message="Sending to fal.ai"
     )
     try:
         submission = provider().submit(job.model.endpoint_id, arguments, webhook_url=webhook_url())
@@ -91,14 +102,14 @@ def submit(job: GenerationJob) -> str:
 
 def handle_error(job: GenerationJob, exc: ProviderError) -> str:
     """Retry what may succeed later; fail the rest with a message a person can act on."""
-    if exc.kind == "retryable" and queue.retry_later(job, exc.message, max_retries=MAX_SUBMIT_RETRIES):
+    if exc.kind == "retryable" and jobqueue.retry_later(job, exc.message, max_retries=settings.FAL_MAX_SUBMIT_RETRIES):
         return "retrying"
-    runner.fail(job, failure_message(job, exc), field="prompt" if exc.kind == "content_policy" else exc.field or "")
+    outcomes.fail(job, failure_message(job, exc), field="prompt" if exc.kind == "content_policy" else exc.field or "")
     return JobStatus.FAILED
 
 
 def failure_message(job: GenerationJob, exc: ProviderError) -> str:
-    refunded = "Your credits were refunded."
+    refunded = outcomes.REFUNDED
     match exc.kind:
         case "retryable":
             return f"fal.ai kept failing ({exc.message}). We tried {job.retry_count + 1} times. {refunded} Try again in a few minutes."
@@ -137,7 +148,7 @@ def _claim_due_checks(limit: int) -> list[GenerationJob]:
     for job in due:
         # Compare-and-set so two pollers never check the same request at once.
         if GenerationJob.objects.filter(pk=job.pk, next_check_at=job.next_check_at).update(
-            next_check_at=now + POLL_CLAIM
+            next_check_at=now + timedelta(seconds=settings.FAL_POLL_CLAIM_SECONDS)
         ):
             claimed.append(job)
     return claimed
@@ -148,8 +159,6 @@ def _check(endpoint_id: str, job_id: str, submission: Submission, webhook_body: 
     fal = provider()
     try:
         if webhook_body is not None:
-            from imagestudio.generation.providers.fal import parse_webhook
-
             _, outcome = parse_webhook(webhook_body)
             if isinstance(outcome, ProviderError):
                 return Outcome(job_id, error=outcome, finished=True)
@@ -168,35 +177,107 @@ def _check(endpoint_id: str, job_id: str, submission: Submission, webhook_body: 
 
 def _download_all(fal: FalProvider, result: ProviderResult) -> ProviderResult:
     """fal's URLs expire: fetch every output now."""
-    images = [image if image.data else dataclasses.replace(image, data=fal.download(image.url)) for image in result.images]
+    images = [
+        image if image.data else dataclasses.replace(image, data=fal.download(image.url)) for image in result.images
+    ]
     return dataclasses.replace(result, images=images)
 
 
-def poll_due(limit: int = POLL_BATCH) -> int:
-    """Check every due in-flight job concurrently; returns how many were checked."""
-    jobs = _claim_due_checks(limit)
-    if not jobs:
-        return 0
-    futures = {}
-    for job in jobs:
-        if job.submission is None:
-            runner.fail(job, "This job lost track of its fal request. Your credits were refunded.")
-            continue
-        future = _pool.submit(_check, job.model.endpoint_id, str(job.pk), job.submission,
-                              job.provider_state.get("webhook"))
-        futures[future] = job
-    for future in as_completed(futures):  # apply each as it lands: one slow request delays no other
+class Poller:
+    """Checks due fal requests on its own thread pool, and starts waiting fal jobs the moment slots free.
+
+    The worker creates one (tests may too). A job that ends here frees its user's slot: the poller claims
+    the next fal job itself and submits it on the pool, instead of waiting for the task worker's next
+    look. On PostgreSQL it also wakes at once on NOTIFY (job queued or ended, webhook recorded).
+    """
+
+    def __init__(self, worker_id: str = "poller", max_workers: int = 16) -> None:
+        self.worker_id = worker_id
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="fal")
+
+    def __enter__(self) -> Poller:
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def poll_due(self, limit: int = POLL_BATCH) -> int:
+        """Check every due in-flight job concurrently and apply each outcome as it lands; returns how many."""
+        jobs = _claim_due_checks(limit)
+        futures = []
+        for job in jobs:
+            if job.submission is None:
+                outcomes.fail(job, f"This job lost track of its fal request. {outcomes.REFUNDED}")
+                continue
+            futures.append(self._pool.submit(self._check_and_apply, job))
+        for future in as_completed(futures):
+            future.result()
+        return len(jobs)
+
+    def _check_and_apply(self, job: GenerationJob) -> None:
+        """On a pool thread: one slow request or slow store delays no other job."""
         try:
-            apply(futures[future], future.result())
+            apply(job, _check(job.model.endpoint_id, str(job.pk), job.submission, job.provider_state.get("webhook")))
+            if job.is_final:
+                self.start_waiting(limit=1, inline=True)  # its slot is free: fill it now, not at the next look
         except Exception:  # one bad outcome must not stop the others
-            log.exception("Applying fal outcome for job %s failed", futures[future].pk)
-    return len(jobs)
+            log.exception("Applying fal outcome for job %s failed", job.pk)
+        finally:
+            connection.close()  # pool threads come and go: never leave their database connections behind
+
+    def start_waiting(self, limit: int = POLL_BATCH, *, inline: bool = False) -> int:
+        """Claim waiting fal jobs (within every user's slots) and submit them: on the pool, or right here
+        when already on a pool thread (after an outcome), so a refill never queues behind checks."""
+        started = 0
+        while started < limit and (job := jobqueue.claim_next(self.worker_id, only=FAL_ONLY)) is not None:
+            if inline:
+                submit_quietly(job)
+            else:
+                self._pool.submit(self._submit_on_pool, job)
+            started += 1
+        return started
+
+    @staticmethod
+    def _submit_on_pool(job: GenerationJob) -> None:
+        try:
+            submit_quietly(job)
+        finally:
+            connection.close()  # pool threads come and go: never leave their database connections behind
+
+    def run(self, stop: threading.Event, idle_seconds: float = 0.1) -> None:
+        """The poller thread's loop (see `manage.py worker`)."""
+        listener = pgnotify.Listener(jobqueue.WAKE_CHANNEL)
+        notified = True
+        try:
+            while not stop.is_set():
+                try:
+                    close_old_connections()
+                    busy = self.poll_due() + (self.start_waiting() if notified else 0)
+                except Exception:  # keep polling through database hiccups
+                    log.exception("fal poller iteration failed")
+                    busy = 0
+                notified = False if busy else listener.wait(idle_seconds, stop)
+        finally:
+            listener.close()
+
+
+FAL_ONLY = Q(model__provider=AIModel.Provider.FAL)
+
+
+def submit_quietly(job: GenerationJob) -> None:
+    try:
+        submit(job)
+    except Exception:  # the lease expires and recovery requeues it; never kill the calling thread
+        log.exception("Submitting job %s to fal failed", job.pk)
 
 
 def apply(job: GenerationJob, outcome: Outcome) -> None:
     if outcome.result is not None:
         submitted_at = job.provider_state.get("submitted_at") or time.time()
-        runner.finish(job, outcome.result, generation_time=time.time() - submitted_at)
+        outcomes.finish(job, outcome.result, generation_time=time.time() - submitted_at)
     elif outcome.error is not None and outcome.finished:
         # fal ended the request in an error: resubmit within the retry budget if it may pass, else fail.
         handle_error(job, outcome.error)
@@ -208,14 +289,20 @@ def apply(job: GenerationJob, outcome: Outcome) -> None:
 
 def _record_progress(job: GenerationJob, progress: Progress) -> None:
     if progress.state == "queued":
-        message = f"Waiting in fal.ai's queue (position {progress.queue_position})" \
-            if progress.queue_position is not None else "Waiting in fal.ai's queue"
+        message = (
+            f"Waiting in fal.ai's queue (position {progress.queue_position})"
+            if progress.queue_position is not None
+            else "Waiting in fal.ai's queue"
+        )
     else:
         message = progress.logs[-1] if progress.logs else "Generating on fal.ai"
     logs = (job.logs + progress.logs)[-50:] if progress.logs else job.logs
     GenerationJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-        queue_position=progress.queue_position, progress_message=message[:200], logs=logs,
-        progress=max(job.progress, 0.1 if progress.state == "queued" else 0.5), check_failures=0,
+        queue_position=progress.queue_position,
+        progress_message=message[:200],
+        logs=logs,
+        progress=max(job.progress, 0.1 if progress.state == "queued" else 0.5),
+        check_failures=0,
         next_check_at=_next_check(),
     )
 
@@ -225,27 +312,15 @@ def _check_failed(job: GenerationJob, error: ProviderError) -> None:
         handle_error(job, error)
         return
     failures = job.check_failures + 1
-    if failures > MAX_CHECK_FAILURES:
-        runner.fail(job, f"We lost contact with fal.ai for this job ({error.message}). Your credits were refunded.")
+    if failures > settings.FAL_MAX_CHECK_FAILURES:
+        outcomes.fail(job, f"We lost contact with fal.ai for this job ({error.message}). {outcomes.REFUNDED}")
         return
-    backoff = min(30.0, CHECK_BACKOFF_SECONDS * 2**failures)
+    backoff = min(30.0, settings.FAL_CHECK_BACKOFF_SECONDS * 2**failures)
     GenerationJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-        check_failures=failures, next_check_at=timezone.now() + timedelta(seconds=backoff),
+        check_failures=failures,
+        next_check_at=timezone.now() + timedelta(seconds=backoff),
         progress_message=f"fal.ai is slow to answer; checking again in {backoff:.0f}s",
     )
-
-
-def poll_forever(stop, idle_seconds: float = 0.1) -> None:
-    """The poller thread's loop (see `manage.py worker`)."""
-    while not stop.is_set():
-        try:
-            close_old_connections()
-            checked = poll_due()
-        except Exception:  # keep polling through database hiccups
-            log.exception("fal poller iteration failed")
-            checked = 0
-        if not checked:
-            stop.wait(idle_seconds)
 
 
 # -- webhooks and cancel ----------------------------------------------------------------------------
@@ -264,13 +339,8 @@ def accept_webhook(body: dict) -> str:
         return "duplicate"
     state = {**job.provider_state, "webhook": body}
     GenerationJob.objects.filter(pk=job.pk).update(provider_state=state, next_check_at=timezone.now())
+    pgnotify.notify(jobqueue.WAKE_CHANNEL)  # a listening poller finishes it at once
     return "accepted"
-
-
-def cancel_remote(job: GenerationJob) -> None:
-    """Best effort: tell fal to drop the request; our side is canceled and refunded regardless."""
-    if not job.model.is_offline and job.submission is not None:
-        cancel_request(job.model.endpoint_id, job.submission)
 
 
 def cancel_request(endpoint_id: str, submission: Submission) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -14,36 +16,57 @@ STYLE_CHOICES = [("none", _("No style"))] + [(p.id, p.label) for p in STYLE_PRES
 class GenerateForm(forms.Form):
     """The fields every model shares. Model-specific settings come from the schema-built panel."""
 
-    model = forms.ModelChoiceField(queryset=AIModel.objects.none(), to_field_name="endpoint_id", label=_("Model"),
-                                   empty_label=None)
+    # Errors for model-specific settings (panel input names), shown beside the panel's fields.
+    panel_errors: dict[str, str]
+
+    model = forms.ModelChoiceField(
+        queryset=AIModel.objects.none(), to_field_name="endpoint_id", label=_("Model"), empty_label=None
+    )
     prompt = forms.CharField(label=_("Prompt"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
-    negative_prompt = forms.CharField(label=_("Negative prompt"), max_length=2000, required=False,
-                                      widget=forms.Textarea(attrs={"rows": 2}))
+    negative_prompt = forms.CharField(
+        label=_("Negative prompt"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     style = forms.ChoiceField(label=_("Style"), required=False, choices=STYLE_CHOICES, initial="none")
     aspect_ratio = forms.ChoiceField(label=_("Aspect ratio"), choices=ASPECT_CHOICES, initial="1:1")
     resolution = forms.ChoiceField(
-        label=_("Resolution"), initial="1", required=False,
-        choices=[("0.5", _("Draft · 0.5 MP")), ("1", _("Standard · 1 MP")), ("2", _("High · 2 MP")), ("4", _("Max · 4 MP"))],
+        label=_("Resolution"),
+        initial="1",
+        required=False,
+        choices=[
+            ("0.5", _("Draft · 0.5 MP")),
+            ("1", _("Standard · 1 MP")),
+            ("2", _("High · 2 MP")),
+            ("4", _("Max · 4 MP")),
+        ],
         help_text=_("Scales the aspect-ratio presets; models with fixed sizes ignore it."),
     )
     width = forms.IntegerField(label=_("Width"), min_value=256, max_value=2048, required=False)
     height = forms.IntegerField(label=_("Height"), min_value=256, max_value=2048, required=False)
     num_images = forms.TypedChoiceField(label=_("Images"), choices=[(n, n) for n in range(1, 5)], coerce=int, initial=1)
-    seed = forms.IntegerField(label=_("Seed"), min_value=0, max_value=MAX_SEED, required=False,
-                              help_text=_("Empty = a new random seed each time."))
+    seed = forms.IntegerField(
+        label=_("Seed"),
+        min_value=0,
+        max_value=MAX_SEED,
+        required=False,
+        help_text=_("Empty = a new random seed each time."),
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.panel_errors = {}
         models = AIModel.objects.active().with_capability("text-to-image")
-        self.fields["model"].queryset = models
+        cast("forms.ModelChoiceField[AIModel]", self.fields["model"]).queryset = models
         self.model_options = list(models)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # Form.clean() just hands back self.cleaned_data
+        data = self.cleaned_data
         if data.get("aspect_ratio") == "custom":
             for side in ("width", "height"):
                 if not data.get(side):
-                    self.add_error(side, _("Enter a %(side)s between 256 and 2048 px, or pick a preset.") % {"side": side})
+                    self.add_error(
+                        side, _("Enter a %(side)s between 256 and 2048 px, or pick a preset.") % {"side": side}
+                    )
         return data
 
     def parameters(self, extra: dict | None = None) -> dict:

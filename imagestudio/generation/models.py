@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from imagestudio.generation.providers.base import Submission
+
 
 class JobStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
@@ -36,9 +38,12 @@ class GenerationJob(models.Model):
     num_images = models.PositiveSmallIntegerField(default=1)
     width = models.PositiveIntegerField(default=1024)
     height = models.PositiveIntegerField(default=1024)
-    parent_image = models.ForeignKey("gallery.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    parent_image = models.ForeignKey(
+        "gallery.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    priority = models.SmallIntegerField(default=0)  # higher runs first
+    priority = models.SmallIntegerField(default=0)  # higher runs first, among this user's own jobs
+    staff_priority = models.SmallIntegerField(default=0)  # set only for staff: orders everyone's jobs
     run_after = models.DateTimeField(null=True, blank=True)
     batch_id = models.UUIDField(null=True, blank=True)
     # Provider bookkeeping (fal: queue request id and the URLs it returned).
@@ -71,6 +76,7 @@ class GenerationJob(models.Model):
             models.Index(fields=["user", "status"]),
             models.Index(fields=["user", "-created_at"]),
             models.Index(fields=["status", "-priority", "created_at"]),
+            models.Index(fields=["user", "-started_at"], name="job_user_last_started"),
         ]
 
     def __str__(self) -> str:
@@ -85,10 +91,8 @@ class GenerationJob(models.Model):
         return self.status in FINAL_STATUSES
 
     @property
-    def submission(self):
+    def submission(self) -> Submission | None:
         """The provider's queue handle (fal request id and URLs), once submitted."""
-        from imagestudio.generation.providers.base import Submission
-
         state = self.provider_state.get("submission")
         return Submission(**state) if state else None
 

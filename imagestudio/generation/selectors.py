@@ -34,8 +34,9 @@ class Timing:
 def typical_duration(model_id) -> float:
     """Mean run time of this model's recent successful jobs, for ETAs."""
     since = timezone.now() - timedelta(days=7)
-    recent = GenerationJob.objects.filter(model_id=model_id, status=JobStatus.SUCCEEDED, completed_at__gte=since,
-                                          started_at__isnull=False)
+    recent = GenerationJob.objects.filter(
+        model_id=model_id, status=JobStatus.SUCCEEDED, completed_at__gte=since, started_at__isnull=False
+    )
     average = recent.order_by("-completed_at")[:50].aggregate(d=Avg(F("completed_at") - F("started_at")))["d"]
     return average.total_seconds() if average else DEFAULT_SECONDS_PER_JOB
 
@@ -50,7 +51,9 @@ def timing(job: GenerationJob, durations: dict) -> Timing:
     if job.status == JobStatus.QUEUED:
         ahead = (job.queue_position or 0) + 1
         return Timing(None, ahead * durations.get(job.model_id, DEFAULT_SECONDS_PER_JOB))
-    return Timing((job.completed_at - job.started_at).total_seconds() if job.completed_at and job.started_at else None, None)
+    return Timing(
+        (job.completed_at - job.started_at).total_seconds() if job.completed_at and job.started_at else None, None
+    )
 
 
 def with_timings(jobs) -> list[tuple[GenerationJob, Timing]]:

@@ -4,34 +4,54 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
+from uuid import UUID
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 
 from imagestudio.billing import services as billing
 from imagestudio.catalog import params
 from imagestudio.catalog.models import AIModel
 from imagestudio.catalog.styles import STYLE_PRESETS, apply_style
-from imagestudio.generation import queue
+from imagestudio.generation import jobqueue, outcomes, runner
 from imagestudio.generation.models import GenerationJob, JobStatus
+
+if TYPE_CHECKING:
+    from imagestudio.accounts.models import User
+    from imagestudio.gallery.models import Image
+    from imagestudio.projects.models import Project
 
 MAX_PROMPT_LENGTH = 4000
 
 
+class QueueFull(Exception):
+    """The user already has `USER_MAX_QUEUED_JOBS` jobs waiting."""
+
+    def __init__(self, queued: int, adding: int, limit: int) -> None:
+        super().__init__(
+            f"Your queue is full: you have {queued} jobs waiting and at most {limit} may wait"
+            + (f" (this adds {adding})" if adding > 1 else "")
+            + ". Wait for some to finish or cancel a few, then try again."
+        )
+        self.queued = queued
+        self.limit = limit
+
+
 @dataclass
 class GenerationRequest:
-    user: object
+    user: User
     model: AIModel
     prompt: str
     negative_prompt: str = ""
     parameters: dict = field(default_factory=dict)
-    project: object = None
-    priority: int = 0
+    project: Project | None = None
+    priority: int = 0  # orders this user's own jobs; staff priority also orders everyone's
     run_after: datetime | None = None
     action: str = "generate"
-    parent_image: object = None
-    batch_id: object = None
+    parent_image: Image | None = None
+    batch_id: UUID | None = None
 
 
 def _check_request(request: GenerationRequest) -> None:
@@ -39,9 +59,13 @@ def _check_request(request: GenerationRequest) -> None:
     if not prompt:
         raise params.ParameterError("prompt", "Describe the image you want: the prompt is empty.")
     if len(prompt) > MAX_PROMPT_LENGTH:
-        raise params.ParameterError("prompt", f"The prompt is too long ({len(prompt)} characters; at most {MAX_PROMPT_LENGTH}).")
+        raise params.ParameterError(
+            "prompt", f"The prompt is too long ({len(prompt)} characters; at most {MAX_PROMPT_LENGTH})."
+        )
     if not request.model.available:
-        raise params.ParameterError("model_id", f"{request.model.display_name} is not available: {request.model.unavailable_reason}")
+        raise params.ParameterError(
+            "model_id", f"{request.model.display_name} is not available: {request.model.unavailable_reason}"
+        )
 
 
 def estimate_credits(model: AIModel, width: int, height: int, num_images: int) -> int:
@@ -76,6 +100,7 @@ def _prepare(request: GenerationRequest) -> GenerationJob:
         height=resolved.height,
         parent_image=request.parent_image,
         priority=request.priority,
+        staff_priority=request.priority if request.user.is_staff else 0,
         run_after=request.run_after,
         batch_id=request.batch_id,
         credits_reserved=estimate_credits(request.model, resolved.width, resolved.height, resolved.num_images),
@@ -96,45 +121,42 @@ def enqueue_batch(requests: list[GenerationRequest]) -> list[GenerationJob]:
     if not jobs:
         return []
     with transaction.atomic():
+        _check_queue_room(jobs[0].user, len(jobs))
         GenerationJob.objects.bulk_create(jobs)
         billing.reserve_for_jobs(jobs)
         # Only as many jobs can start at once as the user's concurrency allows; each finish wakes the next.
         for _ in range(min(len(jobs), settings.USER_MAX_CONCURRENT_JOBS)):
-            queue.wake(run_after=jobs[0].run_after)
+            jobqueue.wake(jobs[0].run_after)
     return jobs
+
+
+def _check_queue_room(user: User, adding: int) -> None:
+    """Refuse to queue past `USER_MAX_QUEUED_JOBS` (call inside the enqueue transaction)."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk").first()  # one at a time
+    queued = GenerationJob.objects.filter(user=user, status=JobStatus.QUEUED).count()
+    if queued + adding > settings.USER_MAX_QUEUED_JOBS:
+        raise QueueFull(queued, adding, settings.USER_MAX_QUEUED_JOBS)
 
 
 def enqueue(request: GenerationRequest) -> GenerationJob:
     """Validate, reserve credits and queue a job, all or nothing. Returns at once; a worker renders it.
 
-    Raises ParameterError (bad input, names the field) or billing.InsufficientCredits.
+    Raises ParameterError (bad input, names the field), QueueFull or billing.InsufficientCredits.
     """
     job = _prepare(request)
     with transaction.atomic():
+        _check_queue_room(job.user, 1)
         job.save(force_insert=True)
         billing.reserve_for_job(job)
-        queue.wake(run_after=job.run_after)
+        jobqueue.wake(job.run_after)
     return job
 
 
 def cancel(job: GenerationJob) -> bool:
     """Cancel a queued or running job and refund it. Returns False when it had already finished."""
-    from imagestudio.generation import fal_jobs
-
-    if job.status == JobStatus.RUNNING:
-        fal_jobs.cancel_remote(job)
-    with transaction.atomic():
-        locked = GenerationJob.objects.select_for_update().get(pk=job.pk)
-        if locked.is_final:
-            return False
-        locked.status = JobStatus.CANCELED
-        locked.completed_at = timezone.now()
-        locked.progress_message = "Canceled"
-        billing.refund_job(locked)
-        locked.save(update_fields=["status", "completed_at", "progress_message", "credits_charged"])
-        billing.log_usage(locked, success=False)
-        queue.release(locked)
-    job.refresh_from_db()
+    if not outcomes.cancel(job):
+        return False
+    runner.provider_for(job.model).cancel(job)  # stop a request already sent elsewhere (fal), if any
     return True
 
 
@@ -156,9 +178,16 @@ def _again(job: GenerationJob, *, new_seed: bool, **changes) -> GenerationJob:
     if new_seed:
         parameters["seed"] = None
     request = GenerationRequest(
-        user=job.user, model=job.model, prompt=job.user_prompt or job.prompt, negative_prompt=job.negative_prompt,
-        parameters=parameters, project=job.project, priority=job.priority, action=job.action,
-        parent_image=job.parent_image, batch_id=job.batch_id,
+        user=job.user,
+        model=job.model,
+        prompt=job.user_prompt or job.prompt,
+        negative_prompt=job.negative_prompt,
+        parameters=parameters,
+        project=job.project,
+        priority=job.priority,
+        action=job.action,
+        parent_image=job.parent_image,
+        batch_id=job.batch_id,
     )
     for name, value in changes.items():
         setattr(request, name, value)

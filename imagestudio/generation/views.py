@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+from typing import TypedDict
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from imagestudio.accounts.http import AuthenticatedRequest
 from imagestudio.billing.services import InsufficientCredits
 from imagestudio.catalog import services as catalog
 from imagestudio.catalog.models import AIModel
@@ -16,6 +19,7 @@ from imagestudio.catalog.params import ASPECT_RATIOS, ParameterError, resolve
 from imagestudio.catalog.styles import STYLE_PRESETS
 from imagestudio.gallery.access import get_image_for
 from imagestudio.generation import selectors, services
+from imagestudio.generation.access import get_job_for, get_preset_for, limit_generation
 from imagestudio.generation.forms import GenerateForm, PresetForm
 from imagestudio.generation.models import GenerationJob, Preset
 
@@ -24,11 +28,13 @@ HISTORY_JOBS = 20
 FORM_FIELDS = {"model_id": "model", "image_size": "aspect_ratio"}  # service error field → form field
 
 
-def get_job_for(user, job_id) -> GenerationJob:
-    try:
-        return GenerationJob.objects.select_related("model").prefetch_related("images").get(pk=job_id, user=user)
-    except (GenerationJob.DoesNotExist, ValidationError, ValueError):
-        raise Http404("No such job.") from None
+class Estimate(TypedDict):
+    """What the cost estimate shows: credits needed (None when they can't be worked out) and why not."""
+
+    model: AIModel | None
+    credits: int | None
+    balance: int
+    problem: str
 
 
 def _selected_model(request: HttpRequest, form: GenerateForm | None = None) -> AIModel | None:
@@ -38,9 +44,9 @@ def _selected_model(request: HttpRequest, form: GenerateForm | None = None) -> A
     return (catalog.get_model(ref) if ref else None) or catalog.default_model()
 
 
-def _panel_values(request: HttpRequest, panel: Panel) -> dict:
+def _panel_values(request: HttpRequest, panel: Panel) -> dict[str, bool | str]:
     """The model-specific settings posted from the panel (checkboxes send a hidden "false" first)."""
-    values = {}
+    values: dict[str, bool | str] = {}
     for field in panel.fields:
         raw = request.POST.getlist(field.name)
         if not raw:
@@ -52,7 +58,9 @@ def _panel_values(request: HttpRequest, panel: Panel) -> dict:
     return values
 
 
-def _page_context(request: HttpRequest, form: GenerateForm, model: AIModel | None, values: dict | None = None) -> dict:
+def _page_context(
+    request: AuthenticatedRequest, form: GenerateForm, model: AIModel | None, values: dict | None = None
+) -> dict:
     panel = build_panel(model.input_schema) if model else None
     values = values if values is not None else (model.default_parameters if model else {})
     return {
@@ -60,7 +68,7 @@ def _page_context(request: HttpRequest, form: GenerateForm, model: AIModel | Non
         "selected_model": model,
         "panel": panel,
         "panel_rows": panel.rows(values) if panel else [],
-        "panel_errors": getattr(form, "panel_errors", {}),
+        "panel_errors": form.panel_errors,
         "jobs": selectors.jobs_for(request.user)[:RECENT_JOBS],
         "history": selectors.jobs_for(request.user)[:HISTORY_JOBS],
         "presets": Preset.objects.filter(user=request.user),
@@ -79,29 +87,35 @@ def _style_fragment(form: GenerateForm) -> str:
 def _initial_from_job(job: GenerationJob) -> tuple[dict, dict]:
     size = (job.width, job.height)
     ratio = next((name for name, dims in ASPECT_RATIOS.items() if dims == size), "custom")
-    initial = {"model": job.model.endpoint_id, "prompt": job.user_prompt or job.prompt,
-               "negative_prompt": job.negative_prompt, "style": job.style or "none", "aspect_ratio": ratio,
-               "width": job.width, "height": job.height, "num_images": job.num_images,
-               "seed": job.parameters.get("seed")}
+    initial = {
+        "model": job.model.endpoint_id,
+        "prompt": job.user_prompt or job.prompt,
+        "negative_prompt": job.negative_prompt,
+        "style": job.style or "none",
+        "aspect_ratio": ratio,
+        "width": job.width,
+        "height": job.height,
+        "num_images": job.num_images,
+        "seed": job.parameters.get("seed"),
+    }
     panel_values = {k: v for k, v in job.parameters.items() if k not in initial and k not in ("image_size", "style")}
     return initial, panel_values
 
 
-def _initial(request: HttpRequest) -> tuple[dict, dict | None]:
+def _initial(request: AuthenticatedRequest) -> tuple[dict, dict | None]:
     if job_id := request.GET.get("from"):
         return _initial_from_job(get_job_for(request.user, job_id))
     if preset_id := request.GET.get("preset"):
-        preset = Preset.objects.filter(user=request.user, pk=preset_id).first()
-        if preset is None:
-            raise Http404("No such preset.")
+        preset = get_preset_for(request.user, preset_id)
         return dict(preset.settings.get("form", {})), dict(preset.settings.get("panel", {}))
     model = catalog.default_model()
     return ({"model": model.endpoint_id} if model else {}), None
 
 
 @login_required
-def generate(request: HttpRequest) -> HttpResponse:
+def generate(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST":
+        limit_generation(request)
         form = GenerateForm(request.POST)
         model = _selected_model(request)
         values = _panel_values(request, build_panel(model.input_schema)) if model else {}
@@ -118,7 +132,7 @@ def generate(request: HttpRequest) -> HttpResponse:
             response["HX-Reswap"] = "outerHTML"
             return response
         return render(request, "generation/generate.html", context, status=422)
-    initial, values = _initial(request)
+    initial, saved_values = _initial(request)
     form = GenerateForm(initial=initial)
     failed = _failed_job_to_fix(request)
     if failed:
@@ -126,10 +140,12 @@ def generate(request: HttpRequest) -> HttpResponse:
         form = GenerateForm(data={**initial, "model": initial.get("model")})
         form.is_valid()
         _submit_error(form, ParameterError(failed.error_field, failed.error_message))
-    return render(request, "generation/generate.html", _page_context(request, form, _selected_model(request, form), values))
+    return render(
+        request, "generation/generate.html", _page_context(request, form, _selected_model(request, form), saved_values)
+    )
 
 
-def _failed_job_to_fix(request: HttpRequest) -> GenerationJob | None:
+def _failed_job_to_fix(request: AuthenticatedRequest) -> GenerationJob | None:
     job_id = request.GET.get("from")
     if not job_id:
         return None
@@ -146,24 +162,29 @@ def _submit_error(form: GenerateForm, exc: ParameterError) -> None:
         form.panel_errors = {exc.field: exc.message}
 
 
-def _submit(request: HttpRequest, form: GenerateForm, values: dict) -> GenerationJob | None:
+def _submit(request: AuthenticatedRequest, form: GenerateForm, values: dict) -> GenerationJob | None:
     if not form.is_valid():
         return None
     data = form.cleaned_data
     try:
-        return services.enqueue(services.GenerationRequest(
-            user=request.user, model=data["model"], prompt=data["prompt"],
-            negative_prompt=data.get("negative_prompt", ""), parameters=form.parameters(values),
-        ))
+        return services.enqueue(
+            services.GenerationRequest(
+                user=request.user,
+                model=data["model"],
+                prompt=data["prompt"],
+                negative_prompt=data.get("negative_prompt", ""),
+                parameters=form.parameters(values),
+            )
+        )
     except ParameterError as exc:
         _submit_error(form, exc)
-    except InsufficientCredits as exc:
+    except (InsufficientCredits, services.QueueFull) as exc:
         form.add_error(None, str(exc))
     return None
 
 
 @login_required
-def parameter_panel(request: HttpRequest) -> HttpResponse:
+def parameter_panel(request: AuthenticatedRequest) -> HttpResponse:
     """The settings panel for the chosen model (swapped in when the model changes)."""
     model = _selected_model(request)
     if model is None:
@@ -173,18 +194,19 @@ def parameter_panel(request: HttpRequest) -> HttpResponse:
     return render(request, "generation/partials/parameter_panel.html", context)
 
 
-def estimate_for(request: HttpRequest) -> dict:
+def estimate_for(request: AuthenticatedRequest) -> Estimate:
     """Credits the current form would reserve, checked against the balance."""
     data = request.POST if request.method == "POST" else request.GET
     model = _selected_model(request)
-    result = {"model": model, "credits": None, "balance": request.user.credits_balance, "problem": ""}
+    balance = request.user.credits_balance
+    result = Estimate(model=model, credits=None, balance=balance, problem="")
     if model is None:
         result["problem"] = "Pick a model."
         return result
     if not model.available:
         result["problem"] = model.unavailable_reason
         return result
-    raw = {"num_images": data.get("num_images") or 1}
+    raw: dict[str, str | int | None] = {"num_images": data.get("num_images") or 1}
     if data.get("aspect_ratio") == "custom":
         raw.update(width=data.get("width"), height=data.get("height"))
     else:
@@ -194,33 +216,35 @@ def estimate_for(request: HttpRequest) -> dict:
     except ParameterError as exc:
         result["problem"] = exc.message
         return result
-    result["credits"] = services.estimate_credits(model, resolved.width, resolved.height, resolved.num_images)
-    if result["credits"] > result["balance"]:
-        result["problem"] = f"Not enough credits: this needs {result['credits']} and you have {result['balance']}."
+    credits = services.estimate_credits(model, resolved.width, resolved.height, resolved.num_images)
+    result["credits"] = credits
+    if credits > balance:
+        result["problem"] = f"Not enough credits: this needs {credits} and you have {balance}."
     return result
 
 
 @login_required
-def cost_estimate(request: HttpRequest) -> HttpResponse:
+def cost_estimate(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "generation/partials/cost_estimate.html", {"estimate": estimate_for(request)})
 
 
 @login_required
-def job_card(request: HttpRequest, job_id) -> HttpResponse:
+def job_card(request: AuthenticatedRequest, job_id) -> HttpResponse:
     job = get_job_for(request.user, job_id)
     return render(request, "generation/partials/job_card.html", {"job": job})
 
 
-def _job_response(request: HttpRequest, job: GenerationJob) -> HttpResponse:
+def _job_response(request: AuthenticatedRequest, job: GenerationJob) -> HttpResponse:
     if request.htmx:
         return render(request, "generation/partials/job_card.html", {"job": job, "fresh": True})
     return redirect("generate")
 
 
-def _queue_again(request: HttpRequest, make_job) -> HttpResponse:
+def _queue_again(request: AuthenticatedRequest, make_job) -> HttpResponse:
+    limit_generation(request)
     try:
         job = make_job()
-    except (ParameterError, InsufficientCredits, services.JobNotRetryable) as exc:
+    except (ParameterError, InsufficientCredits, services.QueueFull, services.JobNotRetryable) as exc:
         messages.error(request, getattr(exc, "message", str(exc)))
         return redirect("generate")
     return _job_response(request, job)
@@ -228,38 +252,47 @@ def _queue_again(request: HttpRequest, make_job) -> HttpResponse:
 
 @login_required
 @require_POST
-def cancel_job(request: HttpRequest, job_id) -> HttpResponse:
+def cancel_job(request: AuthenticatedRequest, job_id) -> HttpResponse:
     job = get_job_for(request.user, job_id)
     services.cancel(job)
     if request.htmx:
         return render(request, "generation/partials/job_card.html", {"job": get_job_for(request.user, job_id)})
-    return redirect(request.POST.get("next") or "generate")
+    return redirect(_safe_next(request) or "generate")
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    """The `next` the form asked for, if it stays on this site (no open redirects)."""
+    target = request.POST.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and allowed else None
 
 
 @login_required
 @require_POST
-def regenerate_job(request: HttpRequest, job_id) -> HttpResponse:
+def regenerate_job(request: AuthenticatedRequest, job_id) -> HttpResponse:
     job = get_job_for(request.user, job_id)
     return _queue_again(request, lambda: services.regenerate(job))
 
 
 @login_required
 @require_POST
-def retry_job(request: HttpRequest, job_id) -> HttpResponse:
+def retry_job(request: AuthenticatedRequest, job_id) -> HttpResponse:
     job = get_job_for(request.user, job_id)
     return _queue_again(request, lambda: services.retry(job))
 
 
 @login_required
 @require_POST
-def vary_image(request: HttpRequest, image_id) -> HttpResponse:
+def vary_image(request: AuthenticatedRequest, image_id) -> HttpResponse:
     image = get_image_for(request.user, image_id)
     return _queue_again(request, lambda: services.vary(image))
 
 
 @login_required
 @require_POST
-def save_preset(request: HttpRequest) -> HttpResponse:
+def save_preset(request: AuthenticatedRequest) -> HttpResponse:
     form = GenerateForm(request.POST)
     name_form = PresetForm(request.POST)
     model = _selected_model(request)
@@ -271,8 +304,9 @@ def save_preset(request: HttpRequest) -> HttpResponse:
         "panel": _panel_values(request, build_panel(model.input_schema)),
     }
     try:
-        Preset.objects.update_or_create(user=request.user, name=name_form.cleaned_data["name"],
-                                        defaults={"settings": settings})
+        Preset.objects.update_or_create(
+            user=request.user, name=name_form.cleaned_data["name"], defaults={"settings": settings}
+        )
     except IntegrityError:
         messages.error(request, "Could not save that preset; try another name.")
         return redirect("generate")
@@ -282,14 +316,14 @@ def save_preset(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def delete_preset(request: HttpRequest, preset_id) -> HttpResponse:
-    Preset.objects.filter(user=request.user, pk=preset_id).delete()
+def delete_preset(request: AuthenticatedRequest, preset_id) -> HttpResponse:
+    get_preset_for(request.user, preset_id).delete()
     messages.success(request, "Preset deleted.")
     return redirect("generate")
 
 
 @login_required
-def queue_page(request: HttpRequest) -> HttpResponse:
+def queue_page(request: AuthenticatedRequest) -> HttpResponse:
     context = {
         "active": selectors.with_timings(selectors.active_jobs(request.user)),
         "finished": selectors.with_timings(selectors.finished_jobs(request.user)[:30]),

@@ -10,17 +10,19 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from imagestudio.generation import fal_jobs
-from imagestudio.generation.providers.fal import fetch_jwks, verify_webhook
+from imagestudio.generation.providers.fal import fetch_jwks, signature_headers_ok, verify_webhook
 
 log = logging.getLogger(__name__)
 
 
 def _verified(request: HttpRequest) -> bool:
+    if not signature_headers_ok(request.headers):
+        return False  # unsigned or stale: refused before any key is fetched
     raw = request.body  # the exact bytes: re-serialised JSON would break the signature
     urls = fal_jobs.jwks_urls()
     if verify_webhook(request.headers, raw, fetch_jwks(urls)):
         return True
-    # Keys may have rotated since we cached them: look once more before rejecting.
+    # Keys may have rotated since we cached them: look once more (at most once a minute) before rejecting.
     return verify_webhook(request.headers, raw, fetch_jwks(urls, refresh=True))
 
 

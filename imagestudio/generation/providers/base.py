@@ -41,6 +41,7 @@ class OutputImage:
     content_type: str = "image/png"
     width: int | None = None
     height: int | None = None
+    seed: int | None = None  # when the provider reports one per image (else the result's seed applies)
 
 
 @dataclass(frozen=True)

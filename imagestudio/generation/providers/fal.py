@@ -142,12 +142,12 @@ class FalProvider:
     def _handle(self, endpoint_id: str, submission: Submission) -> fal_client.SyncRequestHandle:
         """A request handle using the URLs fal returned at submit (safest), else rebuilt ones."""
         handle = self._fal().get_handle(_checked_endpoint(endpoint_id), submission.request_id)
-        stored = {
-            "status_url": submission.status_url,
-            "response_url": submission.response_url,
-            "cancel_url": submission.cancel_url,
-        }
-        return dataclasses.replace(handle, **{k: v for k, v in stored.items() if v})
+        return dataclasses.replace(
+            handle,
+            status_url=submission.status_url or handle.status_url,
+            response_url=submission.response_url or handle.response_url,
+            cancel_url=submission.cancel_url or handle.cancel_url,
+        )
 
 
 def _checked_endpoint(endpoint_id: str) -> str:
@@ -266,7 +266,7 @@ def _log_messages(logs: list[dict] | None) -> list[str]:
 def _read_capped(response: httpx.Response, url: str) -> bytes:
     code = response.status_code
     if code >= 400:
-        kind = "retryable" if code in _RETRYABLE_CODES or code >= 500 else "fatal"
+        kind: ErrorKind = "retryable" if code in _RETRYABLE_CODES or code >= 500 else "fatal"
         raise ProviderError(f"downloading {url} failed: HTTP {code}", kind=kind, status_code=code)
     declared = int(response.headers.get("Content-Length") or 0)
     if declared > MAX_DOWNLOAD_BYTES:
@@ -368,17 +368,13 @@ def verify_webhook(
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+    if not signature_headers_ok(headers, now=now, tolerance=tolerance):
+        return False
     lowered = {k.lower(): v for k, v in headers.items()}
-    try:
-        request_id = lowered["x-fal-webhook-request-id"]
-        user_id = lowered["x-fal-webhook-user-id"]
-        timestamp = lowered["x-fal-webhook-timestamp"]
-        signature = bytes.fromhex(lowered["x-fal-webhook-signature"])
-        sent_at = int(timestamp)
-    except (KeyError, ValueError):
-        return False
-    if abs((time.time() if now is None else now) - sent_at) > tolerance:
-        return False
+    request_id = lowered["x-fal-webhook-request-id"]
+    user_id = lowered["x-fal-webhook-user-id"]
+    timestamp = lowered["x-fal-webhook-timestamp"]
+    signature = bytes.fromhex(lowered["x-fal-webhook-signature"])
     body_hash = hashlib.sha256(raw_body).hexdigest()
     message = "\n".join([request_id, user_id, timestamp, body_hash]).encode()
     for public_bytes in _ed25519_keys(jwks_list):
@@ -388,6 +384,19 @@ def verify_webhook(
         except (InvalidSignature, ValueError):
             continue
     return False
+
+
+def signature_headers_ok(headers: Mapping[str, str], *, now: float | None = None, tolerance: int = 300) -> bool:
+    """Cheap pre-check before any key is fetched: fal's four headers present, well formed and fresh."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    try:
+        if not lowered["x-fal-webhook-request-id"] or not lowered["x-fal-webhook-user-id"]:
+            return False
+        signature = bytes.fromhex(lowered["x-fal-webhook-signature"])
+        sent_at = int(lowered["x-fal-webhook-timestamp"])
+    except (KeyError, ValueError):
+        return False
+    return len(signature) == 64 and abs((time.time() if now is None else now) - sent_at) <= tolerance
 
 
 def _ed25519_keys(jwks_list: list[dict]) -> Iterator[bytes]:
@@ -403,7 +412,9 @@ def _ed25519_keys(jwks_list: list[dict]) -> Iterator[bytes]:
                 continue
 
 
+JWKS_MIN_FETCH_INTERVAL = 60.0  # at most one download per URL a minute, whatever requests arrive
 _jwks_cache: dict[str, tuple[float, dict]] = {}
+_jwks_attempts: dict[str, float] = {}
 _jwks_lock = threading.Lock()
 
 
@@ -411,22 +422,34 @@ def fetch_jwks(urls: list[str], timeout: float = 5, *, refresh: bool = False) ->
     """The JWKS documents at `urls`, cached in-process for at most 24 h.
 
     URLs that fail are skipped (logged by the caller's verification failing). Pass refresh=True
-    after a failed verification to pick up rotated keys before rejecting a webhook.
+    after a failed verification to pick up rotated keys before rejecting a webhook. Downloads, forced
+    or not, happen at most once a minute per URL, so forged webhooks can't make us hammer fal.
     """
     found = []
     for url in urls:
         jwks = None if refresh else _cached_jwks(url)
-        if jwks is None:
+        if jwks is None and _may_download(url):
             jwks = _download_jwks(url, timeout)
+        jwks = jwks or _cached_jwks(url, any_age=True)
         if jwks is not None:
             found.append(jwks)
     return found
 
 
-def _cached_jwks(url: str) -> dict | None:
+def _may_download(url: str) -> bool:
+    now = time.monotonic()
+    with _jwks_lock:
+        last = _jwks_attempts.get(url)
+        if last is not None and now - last < JWKS_MIN_FETCH_INTERVAL:
+            return False
+        _jwks_attempts[url] = now
+    return True
+
+
+def _cached_jwks(url: str, *, any_age: bool = False) -> dict | None:
     with _jwks_lock:
         entry = _jwks_cache.get(url)
-    if entry is None or time.monotonic() - entry[0] > JWKS_MAX_AGE:
+    if entry is None or (not any_age and time.monotonic() - entry[0] > JWKS_MAX_AGE):
         return None
     return entry[1]
 
@@ -448,3 +471,4 @@ def _download_jwks(url: str, timeout: float) -> dict | None:
 def clear_jwks_cache() -> None:
     with _jwks_lock:
         _jwks_cache.clear()
+        _jwks_attempts.clear()

@@ -9,8 +9,17 @@ from imagestudio.engine import RenderRequest, render
 from imagestudio.generation.providers.base import OutputImage, ProviderResult
 
 
-def render_job(*, prompt: str, negative_prompt: str, arguments: dict, width: int, height: int,
-               num_images: int, seed: int, on_progress: Callable[[float, str], None]) -> ProviderResult:
+def render_job(
+    *,
+    prompt: str,
+    negative_prompt: str,
+    arguments: dict,
+    width: int,
+    height: int,
+    num_images: int,
+    seed: int,
+    on_progress: Callable[[float, str], None],
+) -> ProviderResult:
     """Render `num_images` pictures; image i uses seed + i so each one can be re-run on its own."""
     style = arguments.get("style")
     images = []
@@ -33,5 +42,7 @@ def render_job(*, prompt: str, negative_prompt: str, arguments: dict, width: int
         picture = render(request, progress=report)
         out = io.BytesIO()
         picture.save(out, "PNG", compress_level=6)
-        images.append(OutputImage(data=out.getvalue(), content_type="image/png", width=width, height=height))
+        images.append(
+            OutputImage(data=out.getvalue(), content_type="image/png", width=width, height=height, seed=request.seed)
+        )
     return ProviderResult(images=images, seed=seed)

@@ -15,7 +15,8 @@ from django.db import close_old_connections
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
-from imagestudio.generation import fal_jobs, queue, runner
+from imagestudio.generation import jobqueue, outcomes, runner, tasks
+from imagestudio.generation.fal_jobs import Poller
 from imagestudio.generation.models import WorkerHeartbeat
 
 log = logging.getLogger(__name__)
@@ -27,13 +28,17 @@ def beat_forever(stop: threading.Event) -> None:
     while not stop.is_set():
         try:
             close_old_connections()
-            recovered = queue.recover_stale_jobs()
-            queue.ensure_wakeups()
-            queue.update_queue_positions()
+            recovered = outcomes.recover_stale_jobs()
+            jobqueue.ensure_wakeups(tasks.wakeup_pending)
+            jobqueue.update_queue_positions()
             WorkerHeartbeat.objects.update_or_create(
                 worker_id=runner.WORKER_ID,
-                defaults={"hostname": socket.gethostname(), "pid": os.getpid(), "started_at": started,
-                          "last_seen": timezone.now()},
+                defaults={
+                    "hostname": socket.gethostname(),
+                    "pid": os.getpid(),
+                    "started_at": started,
+                    "last_seen": timezone.now(),
+                },
             )
             if recovered:
                 WorkerHeartbeat.objects.filter(worker_id=runner.WORKER_ID).update(jobs_recovered=recovered)
@@ -47,8 +52,9 @@ class Command(DbWorkerCommand):
 
     def handle(self, *args, **options):
         stop = threading.Event()
+        poller = Poller(worker_id=f"{runner.WORKER_ID}:poller")
         threading.Thread(target=beat_forever, args=(stop,), name="heartbeat", daemon=True).start()
-        threading.Thread(target=fal_jobs.poll_forever, args=(stop,), name="fal-poller", daemon=True).start()
+        threading.Thread(target=poller.run, args=(stop,), name="fal-poller", daemon=True).start()
         try:
             return super().handle(*args, **options)
         finally:

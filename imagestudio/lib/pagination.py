@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,10 +26,14 @@ def encode_cursor(created_at: datetime, pk) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """The (created_at, id) a cursor points after. A tampered cursor is a BadCursor, never a database error."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         stamp, pk = raw.split("|", 1)
-        return datetime.fromisoformat(stamp), pk
+        created_at = datetime.fromisoformat(stamp)
+        if created_at.tzinfo is None:
+            raise ValueError("cursor time without a zone")
+        return created_at, str(uuid.UUID(pk))
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise BadCursor("That page link is invalid or expired; start from the first page.") from exc
 

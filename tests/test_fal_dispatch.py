@@ -1,0 +1,81 @@
+"""Slots refill at once: a fal job that ends in the poller starts the next waiting fal job right there,
+and on PostgreSQL pollers wake on NOTIFY instead of waiting for their next look."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from imagestudio.generation import fal_jobs, jobqueue
+from imagestudio.generation.models import GenerationJob, JobStatus
+from imagestudio.lib import pgnotify
+from tests.factories import RECORD_TASKS_ONLY, SMALL, enqueue_job, make_user
+from tests.waiting import wait_until
+
+FLUX = "fal-ai/flux/dev"
+
+
+@pytest.fixture
+def fal_only_poller(fal_emulator, settings):
+    settings.FAL_KEY = "test-key"
+    settings.FAL_TIMEOUT = 5
+    settings.FAL_POLL_INTERVAL_SECONDS = 0.02
+    settings.TASKS = RECORD_TASKS_ONLY  # no task worker: only the poller can start anything
+    fal_jobs._provider.cache_clear()
+    with fal_jobs.Poller(worker_id="test-poller") as poller:
+        yield poller
+
+
+def status_of(job: GenerationJob) -> str:
+    return GenerationJob.objects.values_list("status", flat=True).get(pk=job.pk)
+
+
+def submitted(job: GenerationJob) -> bool:
+    return bool(GenerationJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).exclude(fal_request_id="").exists())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_ending_in_the_poller_starts_the_next_waiting_one(catalog, fal_only_poller, settings):
+    settings.USER_MAX_CONCURRENT_JOBS = 1
+    user = make_user(email="refill@example.com")
+    first, second = (enqueue_job(user=user, model=FLUX, parameters=dict(SMALL)) for _ in range(2))
+
+    assert fal_only_poller.start_waiting() == 1  # one slot: only the first starts
+    wait_until(lambda: submitted(first), 10, "the first job to reach fal")
+    assert status_of(second) == JobStatus.QUEUED
+
+    def first_done() -> bool:
+        fal_only_poller.poll_due()
+        return status_of(first) == JobStatus.SUCCEEDED
+
+    wait_until(first_done, 20, "the first job to finish")
+    # Nobody ran a task or called start_waiting: finishing the first started the second.
+    wait_until(lambda: submitted(second), 10, "the second job to be submitted by the poller")
+    assert GenerationJob.objects.get(pk=second.pk).lease_owner == ""  # submitted and released, not stuck
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_poller_starts_only_fal_jobs(catalog, fal_only_poller):
+    user = make_user(email="offline@example.com")
+    offline = enqueue_job(user=user)  # offline jobs render in the task worker, never in the poller's pool
+    assert fal_only_poller.start_waiting() == 0
+    assert status_of(offline) == JobStatus.QUEUED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_listeners_wake_on_notify_on_postgresql_and_sleep_elsewhere(catalog):
+    listener = pgnotify.Listener(jobqueue.WAKE_CHANNEL)
+    stop = threading.Event()
+    try:
+        if connection.vendor != "postgresql":
+            assert listener.wait(0.05, stop) is False  # nothing to listen on: a plain short sleep
+            return
+        assert listener.wait(0.05, stop) is False  # LISTEN is set up; nothing sent yet
+        timer = threading.Timer(0.2, lambda: (pgnotify.notify(jobqueue.WAKE_CHANNEL), connection.close()))
+        timer.start()
+        assert listener.wait(10, stop) is True
+        timer.join()
+    finally:
+        listener.close()
