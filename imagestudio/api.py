@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from ninja import NinjaAPI
+from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 
-from imagestudio.accounts.models import ApiToken, hash_token
+from imagestudio.accounts.models import ApiToken, hash_token, login_token_expiry
 from imagestudio.accounts.services import AccountError
 from imagestudio.billing.services import InsufficientCredits
 from imagestudio.catalog.params import ParameterError
-from imagestudio.web.pagination import BadCursor
+from imagestudio.generation.services import QueueFull
+from imagestudio.lib.pagination import BadCursor
+from imagestudio.lib.ratelimit import RateLimited
 
 TOKEN_TOUCH_SECONDS = 60
 
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer <token>`; only the token's hash is stored."""
+    """`Authorization: Bearer <token>`; only the token's hash is stored. Login tokens slide: each use
+    (recorded at most once a minute) pushes their expiry API_TOKEN_TTL_DAYS ahead."""
 
     def authenticate(self, request: HttpRequest, token: str):
         api_token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(token)).first()
@@ -25,9 +29,36 @@ class TokenAuth(HttpBearer):
             return None
         now = timezone.now()
         if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > TOKEN_TOUCH_SECONDS:
-            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+            touched = {"last_used_at": now}
+            if api_token.kind == ApiToken.Kind.LOGIN:
+                touched["expires_at"] = login_token_expiry(now)
+            ApiToken.objects.filter(pk=api_token.pk, revoked_at__isnull=True).update(**touched)
         request.user = api_token.user
+        request.api_token = api_token  # type: ignore[attr-defined]  # logout revokes exactly this one
         return api_token.user
+
+
+class JSONParser(Parser):
+    """ninja's JSON parser, refusing text with NUL characters anywhere in the body (keys included): PostgreSQL
+    cannot store them, and no route should have to remember that. ninja answers a parse failure with 400."""
+
+    def parse_body(self, request: HttpRequest):
+        data = super().parse_body(request)
+        _refuse_nul(data)
+        return data
+
+
+def _refuse_nul(value) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("Text must not contain NUL characters.")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key)
+            _refuse_nul(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_nul(item)
 
 
 api = NinjaAPI(
@@ -37,12 +68,25 @@ api = NinjaAPI(
     "from POST /api/auth/login.",
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
+    parser=JSONParser(),
 )
 
 
 @api.exception_handler(ParameterError)
 def parameter_error(request, exc: ParameterError):
     return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=422)
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request, exc: RateLimited):
+    response = api.create_response(request, {"detail": exc.detail, "retry_after": exc.retry_after}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+    """Unknown paths under /api/ answer JSON like the rest of the API, not the HTML error page."""
+    return JsonResponse({"detail": f"No API endpoint at {request.path}. See /api/docs."}, status=404)
 
 
 @api.exception_handler(AccountError)
@@ -56,6 +100,12 @@ def insufficient_credits(request, exc: InsufficientCredits):
     return api.create_response(request, body, status=402)
 
 
+@api.exception_handler(QueueFull)
+def queue_full(request, exc: QueueFull):
+    body = {"detail": str(exc), "queued": exc.queued, "limit": exc.limit}
+    return api.create_response(request, body, status=429)
+
+
 @api.exception_handler(BadCursor)
 def bad_cursor(request, exc: BadCursor):
     return api.create_response(request, {"detail": str(exc), "field": "cursor"}, status=400)
@@ -65,11 +115,13 @@ def _mount() -> None:
     from imagestudio.accounts.api import router as auth_router
     from imagestudio.catalog.api import router as models_router
     from imagestudio.gallery.api import router as images_router
+    from imagestudio.generation.api import images_router as generate_images_router
     from imagestudio.generation.api import router as generate_router
 
     api.add_router("/auth", auth_router)
     api.add_router("/models", models_router)
     api.add_router("/generate", generate_router)
+    api.add_router("/images", generate_images_router)  # before /images/{id}: its path must match first
     api.add_router("/images", images_router)
 
 

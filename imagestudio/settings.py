@@ -53,8 +53,13 @@ def _secret_key() -> str:
     if configured:
         return configured
     key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
+    try:  # created owner-only (0600), and only once when several processes start together
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
     return key_file.read_text().strip()
 
 
@@ -92,6 +97,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "imagestudio.web.middleware.VaryOnHtmxMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -102,6 +108,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "imagestudio.lib.ratelimit.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "imagestudio.urls"
@@ -151,7 +158,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # 12 characters, as OWASP ASVS level 2 asks.
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -169,8 +177,23 @@ ACCOUNT_ADAPTER = "imagestudio.accounts.adapters.AccountAdapter"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
-if env_bool("DISABLE_RATE_LIMITS"):  # load tests and e2e runs only
-    ACCOUNT_RATE_LIMITS = False
+
+# --- Rate limits, counted in the shared cache (CACHES below) so they hold across processes and restarts.
+# DISABLE_RATE_LIMITS is for load tests and e2e runs only. Rates: AMOUNT/[N]UNIT[/ip|key|user], UNIT s m h d.
+DISABLE_RATE_LIMITS = env_bool("DISABLE_RATE_LIMITS")
+# Proxies in front of the studio that append to X-Forwarded-For (0: trust none, use the peer address).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # our adapter answers allauth's client-IP question the same way
+# allauth's limits; the pages and the API's login/register both consume them. Failed logins count per IP
+# and per email (key), so rotating X-Forwarded-For does not reset the per-email count.
+AUTH_RATE_LIMITS = {
+    "login": env("LOGIN_RATE_LIMIT", "30/m/ip"),
+    "login_failed": env("LOGIN_FAILED_RATE_LIMIT", "10/m/ip,5/5m/key"),
+    "signup": env("SIGNUP_RATE_LIMIT", "20/m/ip"),
+}
+ACCOUNT_RATE_LIMITS = False if DISABLE_RATE_LIMITS else AUTH_RATE_LIMITS
+# Ours (imagestudio.lib.ratelimit): generate routes, page and API, per signed-in user.
+GENERATE_RATE_LIMIT = env("GENERATE_RATE_LIMIT", "30/m")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AI Image Studio] "
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "AI Image Studio <studio@localhost>")
 
@@ -238,16 +261,49 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _s3_origins() -> tuple[str, ...]:
+    """Where signed links to our bucket point: its endpoint, or (AWS) the bucket's own hosts, never *.amazonaws.com."""
+    if env("S3_ENDPOINT_URL"):
+        return (_origin(env("S3_ENDPOINT_URL")),)
+    region = env("S3_REGION")
+    hosts = ["s3.amazonaws.com", *([f"s3.{region}.amazonaws.com"] if region else [])]
+    if env("S3_ADDRESSING_STYLE", "path") == "virtual":
+        return tuple(f"https://{S3_BUCKET}.{host}" for host in hosts)
+    return tuple(f"https://{host}/{S3_BUCKET}/" for host in hosts)  # a CSP source with a path matches under it
+
+
 # Where browsers fetch image bytes from besides us: signed S3 links and the CDN (for the CSP's img-src).
 MEDIA_ORIGINS = [
     origin
     for origin in (
         _origin(MEDIA_CDN_URL) if MEDIA_CDN_URL else "",
-        (_origin(env("S3_ENDPOINT_URL")) if env("S3_ENDPOINT_URL") else "https://*.amazonaws.com") if S3_BUCKET else "",
+        *(_s3_origins() if S3_BUCKET else ()),
     )
     if origin
 ]
-MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 25)
+
+# --- Cache: shared by every process (rate limits, health probes). A database table by default (created by
+# a migration), Redis when REDIS_URL is set (e.g. redis://127.0.0.1:6379/0).
+REDIS_URL = env("REDIS_URL")
+CACHES: dict[str, dict[str, object]]
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "imagestudio"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "studio_cache",
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "imagestudio"),
+            # The default (300) would cull live rate-limit counters under load.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 
 # --- Background tasks: django.tasks on the database (db_worker). Tests may switch to "immediate".
 TASKS_BACKEND = env("TASKS_BACKEND", "db")
@@ -268,13 +324,41 @@ FAL_TIMEOUT = float(env("FAL_TIMEOUT", "30"))
 FAL_API_URL = env("FAL_API_URL", "https://api.fal.ai").rstrip("/")  # platform APIs (pricing)
 JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 120)
 USER_MAX_CONCURRENT_JOBS = env_int("USER_MAX_CONCURRENT_JOBS", 4)
+USER_MAX_QUEUED_JOBS = env_int("USER_MAX_QUEUED_JOBS", 200)  # waiting jobs per user; more answers 429
+JOB_MAX_WORKER_ATTEMPTS = env_int("JOB_MAX_WORKER_ATTEMPTS", 3)  # times a job may lose its worker, then fails
+JOB_RETRY_BASE_SECONDS = float(env("JOB_RETRY_BASE_SECONDS", "2"))  # first retry delay; doubles, capped at 60 s
+FAL_POLL_INTERVAL_SECONDS = float(env("FAL_POLL_INTERVAL_SECONDS", "1"))  # never poll one request more often
+FAL_WEBHOOK_FALLBACK_SECONDS = float(env("FAL_WEBHOOK_FALLBACK_SECONDS", "30"))  # poll anyway, in case one is lost
+FAL_POLL_CLAIM_SECONDS = float(env("FAL_POLL_CLAIM_SECONDS", "30"))  # a poller owns a check this long
+FAL_CHECK_BACKOFF_SECONDS = float(env("FAL_CHECK_BACKOFF_SECONDS", "1"))  # after a failed check; doubles, max 30 s
+FAL_MAX_CHECK_FAILURES = env_int("FAL_MAX_CHECK_FAILURES", 8)
+FAL_MAX_SUBMIT_RETRIES = env_int("FAL_MAX_SUBMIT_RETRIES", 5)
 CREDIT_USD = float(env("CREDIT_USD", "0.01"))  # what one credit is worth in provider cost
 STARTING_CREDITS = env_int("STARTING_CREDITS", 500)
+# When starting credits arrive: "verified" (when the email is confirmed: throwaway signups farm nothing)
+# or "signup" (at once, for private installs). With ACCOUNT_EMAIL_VERIFICATION=none nobody verifies: signup.
+GRANT_CREDITS_ON = env("GRANT_CREDITS_ON", "verified")
+if GRANT_CREDITS_ON not in {"verified", "signup"}:
+    raise ValueError(f"GRANT_CREDITS_ON must be verified or signup, not {GRANT_CREDITS_ON!r}")
+# API login tokens expire after this many days without use (each use pushes the expiry back).
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
+API_MAX_LOGIN_TOKENS = env_int("API_MAX_LOGIN_TOKENS", 50)  # live login tokens per user; older ones are revoked
 
-# --- Security
+# --- Security. Served over https (APP_URL), the studio sits behind a TLS-terminating proxy that sets
+# X-Forwarded-Proto: trust it, redirect plain http, and tell browsers to use https only (HSTS).
+_https = APP_URL.startswith("https://")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", APP_URL.startswith("https://"))
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _https)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER", _https) else None
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _https)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain http
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if _https else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _https)
+# Preloading hard-codes the domain into browsers for good: the operator's call (SECURE_HSTS_PRELOAD=true),
+# so check --deploy's reminder about it is silenced.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -305,5 +389,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-
-NINJA_PAGINATION_PER_PAGE = 50

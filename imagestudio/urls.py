@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from imagestudio.api import api
+from imagestudio.api import api, not_found
 from imagestudio.gallery import views as gallery
 from imagestudio.generation import views as generation
 from imagestudio.generation import webhooks
@@ -31,5 +31,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/webhooks/fal", webhooks.fal_webhook, name="fal_webhook"),
     path("api/", api.urls),
+    re_path(r"^api/(?P<path>.*)$", not_found),  # after the API: anything it did not match
     path("admin/", admin.site.urls),
 ]
+
+# allauth's pages answer their rate limits with our 429 page.
+handler429 = "imagestudio.lib.ratelimit.handler429"

@@ -7,6 +7,9 @@ import tempfile
 os.environ.setdefault("TASKS_BACKEND", "immediate")
 os.environ.setdefault("DISABLE_RATE_LIMITS", "true")
 os.environ.setdefault("STARTING_CREDITS", "500")
+os.environ.setdefault(
+    "GRANT_CREDITS_ON", "signup"
+)  # most tests want credits at once; verified mode is tested explicitly
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="imagestudio-test-"))
 # A file database, like production (WAL, IMMEDIATE transactions): in-memory shared-cache SQLite uses
 # table locks that ignore the busy timeout, which concurrency tests would trip over.

@@ -3,7 +3,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -50,7 +52,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []  # typed by AbstractBaseUser (a ClassVar)
 
     class Meta:
         db_table = "users"
@@ -60,6 +62,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def save(self, *args, **kwargs) -> None:
+        # `_password` holds the raw password after set_password() until saved; Django clears it before
+        # saving a mere hash upgrade, so this is exactly "the password changed" (page, reset, admin, CLI).
+        password_changed = getattr(self, "_password", None) is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed:
+            ApiToken.objects.revoke_all(self)
 
     @property
     def display_name(self) -> str:
@@ -72,27 +82,54 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def email_verified(self) -> bool:
-        return self.emailaddress_set.filter(email__iexact=self.email, verified=True).exists()
+        # allauth ships no type information, so mypy cannot see its reverse relation on User.
+        return self.emailaddress_set.filter(email__iexact=self.email, verified=True).exists()  # type: ignore[attr-defined]
 
 
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def usable(self) -> ApiTokenQuerySet:
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+    def revoke_all(self, user: User) -> int:
+        return self.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def login_token_expiry(now: datetime | None = None) -> datetime:
+    return (now or timezone.now()) + timedelta(days=settings.API_TOKEN_TTL_DAYS)
+
+
 class ApiToken(models.Model):
-    """A bearer token for the JSON API and CLI. Only its hash is stored; the raw value is shown once."""
+    """A bearer token for the JSON API and CLI. Only its hash is stored; the raw value is shown once.
+
+    Login tokens (from /api/auth/login and register) expire API_TOKEN_TTL_DAYS after their last use.
+    Every token of a user is revoked when their password changes.
+    """
 
     PREFIX = "isk_"
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Login")  # sliding expiry
+        KEY = "key", _("API key")  # fixed expiry (or none), for scripts
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100, default="API")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.LOGIN)
     token_hash = models.CharField(max_length=64, unique=True)
     hint = models.CharField(max_length=12)  # first characters, to tell tokens apart in the UI
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         db_table = "api_tokens"
@@ -101,11 +138,20 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.hint}…)"
 
     @classmethod
-    def issue(cls, user: User, name: str = "API", expires_at=None) -> tuple[ApiToken, str]:
+    def issue(
+        cls, user: User, name: str = "API", *, kind: str = Kind.LOGIN, expires_at: datetime | None = None
+    ) -> tuple[ApiToken, str]:
         raw = cls.PREFIX + secrets.token_urlsafe(32)
+        if kind == cls.Kind.LOGIN and expires_at is None:
+            expires_at = login_token_expiry()
         token = cls.objects.create(
-            user=user, name=name, token_hash=hash_token(raw), hint=raw[:10], expires_at=expires_at
+            user=user, name=name, kind=kind, token_hash=hash_token(raw), hint=raw[:10], expires_at=expires_at
         )
+        if kind == cls.Kind.LOGIN:
+            # A script logging in on every run would pile up live tokens: keep the newest few.
+            live = cls.objects.usable().filter(user=user, kind=kind).order_by("-created_at", "-pk")
+            stale = live.values_list("pk", flat=True)[settings.API_MAX_LOGIN_TOKENS :]
+            cls.objects.filter(pk__in=list(stale)).update(revoked_at=timezone.now())
         return token, raw
 
     def is_usable(self) -> bool:

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from imagestudio.accounts.http import AuthenticatedRequest
 from imagestudio.catalog.models import AIModel
 from imagestudio.gallery.models import Image
 from imagestudio.generation.models import GenerationJob
@@ -20,7 +21,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     images = Image.objects.alive().owned_by(request.user)
     context = {
         "recent_images": images.order_by("-created_at", "-id")[:8],
@@ -35,5 +36,5 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    report = health.check_all()
+    report = health.check_all(detailed=request.user.is_staff)
     return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
