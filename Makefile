@@ -40,6 +40,7 @@ imagestudio/web/static/dist/.built: node_modules/.installed scripts/build-assets
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -38,6 +38,19 @@ def grant(user: User, amount: int, note: str = "Starting credits") -> CreditEntr
     return _apply(user.pk, amount, EntryKind.GRANT, note=note)
 
 
+def adjust(*, user: User, amount: int, reason: str) -> CreditEntry:
+    """A staff correction to a balance: one `adjustment` ledger entry of `amount` (signed), with its reason.
+
+    A negative adjustment larger than the balance raises InsufficientCredits and changes nothing.
+    """
+    reason = reason.strip()
+    if amount == 0:
+        raise ValueError("An adjustment must change the balance.")
+    if not reason:
+        raise ValueError("Say why the balance is adjusted.")
+    return _apply(user.pk, amount, EntryKind.ADJUSTMENT, note=reason[:200])
+
+
 def reserve_for_job(job) -> None:
     """Hold the job's estimated cost. Raises InsufficientCredits, leaving nothing changed."""
     if job.credits_reserved > 0:
@@ -52,15 +65,28 @@ def reserve_for_jobs(jobs: list) -> None:
     user_id = paying[0].user_id
     total = sum(job.credits_reserved for job in paying)
     with transaction.atomic():
-        if User.objects.filter(pk=user_id, credits_balance__gte=total).update(credits_balance=F("credits_balance") - total) == 0:
+        if (
+            User.objects.filter(pk=user_id, credits_balance__gte=total).update(
+                credits_balance=F("credits_balance") - total
+            )
+            == 0
+        ):
             balance = User.objects.filter(pk=user_id).values_list("credits_balance", flat=True).first() or 0
             raise InsufficientCredits(total, balance)
         balance = User.objects.filter(pk=user_id).values_list("credits_balance", flat=True).get() + total
         entries = []
         for job in paying:
             balance -= job.credits_reserved
-            entries.append(CreditEntry(user_id=user_id, kind=EntryKind.RESERVE, amount=-job.credits_reserved,
-                                       balance_after=balance, job=job, note="Reserved for generation"))
+            entries.append(
+                CreditEntry(
+                    user_id=user_id,
+                    kind=EntryKind.RESERVE,
+                    amount=-job.credits_reserved,
+                    balance_after=balance,
+                    job=job,
+                    note="Reserved for generation",
+                )
+            )
         CreditEntry.objects.bulk_create(entries)
 
 

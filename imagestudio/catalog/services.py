@@ -28,9 +28,18 @@ def fal_catalog() -> dict:
 
 
 def _family(endpoint_id: str) -> str:
-    for needle, family in (("flux", "flux"), ("sdxl", "stable-diffusion"), ("stable", "stable-diffusion"),
-                           ("lcm", "stable-diffusion"), ("aura", "aura"), ("bria", "bria"), ("kling", "kling"),
-                           ("minimax", "minimax"), ("birefnet", "birefnet"), ("esrgan", "esrgan")):
+    for needle, family in (
+        ("flux", "flux"),
+        ("sdxl", "stable-diffusion"),
+        ("stable", "stable-diffusion"),
+        ("lcm", "stable-diffusion"),
+        ("aura", "aura"),
+        ("bria", "bria"),
+        ("kling", "kling"),
+        ("minimax", "minimax"),
+        ("birefnet", "birefnet"),
+        ("esrgan", "esrgan"),
+    ):
         if needle in endpoint_id:
             return family
     return endpoint_id.split("/")[1] if "/" in endpoint_id else "other"
@@ -54,12 +63,20 @@ def cost_per_image(pricing: dict) -> int:
 
 
 def sync_catalog() -> int:
-    """Create or update every catalog row from the data files. Returns how many rows were written."""
+    """Create or update every catalog row from the data files. Returns how many rows were written.
+
+    `is_active` comes from the data only when a row is created: on existing rows it is the admin's
+    switch (enable/disable), and re-seeding (every `make run`) must not undo it.
+    """
     rows = [_offline_row(spec) for spec in OFFLINE_MODELS]
     rows += [_fal_row(spec, i) for i, spec in enumerate(fal_catalog()["endpoints"])]
     for row in rows:
         endpoint_id = row.pop("endpoint_id")
-        model = AIModel.objects.filter(endpoint_id=endpoint_id).first() or AIModel(endpoint_id=endpoint_id)
+        model = AIModel.objects.filter(endpoint_id=endpoint_id).first()
+        if model is None:
+            model = AIModel(endpoint_id=endpoint_id)
+        else:
+            row.pop("is_active", None)
         for field, value in row.items():
             setattr(model, field, value)
         model.save()
@@ -157,8 +174,12 @@ def sync_prices_from_fal(*, key: str, api_url: str, timeout: float = 10) -> dict
                 outcomes[model.endpoint_id] = "no price published; catalog value kept"
                 continue
             price = prices[0]
-            model.pricing = {"amount_usd": float(price["unit_price"]), "unit": f"per {price.get('unit', 'image')}",
-                             "source": "fal pricing API", "unconfirmed": False}
+            model.pricing = {
+                "amount_usd": float(price["unit_price"]),
+                "unit": f"per {price.get('unit', 'image')}",
+                "source": "fal pricing API",
+                "unconfirmed": False,
+            }
             model.cost_per_generation = cost_per_image(model.pricing)
             model.save(update_fields=["pricing", "cost_per_generation", "updated_at"])
             outcomes[model.endpoint_id] = f"${price['unit_price']} per {price.get('unit', 'image')}"
