@@ -7,8 +7,9 @@ import os
 import pytest
 from django.test import Client
 
-from imagestudio.accounts.services import issue_token, register
+from imagestudio.accounts.services import issue_token
 from imagestudio.catalog.services import sync_catalog
+from tests.factories import make_user
 from tests.fal_emulator import emulator, fal_emulator  # noqa: F401 - fixtures shared by the whole suite
 
 
@@ -27,12 +28,12 @@ def catalog(db):
 
 @pytest.fixture
 def alice(catalog):
-    return register("alice@example.com", "correct-Horse-battery-9", "Alice")
+    return make_user(email="alice@example.com", name="Alice", credits=500)
 
 
 @pytest.fixture
 def bob(catalog):
-    return register("bob@example.com", "correct-Horse-battery-9", "Bob")
+    return make_user(email="bob@example.com", name="Bob", credits=500)
 
 
 def bearer_client(user) -> Client:

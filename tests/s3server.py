@@ -12,7 +12,8 @@ def start_s3_server(endpoint_url: str, bucket: str) -> ThreadedMotoServer:
     parsed = urlparse(endpoint_url)
     server = ThreadedMotoServer(ip_address=parsed.hostname, port=parsed.port, verbose=False)
     server.start()
-    client = boto3.client("s3", endpoint_url=endpoint_url, region_name="us-east-1",
-                          aws_access_key_id="test", aws_secret_access_key="test")
+    client = boto3.client(
+        "s3", endpoint_url=endpoint_url, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
+    )
     client.create_bucket(Bucket=bucket)
     return server

@@ -10,6 +10,7 @@ from django.db import connection
 
 from imagestudio.generation import fal_jobs, jobqueue
 from imagestudio.generation.models import GenerationJob, JobStatus
+from imagestudio.generation.providers.fal import clear_jwks_cache
 from imagestudio.lib import pgnotify
 from tests.factories import RECORD_TASKS_ONLY, SMALL, enqueue_job, make_user
 from tests.waiting import wait_until
@@ -23,6 +24,8 @@ def fal_only_poller(fal_emulator, settings):
     settings.FAL_TIMEOUT = 5
     settings.FAL_POLL_INTERVAL_SECONDS = 0.02
     settings.TASKS = RECORD_TASKS_ONLY  # no task worker: only the poller can start anything
+    settings.FAL_WEBHOOK_JWKS_URL = fal_emulator.jwks_url
+    clear_jwks_cache()
     fal_jobs._provider.cache_clear()
     with fal_jobs.Poller(worker_id="test-poller") as poller:
         yield poller
@@ -79,3 +82,18 @@ def test_listeners_wake_on_notify_on_postgresql_and_sleep_elsewhere(catalog):
         timer.join()
     finally:
         listener.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_webhook_finishes_its_job_and_refills_the_slot_in_the_web_process(
+    catalog, fal_only_poller, live_server, settings
+):
+    settings.PUBLIC_URL = live_server.url
+    settings.USER_MAX_CONCURRENT_JOBS = 1
+    user = make_user(email="hooked@example.com")
+    first, second = (enqueue_job(user=user, model=FLUX, parameters=dict(SMALL)) for _ in range(2))
+    assert fal_jobs.start_waiting("test-worker", limit=5) == 1
+    # No poller runs: the webhook handler stores the result, settles, and submits the next job itself.
+    wait_until(lambda: status_of(first) == JobStatus.SUCCEEDED, 20, "the webhook to finish the first job")
+    wait_until(lambda: submitted(second), 10, "the webhook handler to submit the second job")
+    assert GenerationJob.objects.get(pk=first.pk).images.count() == 1

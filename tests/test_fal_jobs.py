@@ -6,54 +6,60 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from imagestudio.accounts.models import User
 from imagestudio.billing.models import CreditEntry, UsageLog
 from imagestudio.billing.services import ledger_total
-from imagestudio.catalog.models import AIModel
 from imagestudio.gallery.models import Image
-from imagestudio.generation import fal_jobs, queue, runner, services
+from imagestudio.generation import fal_jobs, jobqueue, outcomes, runner, services
 from imagestudio.generation.models import GenerationJob, JobStatus
-from tests.factories import RECORD_TASKS_ONLY
+from tests.factories import RECORD_TASKS_ONLY, SMALL, enqueue_job
+from tests.waiting import wait_until
 
-SMALL = {"width": 256, "height": 256}
+FLUX = "fal-ai/flux/dev"
 
 
 @pytest.fixture
-def fal(fal_emulator, settings, monkeypatch):
+def fal(fal_emulator, settings):
     settings.FAL_KEY = "test-key"
     settings.FAL_TIMEOUT = 5
     settings.TASKS = RECORD_TASKS_ONLY  # the test drives the worker's steps itself
     settings.FAL_WEBHOOK_JWKS_URL = fal_emulator.jwks_url
-    monkeypatch.setattr(fal_jobs, "POLL_INTERVAL", fal_jobs.timedelta(milliseconds=20))
-    monkeypatch.setattr(fal_jobs, "CHECK_BACKOFF_SECONDS", 0.01)
-    monkeypatch.setattr(queue, "RETRY_BASE_SECONDS", 0.01)
-    fal_jobs._provider.cache_clear()
+    settings.FAL_POLL_INTERVAL_SECONDS = 0.02
+    settings.FAL_CHECK_BACKOFF_SECONDS = 0.01
+    settings.JOB_RETRY_BASE_SECONDS = 0.01
     return fal_emulator
 
 
-def queue_job(user, endpoint="fal-ai/flux/dev", **params) -> GenerationJob:
-    model = AIModel.objects.get(endpoint_id=endpoint)
-    return services.enqueue(services.GenerationRequest(user=user, model=model, prompt="a teal lighthouse at dusk",
-                                                       parameters={**SMALL, **params}))
+def queue_job(user, **params) -> GenerationJob:
+    """A small FLUX [dev] job; `params` are added to its parameters."""
+    return enqueue_job(user=user, model=FLUX, parameters={**SMALL, **params})
 
 
 def drive(job: GenerationJob, timeout: float = 20) -> GenerationJob:
     """Act as the worker until the job is final: start queued jobs, poll submitted ones."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def step() -> GenerationJob | None:
         job.refresh_from_db()
         if job.is_final:
             return job
         if job.status == JobStatus.QUEUED:
             runner.run(job.pk, "test-worker")
         else:
-            fal_jobs.poll_due()
-        time.sleep(0.02)
-    raise AssertionError(f"job stayed {job.status}: {job.progress_message}")
+            with fal_jobs.Poller() as poller:
+                poller.poll_due()
+        return None
+
+    return wait_until(step, timeout, lambda: f"job {job.pk} to end; it is {job.status}: {job.progress_message}")
+
+
+def job_ledger(job) -> list[tuple[str, int]]:
+    return list(CreditEntry.objects.filter(job=job).order_by("created_at", "id").values_list("kind", "amount"))
 
 
 def balance(user) -> int:
@@ -84,7 +90,28 @@ def test_a_waiting_job_holds_no_worker(fal, alice):
     assert runner.run(job.pk, "w") == "submitted"
     job.refresh_from_db()
     assert job.status == JobStatus.RUNNING and job.lease_expires_at is None and job.lease_owner == ""
-    assert queue.recover_stale_jobs() == 0  # in-flight at fal is not "stale"
+    assert outcomes.recover_stale_jobs() == 0  # in-flight at fal is not "stale"
+
+
+@pytest.mark.parametrize(
+    ("public_url", "interval_setting"),
+    [
+        ("", "FAL_POLL_INTERVAL_SECONDS"),  # no webhooks: poll at the poll interval
+        ("http://127.0.0.1:9", "FAL_WEBHOOK_FALLBACK_SECONDS"),  # webhooks: look only now and then, in case one is lost
+    ],
+)
+def test_the_first_check_of_a_submitted_job_waits_its_interval(fal, alice, settings, public_url, interval_setting):
+    settings.PUBLIC_URL = public_url
+    setattr(settings, interval_setting, 40)
+    fal.configure(latency=5)
+    job = queue_job(alice)
+    before = timezone.now()
+    assert runner.run(job.pk, "w") == "submitted"
+    job.refresh_from_db()
+    assert timedelta(seconds=40) <= job.next_check_at - before <= timedelta(seconds=45)
+    with fal_jobs.Poller() as poller:
+        assert poller.poll_due() == 0  # nothing is due before then
+    assert fal.stats()["requests"][job.fal_request_id].get("status", 0) == 0
 
 
 def test_fal_validation_errors_fail_the_job_naming_the_field(fal, alice):
@@ -94,7 +121,7 @@ def test_fal_validation_errors_fail_the_job_naming_the_field(fal, alice):
     fal.configure(max_pixels=100 * 100)
     failed = drive(queue_job(alice))
     assert failed.status == JobStatus.FAILED
-    assert "rejected" in failed.error_message and failed.error_field
+    assert "rejected" in failed.error_message and failed.error_field == "image_size"
     assert balance(alice) == 500 - job.credits_charged
 
 
@@ -102,17 +129,36 @@ def test_429_then_success(fal, alice):
     fal.fail_next("429", count=2, op="submit")
     job = drive(queue_job(alice))
     assert job.status == JobStatus.SUCCEEDED
-    assert fal.stats()["requests"][job.fal_request_id]["submit"] >= 1
-    assert fal.stats()["faults"].get("429") == 2
+    stats = fal.stats()
+    # fal_client retried both 429s inside one submit: three attempts, one fal request, no job-level retry.
+    assert stats["totals"]["submit"] == 3 and stats["faults"] == {"429": 2}
+    assert list(stats["requests"]) == [job.fal_request_id]
+    assert stats["requests"][job.fal_request_id]["submit"] == 1
+    assert job.retry_count == 0 and job.attempts == 1
+    assert Image.objects.filter(job=job).count() == 1 and balance(alice) == 497
 
 
-def test_5xx_exhausted_fails_readably_with_a_refund(fal, alice):
+def test_5xx_exhausted_fails_readably_with_a_refund(fal, alice, settings):
+    settings.FAL_MAX_SUBMIT_RETRIES = 2
     fal.fail_next("503", count=50, op="submit")
     job = drive(queue_job(alice))
     assert job.status == JobStatus.FAILED
-    assert "kept failing" in job.error_message and job.retry_count == fal_jobs.MAX_SUBMIT_RETRIES
+    assert "kept failing" in job.error_message and job.retry_count == 2
+    assert fal.stats()["totals"]["submit"] == 3  # the first try and two retries, each refused with a 503
     assert balance(alice) == 500 and ledger_total(alice) == 500
-    assert CreditEntry.objects.filter(job=job, kind="refund").count() == 1
+    assert job_ledger(job) == [("reserve", -3), ("refund", 3)]
+
+
+def test_a_job_fal_stops_answering_about_fails_after_the_allowed_check_failures(fal, alice, settings):
+    settings.FAL_MAX_CHECK_FAILURES = 2
+    fal.configure(latency=5)  # still running at fal when the checks start failing
+    job = queue_job(alice)
+    assert runner.run(job.pk, "w") == "submitted"
+    fal.fail_next("503", count=50, op="status")
+    job = drive(job)
+    assert job.status == JobStatus.FAILED and "lost contact" in job.error_message
+    assert fal.stats()["requests"][job.fal_request_id]["status"] == 3  # two failures allowed, the third ends it
+    assert balance(alice) == 500 and job_ledger(job) == [("reserve", -3), ("refund", 3)]
 
 
 def test_a_request_fal_ends_in_a_server_error_is_resubmitted_at_once(fal, alice):
@@ -134,10 +180,7 @@ def test_a_request_fal_ends_in_a_validation_error_fails_with_the_reason(fal, ali
 
 
 def test_content_policy_rejections_are_named(fal, alice):
-    model = AIModel.objects.get(endpoint_id="fal-ai/flux/dev")
-    job = services.enqueue(services.GenerationRequest(user=alice, model=model, prompt="forbidden-content please",
-                                                      parameters=SMALL))
-    job = drive(job)
+    job = drive(enqueue_job(user=alice, model=FLUX, prompt="forbidden-content please"))
     assert job.status == JobStatus.FAILED and "content policy" in job.error_message
     assert job.error_field == "prompt"
 
@@ -147,8 +190,10 @@ def test_cancel_calls_fal_and_refunds(fal, alice):
     job = queue_job(alice)
     runner.run(job.pk, "w")
     job.refresh_from_db()
+    assert job.status == JobStatus.RUNNING and job.fal_request_id
     assert services.cancel(job)
     assert job.status == JobStatus.CANCELED and balance(alice) == 500
+    assert job_ledger(job) == [("reserve", -3), ("refund", 3)]
     assert fal.stats()["requests"][job.fal_request_id]["cancel"] == 1
 
 
@@ -156,13 +201,19 @@ def test_webhooks_finish_jobs_without_polling(fal, alice, live_server, settings)
     settings.PUBLIC_URL = live_server.url
     job = queue_job(alice)
     assert runner.run(job.pk, "w") == "submitted"
-    deadline = time.monotonic() + 15
-    while "webhook" not in GenerationJob.objects.get(pk=job.pk).provider_state:
-        assert time.monotonic() < deadline, "no webhook arrived"
-        time.sleep(0.05)
+    wait_until(
+        lambda: "webhook" in GenerationJob.objects.get(pk=job.pk).provider_state,
+        15,
+        "fal's webhook to reach /api/webhooks/fal",
+    )
     job = drive(job)
     assert job.status == JobStatus.SUCCEEDED
-    counts = fal.stats()["requests"][job.fal_request_id]
+    # The handler finished the job before answering; the emulator counts the delivery once it has the answer.
+    counts = wait_until(
+        lambda: (c := fal.stats()["requests"][job.fal_request_id]).get("webhook_deliveries") and c,
+        10,
+        "the emulator to record its webhook delivery",
+    )
     assert counts.get("status", 0) == 0 and counts.get("result", 0) == 0  # everything came by webhook
     assert counts["webhook_deliveries"] == 1
 
@@ -173,7 +224,13 @@ def test_duplicate_webhooks_change_nothing(fal, alice):
     job.refresh_from_db()
     body = {"request_id": job.fal_request_id, "status": "OK", "payload": {"images": []}}
     assert fal_jobs.accept_webhook(body) == "accepted"
-    assert fal_jobs.accept_webhook(body) == "duplicate"
+    recorded = GenerationJob.objects.get(pk=job.pk)
+    assert recorded.provider_state["webhook"] == body
+    assert (
+        fal_jobs.accept_webhook({**body, "payload": {"images": [{"url": "https://example.com/x.png"}]}}) == "duplicate"
+    )
+    again = GenerationJob.objects.get(pk=job.pk)
+    assert (again.provider_state, again.next_check_at) == (recorded.provider_state, recorded.next_check_at)
 
 
 def test_forged_webhooks_are_rejected(fal, alice):
@@ -181,8 +238,12 @@ def test_forged_webhooks_are_rejected(fal, alice):
     runner.run(job.pk, "w")
     job.refresh_from_db()
     body = json.dumps({"request_id": job.fal_request_id, "status": "OK", "payload": {"images": []}}).encode()
-    headers = {"X-Fal-Webhook-Request-Id": job.fal_request_id, "X-Fal-Webhook-User-Id": "x",
-               "X-Fal-Webhook-Timestamp": str(int(time.time())), "X-Fal-Webhook-Signature": "ab" * 64}
+    headers = {
+        "X-Fal-Webhook-Request-Id": job.fal_request_id,
+        "X-Fal-Webhook-User-Id": "x",
+        "X-Fal-Webhook-Timestamp": str(int(time.time())),
+        "X-Fal-Webhook-Signature": "ab" * 64,
+    }
     response = Client().post("/api/webhooks/fal", body, content_type="application/json", headers=headers)
     assert response.status_code == 401
     assert "webhook" not in GenerationJob.objects.get(pk=job.pk).provider_state
@@ -206,18 +267,15 @@ def test_a_submit_that_outlives_its_lease_cancels_the_stray_request(fal, alice, 
 
 
 def test_deliberate_retries_do_not_count_as_lost_workers(fal, alice):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     job = queue_job(alice)
     for _ in range(2):
-        queue.claim(job.pk, "w")
-        queue.retry_later(job, "fal said 503")
+        assert jobqueue.claim(job.pk, "w") is not None
+        assert jobqueue.retry_later(job, "fal said 503", max_retries=5)
         GenerationJob.objects.filter(pk=job.pk).update(run_after=None)
         job.refresh_from_db()
-    queue.claim(job.pk, "dies")
+    jobqueue.claim(job.pk, "dies")
     GenerationJob.objects.filter(pk=job.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
-    assert queue.recover_stale_jobs() == 1
+    assert outcomes.recover_stale_jobs() == 1
     job.refresh_from_db()
-    assert job.status == JobStatus.QUEUED
+    assert job.status == JobStatus.QUEUED  # one lost worker in three claims: far from the limit
+    assert (job.attempts, job.retry_count) == (3, 2)

@@ -27,7 +27,7 @@ def fetch(client, path: str) -> tuple[dict, bytes]:
 
 
 def test_stored_images_have_a_webp_thumbnail_placeholder_and_embedded_metadata(alice):
-    image = make_image(alice, "sunset over a violet lake", width=800, height=400)
+    image = make_image(user=alice, prompt="sunset over a violet lake", width=800, height=400)
     assert (image.width, image.height, image.format) == (800, 400, "png")
     assert image.placeholder.startswith("data:image/webp;base64,")
     thumb = PILImage.open(image.thumbnail.open("rb"))
@@ -39,7 +39,7 @@ def test_stored_images_have_a_webp_thumbnail_placeholder_and_embedded_metadata(a
 
 
 def test_my_images_lists_newest_first_with_a_cursor(alice_api, alice):
-    images = [make_image(alice, f"image {i}") for i in range(5)]
+    images = [make_image(user=alice, prompt=f"image {i}") for i in range(5)]
     now = timezone.now()
     for age, image in enumerate(images):
         Image.objects.filter(pk=image.pk).update(created_at=now - timedelta(minutes=age))
@@ -58,7 +58,7 @@ def test_a_bad_cursor_is_a_clear_400(alice_api):
 
 
 def test_image_detail_and_download_over_the_api(alice_api, alice):
-    image = make_image(alice)
+    image = make_image(user=alice)
     detail = alice_api.get(f"/api/images/{image.pk}").json()
     assert detail["seed"] == 7 and detail["model_id"] == "offline/studio-v1"
     headers, body = fetch(alice_api, detail["file_url"])
@@ -69,7 +69,7 @@ def test_image_detail_and_download_over_the_api(alice_api, alice):
 
 
 def test_other_peoples_images_are_not_found(alice, bob_api, bob):
-    image = make_image(alice)
+    image = make_image(user=alice)
     assert bob_api.get(f"/api/images/{image.pk}").status_code == 404
     assert bob_api.get(f"/api/images/download/{image.pk}").status_code == 404
     browser = Client()
@@ -79,30 +79,32 @@ def test_other_peoples_images_are_not_found(alice, bob_api, bob):
 
 
 def test_files_are_private_to_signed_in_owners(alice):
-    image = make_image(alice)
+    image = make_image(user=alice)
     response = Client().get(f"/images/{image.pk}/file")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
 def test_the_gallery_page_shows_my_images(alice_browser, alice):
-    make_image(alice, "a lighthouse in the fog")
+    make_image(user=alice, prompt="a lighthouse in the fog")
     page = alice_browser.get("/images/")
     assert page.status_code == 200
     assert b"a lighthouse in the fog" in page.content
 
 
 def test_the_download_name_comes_from_the_prompt(alice_browser, alice):
-    image = make_image(alice, "A red fox, in snow!")
+    image = make_image(user=alice, prompt="A red fox, in snow!")
     headers, body = fetch(alice_browser, f"/images/{image.pk}/file?download=1")
     assert 'filename="a-red-fox-in-snow-7.png"' in headers["content-disposition"]
     assert body == image.file.open("rb").read()
 
 
 def test_search_finds_prompts_with_every_word(alice_browser, alice, alice_api):
-    make_image(alice, "a red fox in the snow")
-    make_image(alice, "a red barn at dusk")
+    make_image(user=alice, prompt="a red fox in the snow")
+    make_image(user=alice, prompt="a red barn at dusk")
     page = alice_browser.get("/images/", {"q": "red fox"}).content.decode()
     assert "a red fox in the snow" in page and "a red barn at dusk" not in page
     assert "mentions “red fox”" in page
-    assert [row["prompt"] for row in alice_api.get("/api/images", {"q": "barn"}).json()["items"]] == ["a red barn at dusk"]
+    assert [row["prompt"] for row in alice_api.get("/api/images", {"q": "barn"}).json()["items"]] == [
+        "a red barn at dusk"
+    ]
     assert b"No images match" in alice_browser.get("/images/", {"q": "whale"}).content

@@ -7,11 +7,17 @@ import pytest
 from imagestudio.catalog.panel import build_panel
 from imagestudio.catalog.services import fal_catalog
 from imagestudio.generation.models import GenerationJob, Preset
-from tests.factories import RECORD_TASKS_ONLY, make_image
+from tests.factories import RECORD_TASKS_ONLY, make_image, make_job
 
 pytestmark = pytest.mark.django_db
-BASE = {"model": "offline/studio-v1", "prompt": "a lighthouse at dusk", "aspect_ratio": "custom",
-        "width": 256, "height": 256, "num_images": 1}
+BASE = {
+    "model": "offline/studio-v1",
+    "prompt": "a lighthouse at dusk",
+    "aspect_ratio": "custom",
+    "width": 256,
+    "height": 256,
+    "num_images": 1,
+}
 
 
 def schema(endpoint: str) -> dict:
@@ -56,13 +62,19 @@ def test_panel_settings_reach_the_job_and_bad_ones_are_refused(alice_browser, se
 
 def test_the_estimate_explains_a_disabled_button(alice_browser, alice, settings):
     settings.FAL_KEY = "k"
-    free = alice_browser.get("/generate/estimate/", {"model": "offline/studio-v1", "aspect_ratio": "1:1", "num_images": 4})
+    free = alice_browser.get(
+        "/generate/estimate/", {"model": "offline/studio-v1", "aspect_ratio": "1:1", "num_images": 4}
+    )
     assert b"Free" in free.content
-    paid = alice_browser.get("/generate/estimate/", {"model": "fal-ai/flux/dev", "aspect_ratio": "1:1", "num_images": 4})
+    paid = alice_browser.get(
+        "/generate/estimate/", {"model": "fal-ai/flux/dev", "aspect_ratio": "1:1", "num_images": 4}
+    )
     assert b"10 credits" in paid.content and b"estimate-problem" not in paid.content
     alice.credits_balance = 3
     alice.save(update_fields=["credits_balance"])
-    short = alice_browser.get("/generate/estimate/", {"model": "fal-ai/flux/dev", "aspect_ratio": "1:1", "num_images": 4})
+    short = alice_browser.get(
+        "/generate/estimate/", {"model": "fal-ai/flux/dev", "aspect_ratio": "1:1", "num_images": 4}
+    )
     assert b"Not enough credits" in short.content
 
 
@@ -90,12 +102,12 @@ def test_regenerate_and_vary_use_new_seeds(alice_browser, alice, settings):
     alice_browser.post(f"/generate/jobs/{job.pk}/regenerate/", headers={"HX-Request": "true"})
     again = GenerationJob.objects.exclude(pk=job.pk).get()
     assert again.prompt == job.prompt and (again.width, again.height) == (256, 256)
-    image = make_image(alice)
-    image.job = job
-    image.save()
+    assert job.parameters["seed"] == 7 and again.parameters["seed"] not in (None, 7)
+    image = make_image(user=alice, job=job, seed=7)
     alice_browser.post(f"/images/{image.pk}/vary/")
     variation = GenerationJob.objects.get(action="variation")
-    assert variation.parent_image_id == image.pk
+    assert variation.parent_image_id == image.pk and variation.prompt == job.prompt
+    assert variation.parameters["seed"] not in (None, 7, again.parameters["seed"])
 
 
 def test_the_style_fragment_is_shown(alice_browser):
@@ -106,11 +118,13 @@ def test_the_style_fragment_is_shown(alice_browser):
 
 
 def test_a_rejected_setting_is_shown_on_its_field_when_restored(alice_browser, alice):
-    from imagestudio.catalog.models import AIModel
-
-    job = GenerationJob.objects.create(user=alice, model=AIModel.objects.get(endpoint_id="offline/studio-v1"),
-                                       prompt="x", parameters={"seed": 1, "num_inference_steps": 20}, status="failed",
-                                       error_field="num_inference_steps", error_message="fal.ai rejected a setting: too many steps")
+    job = make_job(
+        user=alice,
+        prompt="x",
+        status="failed",
+        error_field="num_inference_steps",
+        error_message="fal.ai rejected a setting: too many steps",
+    )
     html = alice_browser.get("/generate/", {"from": job.pk}).content.decode()
     assert "too many steps" in html
 
@@ -123,7 +137,10 @@ def test_jobs_can_be_scheduled_over_the_api(alice_api, settings):
 
     settings.TASKS = RECORD_TASKS_ONLY
     later = (timezone.now() + timedelta(hours=1)).isoformat()
-    response = alice_api.post("/api/generate/text-to-image", json.dumps(
-        {"model_id": "offline/studio-v1", "prompt": "later", "run_after": later}), content_type="application/json")
+    response = alice_api.post(
+        "/api/generate/text-to-image",
+        json.dumps({"model_id": "offline/studio-v1", "prompt": "later", "run_after": later}),
+        content_type="application/json",
+    )
     assert response.status_code == 202
     assert GenerationJob.objects.get().run_after > timezone.now() + timedelta(minutes=59)

@@ -30,10 +30,19 @@ def test_the_generate_page_offers_the_offline_engine_plainly(alice_browser):
 
 def test_generating_from_the_page_returns_a_job_card(alice_browser, run_tasks):
     with run_tasks():
-        response = alice_browser.post("/generate/", {
-            "model": "offline/studio-v1", "prompt": "pastel flowers in a garden", "aspect_ratio": "custom",
-            "width": 256, "height": 256, "num_images": 1, "style": "watercolor",
-        }, headers={"HX-Request": "true"})
+        response = alice_browser.post(
+            "/generate/",
+            {
+                "model": "offline/studio-v1",
+                "prompt": "pastel flowers in a garden",
+                "aspect_ratio": "custom",
+                "width": 256,
+                "height": 256,
+                "num_images": 1,
+                "style": "watercolor",
+            },
+            headers={"HX-Request": "true"},
+        )
     assert response.status_code == 200
     assert b'data-testid="job-card"' in response.content
     job = GenerationJob.objects.get()
@@ -43,9 +52,11 @@ def test_generating_from_the_page_returns_a_job_card(alice_browser, run_tasks):
 
 
 def test_page_errors_point_at_the_field(alice_browser):
-    response = alice_browser.post("/generate/", {"model": "offline/studio-v1", "prompt": "x",
-                                                 "aspect_ratio": "custom", "num_images": 1},
-                                  headers={"HX-Request": "true"})
+    response = alice_browser.post(
+        "/generate/",
+        {"model": "offline/studio-v1", "prompt": "x", "aspect_ratio": "custom", "num_images": 1},
+        headers={"HX-Request": "true"},
+    )
     assert response["HX-Retarget"] == "#generate-form"
     assert b"Enter a width" in response.content
     assert GenerationJob.objects.count() == 0
@@ -53,8 +64,10 @@ def test_page_errors_point_at_the_field(alice_browser):
 
 def test_pages_work_without_javascript(alice_browser, run_tasks):
     with run_tasks():
-        response = alice_browser.post("/generate/", {"model": "offline/studio-v1", "prompt": "a city at night",
-                                                     "aspect_ratio": "1:1", "num_images": 1})
+        response = alice_browser.post(
+            "/generate/",
+            {"model": "offline/studio-v1", "prompt": "a city at night", "aspect_ratio": "1:1", "num_images": 1},
+        )
     assert response.status_code == 302
     assert GenerationJob.objects.get().status == "succeeded"
 

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from imagestudio.catalog.models import AIModel
-from imagestudio.generation import queue, services
+from imagestudio.generation import jobqueue, services
 from imagestudio.generation.models import GenerationJob, JobStatus
-from tests.factories import RECORD_TASKS_ONLY
+from tests.factories import RECORD_TASKS_ONLY, enqueue_job
 
 pytestmark = pytest.mark.django_db
 
@@ -22,25 +22,25 @@ def no_inline_tasks(settings):
 
 
 def queued(user, prompt="x", **request_fields) -> GenerationJob:
-    model = AIModel.objects.get(endpoint_id="offline/studio-v1")
-    return services.enqueue(services.GenerationRequest(user=user, model=model, prompt=prompt,
-                                                       parameters={"width": 256, "height": 256}, **request_fields))
+    return enqueue_job(user=user, prompt=prompt, **request_fields)
 
 
 def test_higher_priority_runs_first(alice):
     low = queued(alice, "low")
     high = queued(alice, "high", priority=5)
-    assert queue.claim_next("w").pk == high.pk
-    assert queue.claim_next("w").pk == low.pk
+    assert jobqueue.claim_next("w").pk == high.pk
+    assert jobqueue.claim_next("w").pk == low.pk
 
 
 def test_users_take_turns(alice, bob, settings):
     settings.USER_MAX_CONCURRENT_JOBS = 10
     alices = [queued(alice, f"a{i}") for i in range(3)]
     bobs = queued(bob, "b0")
-    order = [queue.claim_next("w").prompt for _ in range(4)]
+    order = [jobqueue.claim_next("w").prompt for _ in range(4)]
     assert order == ["a0", "b0", "a1", "a2"]
-    assert {j.pk for j in alices} | {bobs.pk} == set(GenerationJob.objects.filter(status="running").values_list("pk", flat=True))
+    assert {j.pk for j in alices} | {bobs.pk} == set(
+        GenerationJob.objects.filter(status="running").values_list("pk", flat=True)
+    )
 
 
 def test_a_user_at_the_limit_waits_while_others_run(alice, bob, settings):
@@ -48,26 +48,33 @@ def test_a_user_at_the_limit_waits_while_others_run(alice, bob, settings):
     for i in range(4):
         queued(alice, f"a{i}")
     queued(bob, "b0")
-    claimed = [queue.claim_next("w") for _ in range(4)]
+    claimed = [jobqueue.claim_next("w") for _ in range(4)]
     assert [job.prompt if job else None for job in claimed] == ["a0", "b0", "a1", None]
 
 
 def test_scheduled_jobs_wait_for_their_time(alice):
     later = queued(alice, "later", run_after=timezone.now() + timedelta(minutes=5))
-    assert queue.claim_next("w") is None
+    assert jobqueue.claim_next("w") is None
     GenerationJob.objects.filter(pk=later.pk).update(run_after=timezone.now() - timedelta(seconds=1))
-    assert queue.claim_next("w").pk == later.pk
+    assert jobqueue.claim_next("w").pk == later.pk
 
 
-def test_retry_later_backs_off_then_gives_up(alice):
-    job = queue.claim_next("w") or queue.claim(queued(alice).pk, "w")
-    assert queue.retry_later(job, "fal said 503", max_retries=1)
+def test_retry_later_backs_off_then_gives_up(alice, settings):
+    settings.JOB_RETRY_BASE_SECONDS = 10
+    job = jobqueue.claim(queued(alice).pk, "w")
+    for retry, base in ((1, 10), (2, 20)):  # the delay doubles with each retry, jittered by ±50 %
+        before = timezone.now()
+        assert jobqueue.retry_later(job, "fal said 503", max_retries=2)
+        job.refresh_from_db()
+        assert job.status == JobStatus.QUEUED and job.retry_count == retry
+        assert timedelta(seconds=base / 2) <= job.run_after - before <= timedelta(seconds=base * 1.5 + 1)
+        assert "Retrying" in job.progress_message
+        assert jobqueue.claim(job.pk, "w") is None  # not before its time
+        GenerationJob.objects.filter(pk=job.pk).update(run_after=None)
+        job = jobqueue.claim(job.pk, "w")
+    assert jobqueue.retry_later(job, "again", max_retries=2) is False
     job.refresh_from_db()
-    assert job.status == JobStatus.QUEUED and job.retry_count == 1 and job.run_after > timezone.now()
-    assert "Retrying" in job.progress_message
-    GenerationJob.objects.filter(pk=job.pk).update(run_after=None)
-    job = queue.claim(job.pk, "w")
-    assert queue.retry_later(job, "again", max_retries=1) is False
+    assert job.status == JobStatus.RUNNING and job.retry_count == 2  # left for the caller to fail
 
 
 def api(client, method, path, body=None):
@@ -95,8 +102,12 @@ def test_running_jobs_cannot_be_retried(alice_api, alice):
 
 
 def test_images_generate_is_the_same_as_text_to_image(alice_api):
-    response = api(alice_api, "post", "/api/images/generate",
-                   {"model_id": "offline/studio-v1", "prompt": "moon", "parameters": {"aspect_ratio": "21:9"}})
+    response = api(
+        alice_api,
+        "post",
+        "/api/images/generate",
+        {"model_id": "offline/studio-v1", "prompt": "moon", "parameters": {"aspect_ratio": "21:9"}},
+    )
     assert response.status_code == 202
     assert (response.json()["width"], response.json()["height"]) == (1536, 640)
 
@@ -104,13 +115,14 @@ def test_images_generate_is_the_same_as_text_to_image(alice_api):
 def test_the_queue_page_shows_position_and_eta(alice_browser, alice):
     queued(alice, "first")
     queued(alice, "second")
-    queue.update_queue_positions()
+    jobqueue.update_queue_positions()
     page = alice_browser.get("/queue/").content.decode()
     assert "position 2" in page and "ETA" in page
 
 
 def test_a_batch_is_queued_all_or_nothing(alice, settings):
     settings.FAL_KEY = "k"
+    settings.USER_MAX_QUEUED_JOBS = 1000  # this test is about credits, not the queue cap
     model = AIModel.objects.get(endpoint_id="fal-ai/flux/schnell")
     requests = [services.GenerationRequest(user=alice, model=model, prompt=f"p{i}", parameters={}) for i in range(50)]
     jobs = services.enqueue_batch(requests)
@@ -135,8 +147,9 @@ def test_etas_come_from_recent_run_times(alice):
     now = timezone.now()
     for seconds in (4, 8):
         job = queued(alice, f"done in {seconds}")
-        GenerationJob.objects.filter(pk=job.pk).update(status="succeeded", started_at=now - timedelta(seconds=seconds),
-                                                       completed_at=now)
+        GenerationJob.objects.filter(pk=job.pk).update(
+            status="succeeded", started_at=now - timedelta(seconds=seconds), completed_at=now
+        )
     assert selectors.typical_duration(job.model_id) == pytest.approx(6.0, abs=0.01)
     waiting = queued(alice, "waiting")
     GenerationJob.objects.filter(pk=waiting.pk).update(queue_position=2)

@@ -20,8 +20,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @dataclass
@@ -95,16 +101,31 @@ def _run_studio(var_dir: Path, extra_env: dict, port: int | None = None) -> Iter
     """`manage.py runstudio` (web + worker, migrate + seed first) on its own database and files."""
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "VAR_DIR": str(var_dir), "PORT": str(port), "TASKS_BACKEND": "db",
-           "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-           "EMAIL_FILE_PATH": str(var_dir / "outbox"), "DISABLE_RATE_LIMITS": "true",
-           "DJANGO_SETTINGS_MODULE": "imagestudio.settings", "APP_URL": url,
-           "S3_PREFIX": f"e2e-{uuid.uuid4().hex[:6]}", "FAL_KEY": "", "FAL_API_KEY": "", **extra_env}
+    env = {
+        **os.environ,
+        "VAR_DIR": str(var_dir),
+        "PORT": str(port),
+        "TASKS_BACKEND": "db",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(var_dir / "outbox"),
+        "DISABLE_RATE_LIMITS": "true",
+        "DJANGO_SETTINGS_MODULE": "imagestudio.settings",
+        "APP_URL": url,
+        "S3_PREFIX": f"e2e-{uuid.uuid4().hex[:6]}",
+        "FAL_KEY": "",
+        "FAL_API_KEY": "",
+        **extra_env,
+    }
     env.pop("TEST_SQLITE_NAME", None)
     database = _own_database(env)
     log = open(var_dir / "studio.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen([sys.executable, "manage.py", "runstudio", "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "runstudio", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         _wait_healthy(url, process)
         yield Studio(url=url, var_dir=var_dir, outbox=var_dir / "outbox")
@@ -129,8 +150,12 @@ def studio(tmp_path_factory) -> Iterator[Studio]:
 def fal_studio(tmp_path_factory, emulator) -> Iterator[Studio]:
     """The studio with a fal key, talking to the fal emulator; results come back by signed webhook."""
     port = free_port()
-    extra = {"FAL_KEY": "emulator-key", "FAL_WEBHOOK_JWKS_URL": emulator.jwks_url, "FAL_TIMEOUT": "10",
-             "PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    extra = {
+        "FAL_KEY": "emulator-key",
+        "FAL_WEBHOOK_JWKS_URL": emulator.jwks_url,
+        "FAL_TIMEOUT": "10",
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
     yield from _run_studio(tmp_path_factory.mktemp("fal-studio-var"), extra, port)
 
 

@@ -1,4 +1,5 @@
 """Make `imagestudio.engine` importable without Django or an installed package."""
+
 import sys
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Small image measurements shared by the engine tests."""
+
 from __future__ import annotations
 
 import cv2
@@ -8,8 +9,7 @@ from imagestudio.engine import RenderRequest, render
 
 
 def arr(prompt: str, w: int = 256, h: int = 256, seed: int = 1, **kw) -> np.ndarray:
-    return np.asarray(render(RenderRequest(prompt=prompt, width=w, height=h, seed=seed, **kw)),
-                      dtype=np.float32)
+    return np.asarray(render(RenderRequest(prompt=prompt, width=w, height=h, seed=seed, **kw)), dtype=np.float32)
 
 
 def blueness(a: np.ndarray) -> float:

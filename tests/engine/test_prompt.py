@@ -1,8 +1,23 @@
 from imagestudio.engine import SCENES, STYLE_PRESETS, parse_prompt
 
-REQUIRED_STYLES = {"photographic", "cinematic", "anime", "digital-art", "watercolor",
-                   "oil-painting", "3d-render", "pixel-art", "line-art", "neon", "vintage",
-                   "minimal", "pastel", "noir", "low-poly", "sketch"}
+REQUIRED_STYLES = {
+    "photographic",
+    "cinematic",
+    "anime",
+    "digital-art",
+    "watercolor",
+    "oil-painting",
+    "3d-render",
+    "pixel-art",
+    "line-art",
+    "neon",
+    "vintage",
+    "minimal",
+    "pastel",
+    "noir",
+    "low-poly",
+    "sketch",
+}
 
 
 def test_style_presets_cover_required_ids():
@@ -11,8 +26,22 @@ def test_style_presets_cover_required_ids():
 
 
 def test_scenes_cover_core_words():
-    for s in ("sky", "sunset", "night", "ocean", "mountains", "forest", "city", "desert",
-              "space", "flowers", "snow", "rain", "abstract", "portrait"):
+    for s in (
+        "sky",
+        "sunset",
+        "night",
+        "ocean",
+        "mountains",
+        "forest",
+        "city",
+        "desert",
+        "space",
+        "flowers",
+        "snow",
+        "rain",
+        "abstract",
+        "portrait",
+    ):
         assert s in SCENES
 
 
@@ -33,7 +62,7 @@ def test_parse_colours_bind_to_following_noun():
 def test_parse_styles_and_multiword_phrases():
     plan = parse_prompt("low poly golden hour hills, pixel art, oil painting")
     assert plan.styles == ("low-poly", "pixel-art", "oil-painting")
-    assert "sunset" in plan.scenes          # "golden hour"
+    assert "sunset" in plan.scenes  # "golden hour"
     assert "gold" not in plan.colour_names  # consumed by the phrase
 
 
@@ -46,9 +75,33 @@ def test_parse_attention_weights():
 
 
 def test_at_least_25_colour_words():
-    words = ["red", "orange", "gold", "yellow", "green", "teal", "cyan", "blue", "navy", "purple",
-             "violet", "pink", "magenta", "white", "black", "grey", "brown", "crimson", "emerald",
-             "turquoise", "lime", "indigo", "coral", "silver", "beige"]
+    words = [
+        "red",
+        "orange",
+        "gold",
+        "yellow",
+        "green",
+        "teal",
+        "cyan",
+        "blue",
+        "navy",
+        "purple",
+        "violet",
+        "pink",
+        "magenta",
+        "white",
+        "black",
+        "grey",
+        "brown",
+        "crimson",
+        "emerald",
+        "turquoise",
+        "lime",
+        "indigo",
+        "coral",
+        "silver",
+        "beige",
+    ]
     for w in words:
         assert parse_prompt(f"a {w} sky").colour_names == (w,)
 

@@ -4,29 +4,62 @@ from __future__ import annotations
 
 import queue
 import threading
-import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from imagestudio.generation.providers.base import Progress, Submission
 from imagestudio.generation.providers.fal import FalProvider
+from tests.waiting import wait_until
 
 FLUX = "fal-ai/flux/dev"
 SMALL = {"width": 64, "height": 48}
 
 
-def wait_done(provider: FalProvider, submission: Submission, endpoint: str = FLUX, timeout: float = 10) -> Progress:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        progress = provider.status(endpoint, submission, with_logs=True)
-        if progress.state == "completed":
-            return progress
-        time.sleep(0.02)
-    raise AssertionError(f"{submission.request_id} did not complete within {timeout}s")
+def wait_done(
+    provider: FalProvider,
+    submission: Submission,
+    endpoint: str = FLUX,
+    timeout: float = 10,
+    seen: list[Progress] | None = None,
+) -> Progress:
+    return wait_for_state(provider, submission, "completed", endpoint=endpoint, timeout=timeout, seen=seen)
+
+
+def wait_for_state(
+    provider: FalProvider,
+    submission: Submission,
+    state: str,
+    *,
+    endpoint: str = FLUX,
+    timeout: float = 10,
+    with_logs: bool = True,
+    need_logs: bool = False,
+    seen: list[Progress] | None = None,
+) -> Progress:
+    """Poll the request's status until it reaches `state` (and has logs, if asked); return that status.
+
+    Every status seen is appended to `seen` (when given), e.g. to count the status calls made.
+    """
+    seen = [] if seen is None else seen
+
+    def reached() -> Progress | None:
+        progress = provider.status(endpoint, submission, with_logs=with_logs)
+        seen.append(progress)
+        return progress if progress.state == state and (progress.logs or not need_logs) else None
+
+    return wait_until(
+        reached,
+        timeout,
+        lambda: (
+            f"{submission.request_id} to be {state}"
+            f"{' with logs' if need_logs else ''}; last status: {seen[-1] if seen else None}"
+        ),
+    )
 
 
 @dataclass(frozen=True)
 class Delivery:
+    path: str  # the request target as received: path and query string
     headers: dict[str, str]
     body: bytes
 
@@ -42,7 +75,7 @@ class WebhookReceiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                receiver.deliveries.put(Delivery(dict(self.headers.items()), body))
+                receiver.deliveries.put(Delivery(self.path, dict(self.headers.items()), body))
                 failing = receiver.fail_first > 0
                 receiver.fail_first -= 1
                 self.send_response(500 if failing else 200)
@@ -53,11 +86,16 @@ class WebhookReceiver:
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_port}/hooks/fal?job=42"
+        # A query string with characters that must survive fal_client's percent-encoding of the URL.
+        self.path = "/hooks/fal?job=42&next=%2Fqueue%2F&note=a+b"
+        self.url = f"http://127.0.0.1:{self._server.server_port}{self.path}"
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     def next(self, timeout: float = 10) -> Delivery:
-        return self.deliveries.get(timeout=timeout)
+        try:
+            return self.deliveries.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"No webhook delivery arrived within {timeout}s") from None
 
     def __enter__(self) -> WebhookReceiver:
         return self

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from imagestudio.falemu import free_port
+from tests.waiting import wait_until
 
 from .support import SMALL
 
@@ -30,6 +31,18 @@ def _submit(http, endpoint="fal-ai/flux/dev", **arguments) -> dict:
     return response.json()
 
 
+def _wait_completed(http, app: str, rid: str, timeout: float = 10) -> dict:
+    statuses: list[dict] = []
+
+    def completed() -> dict | None:
+        statuses.append(http.get(f"/{app}/requests/{rid}/status", headers=AUTH).json())
+        return statuses[-1] if statuses[-1]["status"] == "COMPLETED" else None
+
+    return wait_until(
+        completed, timeout, lambda: f"{rid} to complete; last status {statuses[-1] if statuses else None}"
+    )
+
+
 @pytest.mark.parametrize("header", [None, "Key", "Bearer abc", "abc"])
 def test_queue_routes_require_a_key(http, header):
     headers = {"Authorization": header} if header else {}
@@ -42,7 +55,7 @@ def test_submit_answer_shape(http, emulator):
     body = _submit(http)
     rid = body["request_id"]
     assert body["status"] == "IN_QUEUE"
-    assert body["queue_position"] >= 0
+    assert body["queue_position"] == 0  # nothing else waits in the reset emulator
     assert body["response_url"] == f"{emulator.url}/fal-ai/flux/requests/{rid}"
     assert body["cancel_url"] == f"{emulator.url}/fal-ai/flux/requests/{rid}/cancel"
 
@@ -55,24 +68,44 @@ def test_request_is_only_found_under_its_own_app(http):
 
 
 def test_status_logs_param_and_result_before_completion(http, emulator):
-    emulator.configure(latency=1.0)
+    emulator.configure(latency=5.0)
     rid = _submit(http)["request_id"]
-    status = http.get(f"/fal-ai/flux/requests/{rid}/status", params={"logs": "false"}, headers=AUTH).json()
-    assert status["status"] in ("IN_QUEUE", "IN_PROGRESS")
-    assert http.get(f"/fal-ai/flux/requests/{rid}", headers=AUTH).status_code == 400
+    status_url = f"/fal-ai/flux/requests/{rid}/status"
+    running = wait_until(
+        lambda: (
+            (body := http.get(status_url, params={"logs": "1"}, headers=AUTH).json())["status"] == "IN_PROGRESS"
+            and body
+        ),
+        5,
+        f"{rid} to start running",
+    )
+    assert any("started processing" in line["message"] for line in running["logs"])
+    without_logs = http.get(status_url, params={"logs": "false"}, headers=AUTH).json()
+    assert (without_logs["status"], without_logs["logs"]) == ("IN_PROGRESS", None)
+    result = http.get(f"/fal-ai/flux/requests/{rid}", headers=AUTH)
+    assert (result.status_code, result.json()) == (400, {"detail": "Request is still in progress"})
 
 
 def test_cancel_status_codes(http, emulator):
-    emulator.configure(latency=1.0, runners=1)
+    emulator.configure(latency=5.0, runners=1)
     busy = _submit(http)["request_id"]
     waiting = _submit(http)["request_id"]
+    wait_until(
+        lambda: http.get(f"/fal-ai/flux/requests/{busy}/status", headers=AUTH).json()["status"] == "IN_PROGRESS",
+        5,
+        f"{busy} to take the only runner",
+    )
+    assert http.get(f"/fal-ai/flux/requests/{waiting}/status", headers=AUTH).json()["status"] == "IN_QUEUE"
     cancel = http.put(f"/fal-ai/flux/requests/{waiting}/cancel", headers=AUTH)
     assert (cancel.status_code, cancel.json()["status"]) == (202, "CANCELLATION_REQUESTED")
     again = http.put(f"/fal-ai/flux/requests/{waiting}/cancel", headers=AUTH)
     assert (again.status_code, again.json()["status"]) == (400, "ALREADY_COMPLETED")
     assert http.put("/fal-ai/flux/requests/nope/cancel", headers=AUTH).status_code == 404
-    # A running request stops at its next work slice.
+    # A running request stops at its next work slice: long before its 5 s of work would end.
     assert http.put(f"/fal-ai/flux/requests/{busy}/cancel", headers=AUTH).status_code == 202
+    stopped = _wait_completed(http, "fal-ai/flux", busy, timeout=2)
+    assert stopped["error_type"] == "request_cancelled"
+    assert http.get(f"/fal-ai/flux/requests/{busy}", headers=AUTH).status_code == 400
 
 
 def test_503_fault_carries_fal_markers(http, emulator):
@@ -114,8 +147,7 @@ def test_files_and_jwks_are_public(http, emulator):
     emulator.configure(latency=0.0)
     body = _submit(http)
     rid = body["request_id"]
-    while http.get(f"/fal-ai/flux/requests/{rid}/status", headers=AUTH).json()["status"] != "COMPLETED":
-        pass
+    _wait_completed(http, "fal-ai/flux", rid)
     url = http.get(f"/fal-ai/flux/requests/{rid}", headers=AUTH).json()["images"][0]["url"]
     assert http.get(url).headers["content-type"] == "image/png"
     jwk = http.get("/.well-known/jwks.json").json()["keys"][0]
@@ -127,8 +159,7 @@ def test_namespaced_and_single_image_endpoints(http, emulator):
     body = _submit(http, endpoint="fal-ai/esrgan", image_url="https://example.com/in.png")
     assert "/fal-ai/esrgan/requests/" in body["status_url"]
     rid = body["request_id"]
-    while http.get(f"/fal-ai/esrgan/requests/{rid}/status", headers=AUTH).json()["status"] != "COMPLETED":
-        pass
+    _wait_completed(http, "fal-ai/esrgan", rid)
     result = http.get(f"/fal-ai/esrgan/requests/{rid}", headers=AUTH).json()
     assert result["image"]["content_type"] == "image/png"
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from imagestudio.generation.providers.base import ProviderError
 from imagestudio.generation.providers.fal import FalProvider
 
-from .support import FLUX, SMALL, wait_done
+from .support import FLUX, SMALL, wait_done, wait_for_state
 
 
 def _failed_result(provider, arguments: dict, endpoint: str = FLUX) -> ProviderError:
@@ -85,10 +87,16 @@ def test_ingress_502_is_retried_by_client(provider, emulator):
 
 
 def test_429_on_status_then_success(provider, emulator):
+    emulator.configure(latency=5)  # the request stays running for the whole test
     submission = provider.submit(FLUX, {"prompt": "x", "image_size": SMALL})
+    wait_for_state(provider, submission, "running")
+    polled = emulator.stats()["requests"][submission.request_id]["status"]
     emulator.fail_next("429", count=1, op="status")
-    assert provider.status(FLUX, submission).state in ("queued", "running", "completed")
-    assert emulator.stats()["requests"][submission.request_id]["status"] == 2
+    progress = provider.status(FLUX, submission)
+    assert (progress.state, progress.error) == ("running", None)  # the retried call's real answer
+    stats = emulator.stats()
+    assert stats["requests"][submission.request_id]["status"] == polled + 2  # the 429, then the retry
+    assert stats["faults"] == {"429": 1}
 
 
 @pytest.mark.parametrize("op", ["submit", "status", "result"])
@@ -109,12 +117,19 @@ def test_malformed_json_is_retryable(provider, emulator, op):
 
 
 def test_timeout_is_retried_by_client_within_our_timeout(emulator):
+    emulator.configure(latency=5)  # the request stays running for the whole test
     provider = FalProvider(key="test-key", timeout=0.5)
     submission = provider.submit(FLUX, {"prompt": "x", "image_size": SMALL})
+    wait_for_state(provider, submission, "running")
+    polled = emulator.stats()["requests"][submission.request_id]["status"]
     emulator.fail_next("timeout", count=1, op="status")  # the emulator hangs 3 s, longer than 0.5 s
-    assert provider.status(FLUX, submission).state in ("queued", "running", "completed")
+    started = time.monotonic()
+    assert provider.status(FLUX, submission).state == "running"
     # The poll timeout was capped at 0.5 s (fal_client's own is 120 s); its retry then succeeded.
-    assert emulator.stats()["requests"][submission.request_id]["status"] == 2
+    assert time.monotonic() - started < 3  # less than the 3 s the emulator hangs
+    stats = emulator.stats()
+    assert stats["requests"][submission.request_id]["status"] == polled + 2
+    assert stats["faults"] == {"timeout": 1}
 
 
 def test_dropped_connection_is_retried_by_client(provider, emulator):
@@ -145,10 +160,15 @@ def test_job_ending_in_422_error(provider, emulator):
 
 
 def test_random_429s_are_absorbed_by_client_retries(provider, emulator):
-    # Seed 1 makes the very first draw (this submit) a fault; later ones vary with poll timing.
+    # Seed 1 makes the first two draws (this submit's first two attempts) faults; later ones, on status
+    # polls, vary with poll timing.
     emulator.configure(fail_rate=0.3, fail_kinds=["429"], fail_ops=["submit", "status"], fault_seed=1)
     submission = provider.submit(FLUX, {"prompt": "through random 429s", "image_size": SMALL})
-    assert wait_done(provider, submission).error is None
+    polls: list = []
+    assert wait_done(provider, submission, seen=polls).error is None
     stats = emulator.stats()
-    assert stats["faults"]["429"] >= 1
-    assert stats["totals"]["submit"] >= 2
+    request = stats["requests"][submission.request_id]
+    assert stats["totals"]["submit"] == 3 and request["submit"] == 1  # two 429s, then accepted once
+    # Every faulted status call was retried by fal_client: each poll we saw cost one call plus its 429s.
+    assert request["status"] == len(polls) + request.get("faults", 0)
+    assert stats["faults"] == {"429": 2 + request.get("faults", 0)}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 
 import pytest
 from PIL import Image
@@ -11,7 +10,7 @@ from PIL import Image
 from imagestudio.generation.providers.base import ProviderError, Submission
 from imagestudio.generation.providers.fal import FalProvider
 
-from .support import FLUX, SMALL, wait_done
+from .support import FLUX, SMALL, wait_done, wait_for_state
 
 
 def test_submit_status_result_download(provider, emulator):
@@ -19,7 +18,8 @@ def test_submit_status_result_download(provider, emulator):
 
     # URLs use owner/alias only and point at the emulator (fal drops the "/dev" sub-path there).
     assert submission.status_url == f"{emulator.url}/fal-ai/flux/requests/{submission.request_id}/status"
-    progress = wait_done(provider, submission)
+    polls: list = []
+    progress = wait_done(provider, submission, seen=polls)
     assert progress.error is None
     assert any("step" in line for line in progress.logs)
 
@@ -34,7 +34,7 @@ def test_submit_status_result_download(provider, emulator):
     assert result.raw["prompt"] == "a red fox"
 
     counts = emulator.stats()["requests"][submission.request_id]
-    assert counts["submit"] == 1 and counts["result"] == 1 and counts["status"] >= 1
+    assert (counts["submit"], counts["status"], counts["result"]) == (1, len(polls), 1)  # one request per call
 
 
 def test_random_seed_is_reported(provider):
@@ -62,13 +62,11 @@ def test_aspect_ratio_model(provider):
 
 
 def test_queue_positions_and_logs(provider, emulator):
-    emulator.configure(runners=1, latency=0.6, log_lines=3)
+    emulator.configure(runners=1, latency=3, log_lines=3)
     first, second, third = (provider.submit(FLUX, {"prompt": f"job {i}", "image_size": SMALL}) for i in range(3))
-    time.sleep(0.25)
 
-    running = provider.status(FLUX, first, with_logs=True)
-    assert running.state == "running"
-    assert running.logs
+    running = wait_for_state(provider, first, "running", need_logs=True)
+    assert "Runner 0 started processing the request" in running.logs
     assert provider.status(FLUX, first, with_logs=False).logs == []  # fal sends logs: null
     assert provider.status(FLUX, second).queue_position == 0
     assert provider.status(FLUX, third).queue_position == 1
@@ -82,9 +80,11 @@ def test_handle_rebuilt_from_request_id_only(provider):
 
 
 def test_cancel_queued_request(provider, emulator):
-    emulator.configure(runners=1, latency=1.0)
+    emulator.configure(runners=1, latency=5)
     running = provider.submit(FLUX, {"prompt": "keeps the runner busy", "image_size": SMALL})
     queued = provider.submit(FLUX, {"prompt": "to cancel", "image_size": SMALL})
+    wait_for_state(provider, running, "running")
+    assert provider.status(FLUX, queued).state == "queued"
 
     provider.cancel(FLUX, queued)
 
@@ -94,7 +94,17 @@ def test_cancel_queued_request(provider, emulator):
     with pytest.raises(ProviderError) as caught:
         provider.result(FLUX, queued)
     assert caught.value.kind == "canceled"
-    provider.cancel(FLUX, running)  # a running job is asked to stop too
+    assert provider.status(FLUX, running).state == "running"  # canceling one request left the other alone
+
+    # A running request is asked to stop too: it ends canceled at its next work slice, long before its 5 s.
+    provider.cancel(FLUX, running)
+    stopped = wait_done(provider, running, timeout=2)
+    assert stopped.error_type == "request_cancelled"
+    with pytest.raises(ProviderError) as caught:
+        provider.result(FLUX, running)
+    assert caught.value.kind == "canceled"
+    counts = emulator.stats()["requests"]
+    assert (counts[queued.request_id]["cancel"], counts[running.request_id]["cancel"]) == (1, 1)
 
 
 def test_cancel_after_completion_and_unknown_are_quiet(provider, emulator):
