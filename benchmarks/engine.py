@@ -2,6 +2,7 @@
 
 Run from the repo root:  python benchmarks/engine.py  [--quick]
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -34,9 +35,25 @@ PROMPTS = [
     "space nebula with a planet",
     "abstract purple and gold shapes",
 ]
-STYLES = [None, "photographic", "cinematic", "anime", "digital-art", "watercolor", "oil-painting",
-          "3d-render", "pixel-art", "line-art", "neon", "vintage", "minimal", "pastel", "noir",
-          "low-poly", "sketch"]
+STYLES = [
+    None,
+    "photographic",
+    "cinematic",
+    "anime",
+    "digital-art",
+    "watercolor",
+    "oil-painting",
+    "3d-render",
+    "pixel-art",
+    "line-art",
+    "neon",
+    "vintage",
+    "minimal",
+    "pastel",
+    "noir",
+    "low-poly",
+    "sketch",
+]
 SIZES = [(1024, 1024), (1536, 864), (768, 1344)]
 
 

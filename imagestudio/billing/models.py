@@ -23,7 +23,9 @@ class CreditEntry(models.Model):
     kind = models.CharField(max_length=16, choices=EntryKind.choices)
     amount = models.IntegerField()  # signed: reserve is negative, refund/grant positive
     balance_after = models.IntegerField()
-    job = models.ForeignKey("generation.GenerationJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="credit_entries")
+    job = models.ForeignKey(
+        "generation.GenerationJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="credit_entries"
+    )
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -50,7 +52,9 @@ class UsageLog(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="usage_logs")
     image = models.ForeignKey("gallery.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    job = models.OneToOneField("generation.GenerationJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="usage_log")
+    job = models.OneToOneField(
+        "generation.GenerationJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="usage_log"
+    )
     action = models.CharField(max_length=30)
     model = models.ForeignKey("catalog.AIModel", null=True, on_delete=models.SET_NULL, related_name="+")
     credits_used = models.IntegerField(default=0)

@@ -3,8 +3,23 @@
 from __future__ import annotations
 
 STYLE_ENUM = [
-    "none", "photographic", "cinematic", "anime", "digital-art", "watercolor", "oil-painting",
-    "3d-render", "pixel-art", "line-art", "neon", "vintage", "minimal", "pastel", "noir", "low-poly", "sketch",
+    "none",
+    "photographic",
+    "cinematic",
+    "anime",
+    "digital-art",
+    "watercolor",
+    "oil-painting",
+    "3d-render",
+    "pixel-art",
+    "line-art",
+    "neon",
+    "vintage",
+    "minimal",
+    "pastel",
+    "noir",
+    "low-poly",
+    "sketch",
 ]
 
 _COMMON_INPUT = {

@@ -9,8 +9,19 @@ from imagestudio.catalog.params import ASPECT_RATIOS, MAX_SIDE, MIN_SIDE
 
 # Fields the panel lays out itself (prompt area, size, count, seed) or that need an upload UI.
 LAYOUT_FIELDS = {"prompt", "negative_prompt", "image_size", "aspect_ratio", "num_images", "seed", "style"}
-NOT_FORM_FIELDS = {"sync_mode", "loras", "embeddings", "controlnets", "ip_adapter", "image_url", "mask_url",
-                   "control_image_url", "image_urls", "reference_image_url", "webhook_url"}
+NOT_FORM_FIELDS = {
+    "sync_mode",
+    "loras",
+    "embeddings",
+    "controlnets",
+    "ip_adapter",
+    "image_url",
+    "mask_url",
+    "control_image_url",
+    "image_urls",
+    "reference_image_url",
+    "webhook_url",
+}
 PRIMARY_FIELDS = ("guidance_scale", "num_inference_steps", "scheduler", "sampler")
 LABELS = {
     "guidance_scale": "Guidance (CFG)",
@@ -84,9 +95,15 @@ def _field(name: str, spec: dict) -> PanelField | None:
         return None
     step = 1 if kind == "integer" else (0.1 if kind == "number" else None)
     return PanelField(
-        name=name, label=LABELS.get(name, name.replace("_", " ").capitalize()), kind=kind,
-        default=spec.get("default"), min=spec.get("min"), max=spec.get("max"), step=step,
-        choices=list(spec.get("enum", [])), help=HELP.get(name, spec.get("note", "") if len(spec.get("note", "")) < 120 else ""),
+        name=name,
+        label=LABELS.get(name, name.replace("_", " ").capitalize()),
+        kind=kind,
+        default=spec.get("default"),
+        min=spec.get("min"),
+        max=spec.get("max"),
+        step=step,
+        choices=list(spec.get("enum", [])),
+        help=HELP.get(name, spec.get("note", "") if len(spec.get("note", "")) < 120 else ""),
         primary=name in PRIMARY_FIELDS,
     )
 

@@ -16,19 +16,31 @@ class StylePreset:
 STYLE_PRESETS: dict[str, StylePreset] = {
     preset.id: preset
     for preset in [
-        StylePreset("photographic", "Photographic", "photograph, natural light, 35mm, sharp focus, highly detailed",
-                    "illustration, painting, cartoon"),
-        StylePreset("cinematic", "Cinematic", "cinematic still, dramatic lighting, anamorphic, film grain, teal and orange grade"),
+        StylePreset(
+            "photographic",
+            "Photographic",
+            "photograph, natural light, 35mm, sharp focus, highly detailed",
+            "illustration, painting, cartoon",
+        ),
+        StylePreset(
+            "cinematic",
+            "Cinematic",
+            "cinematic still, dramatic lighting, anamorphic, film grain, teal and orange grade",
+        ),
         StylePreset("anime", "Anime", "anime style, cel shading, clean line art, vibrant colors", "photo, realistic"),
         StylePreset("digital-art", "Digital art", "digital art, crisp details, vivid colors, artstation"),
         StylePreset("watercolor", "Watercolor", "watercolor painting, soft washes, paper texture, bleeding edges"),
-        StylePreset("oil-painting", "Oil painting", "oil painting, visible brush strokes, rich impasto, canvas texture"),
+        StylePreset(
+            "oil-painting", "Oil painting", "oil painting, visible brush strokes, rich impasto, canvas texture"
+        ),
         StylePreset("3d-render", "3D render", "3d render, octane, soft global illumination, subsurface scattering"),
         StylePreset("pixel-art", "Pixel art", "pixel art, 16-bit, limited palette, crisp pixels", "blurry, smooth"),
         StylePreset("line-art", "Line art", "line art, ink drawing, clean outlines, monochrome", "color, shading"),
         StylePreset("neon", "Neon", "neon glow, synthwave, dark background, glowing outlines"),
         StylePreset("vintage", "Vintage", "vintage photo, faded colors, sepia tones, film grain, vignette"),
-        StylePreset("minimal", "Minimal", "minimalist, flat shapes, generous negative space, simple palette", "cluttered, busy"),
+        StylePreset(
+            "minimal", "Minimal", "minimalist, flat shapes, generous negative space, simple palette", "cluttered, busy"
+        ),
         StylePreset("pastel", "Pastel", "pastel colors, soft light, gentle gradients"),
         StylePreset("noir", "Noir", "film noir, black and white, high contrast, hard shadows", "color"),
         StylePreset("low-poly", "Low poly", "low poly, faceted geometry, flat shading"),

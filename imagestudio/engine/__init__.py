@@ -2,6 +2,7 @@
 
 Pure Python (numpy, Pillow, OpenCV); imports no Django.
 """
+
 from __future__ import annotations
 
 from .errors import EngineError
@@ -11,11 +12,11 @@ from .request import RenderRequest
 from .vocab import SCENES, STYLE_PRESETS
 
 __all__ = [
-           "SCENES",
-           "STYLE_PRESETS",
-           "EngineError",
-           "PromptPlan",
-           "RenderRequest",
-           "parse_prompt",
-           "render",
+    "SCENES",
+    "STYLE_PRESETS",
+    "EngineError",
+    "PromptPlan",
+    "RenderRequest",
+    "parse_prompt",
+    "render",
 ]

@@ -3,6 +3,7 @@
 Positions use u (0..1 across the width) and v (0..1 down the height); sizes are
 fractions of the short side (Canvas.s), so compositions survive any aspect ratio.
 """
+
 from __future__ import annotations
 
 from functools import cached_property
@@ -48,17 +49,20 @@ def paint(img: np.ndarray, alpha: np.ndarray, colour: np.ndarray) -> None:
     img += (colour - img) * a
 
 
-def paint_at(img: np.ndarray, alpha: np.ndarray, colour: np.ndarray | float, x0: int, y0: int,
-             add: bool = False) -> None:
+def paint_at(
+    img: np.ndarray, alpha: np.ndarray, colour: np.ndarray | float, x0: int, y0: int, add: bool = False
+) -> None:
     """Blend (or add) a small patch at (x0, y0), clipped to the image."""
     h, w = img.shape[:2]
     ph, pw = alpha.shape[:2]
     xa, ya, xb, yb = max(0, x0), max(0, y0), min(w, x0 + pw), min(h, y0 + ph)
     if xa >= xb or ya >= yb:
         return
-    a = alpha[ya - y0:yb - y0, xa - x0:xb - x0]
+    a = alpha[ya - y0 : yb - y0, xa - x0 : xb - x0]
     a = a[..., None] if a.ndim == 2 else a
-    col = colour[ya - y0:yb - y0, xa - x0:xb - x0] if isinstance(colour, np.ndarray) and colour.ndim == 3 else colour
+    col = (
+        colour[ya - y0 : yb - y0, xa - x0 : xb - x0] if isinstance(colour, np.ndarray) and colour.ndim == 3 else colour
+    )
     region = img[ya:yb, xa:xb]
     if add:
         region += a * col
@@ -78,13 +82,21 @@ def poly_mask(h: int, w: int, polys: list[np.ndarray], blur: float = 0.0) -> np.
     return out
 
 
-def ellipse(m: np.ndarray, cx: float, cy: float, rx: float, ry: float, angle: float = 0.0,
-            value: int = 255) -> None:
+def ellipse(m: np.ndarray, cx: float, cy: float, rx: float, ry: float, angle: float = 0.0, value: int = 255) -> None:
     """Draw a filled anti-aliased ellipse into a uint8 mask (pixel coordinates)."""
     f = 1 << _SHIFT
-    cv2.ellipse(m, (round(cx * f), round(cy * f)),
-                (max(1, round(rx * f)), max(1, round(ry * f))),
-                angle, 0, 360, value, -1, cv2.LINE_AA, _SHIFT)
+    cv2.ellipse(
+        m,
+        (round(cx * f), round(cy * f)),
+        (max(1, round(rx * f)), max(1, round(ry * f))),
+        angle,
+        0,
+        360,
+        value,
+        -1,
+        cv2.LINE_AA,
+        _SHIFT,
+    )
 
 
 def radial(h: int, w: int, cx: float, cy: float, r: float, sx: float = 1.0) -> np.ndarray:
@@ -94,8 +106,16 @@ def radial(h: int, w: int, cx: float, cy: float, r: float, sx: float = 1.0) -> n
     return np.exp(-(xs * xs + ys * ys))
 
 
-def glow(img: np.ndarray, cx: float, cy: float, r: float, colour: np.ndarray,
-         strength: float = 1.0, sx: float = 1.0, screen: bool = False) -> None:
+def glow(
+    img: np.ndarray,
+    cx: float,
+    cy: float,
+    r: float,
+    colour: np.ndarray,
+    strength: float = 1.0,
+    sx: float = 1.0,
+    screen: bool = False,
+) -> None:
     """Soft glow computed only on its bounding box (3r). Additive, or 'screen' blended so an
     already bright sky brightens without blowing out to flat white."""
     h, w = img.shape[:2]
@@ -111,8 +131,7 @@ def glow(img: np.ndarray, cx: float, cy: float, r: float, colour: np.ndarray,
         region += g
 
 
-def vertical_gradient(h: int, stops: list[tuple[float, np.ndarray]], v0: float = 0.0,
-                      v1: float = 1.0) -> np.ndarray:
+def vertical_gradient(h: int, stops: list[tuple[float, np.ndarray]], v0: float = 0.0, v1: float = 1.0) -> np.ndarray:
     """(h, 1, 3) colours interpolated along the height; stop positions are 0..1 of [v0, v1]."""
     v = (np.arange(h, dtype=np.float32) + 0.5) / h
     t = np.clip((v - v0) / max(v1 - v0, 1e-6), 0, 1)

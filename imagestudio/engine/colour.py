@@ -1,4 +1,5 @@
 """Small colour-math helpers (Oklab for perceptual mixing of palette colours)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,7 +15,7 @@ def rgb(c: tuple[int, int, int] | tuple[float, float, float] | np.ndarray) -> Co
 
 def hexc(s: str) -> Colour:
     s = s.lstrip("#")
-    return np.array([int(s[i:i + 2], 16) for i in (0, 2, 4)], np.float32) / 255.0
+    return np.array([int(s[i : i + 2], 16) for i in (0, 2, 4)], np.float32) / 255.0
 
 
 def _lin(c: np.ndarray) -> np.ndarray:
@@ -26,12 +27,20 @@ def _gam(c: np.ndarray) -> np.ndarray:
     return np.where(c <= 0.0031308, c * 12.92, 1.055 * c ** (1 / 2.4) - 0.055)
 
 
-_M1 = np.array([[0.4122214708, 0.5363325363, 0.0514459929],
-                [0.2119034982, 0.6806995451, 0.1073969566],
-                [0.0883024619, 0.2817188376, 0.6299787005]])
-_M2 = np.array([[0.2104542553, 0.7936177850, -0.0040720468],
-                [1.9779984951, -2.4285922050, 0.4505937099],
-                [0.0259040371, 0.7827717662, -0.8086757660]])
+_M1 = np.array(
+    [
+        [0.4122214708, 0.5363325363, 0.0514459929],
+        [0.2119034982, 0.6806995451, 0.1073969566],
+        [0.0883024619, 0.2817188376, 0.6299787005],
+    ]
+)
+_M2 = np.array(
+    [
+        [0.2104542553, 0.7936177850, -0.0040720468],
+        [1.9779984951, -2.4285922050, 0.4505937099],
+        [0.0259040371, 0.7827717662, -0.8086757660],
+    ]
+)
 
 
 def to_oklab(c: np.ndarray) -> np.ndarray:

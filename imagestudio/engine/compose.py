@@ -1,4 +1,5 @@
 """Turn a Layout into an ordered list of painting steps (back to front)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -71,7 +72,7 @@ def _sky(ctx: Ctx, lay: Layout) -> list[Step]:
     if cover > 0 and ctx.allow("clouds") and not ctx.neon and (not ctx.flat or "clouds" in f):
         dark = 0.6 if "storm" in f else 0.25 if "rain" in f else 0.0
         out.append(("clouds", lambda: sky.clouds(ctx, cover, dark)))
-    if "planet" in f:                 # after the clouds, so a named planet is never hidden
+    if "planet" in f:  # after the clouds, so a named planet is never hidden
         pu = 1.0 - ctx.sun[0]
         out.append(("planet", lambda: space.planet(ctx, pu, lay.horizon * 0.35, 0.13)))
     if "storm" in f and ctx.allow("lightning"):
@@ -133,8 +134,12 @@ def _foreground(ctx: Ctx, lay: Layout) -> list[Step]:
     if "forest" in f and not wet:
         rows = 2 if ctx.flat else 3
         kind = "broadleaf" if ctx.plan.has("autumn", "fall", "oak", "jungle") else "conifer"
-        out.append(("forest", lambda: flora.forest(ctx, rows, lay.horizon + 0.01, 0.2, min(0.26, 0.95 - lay.horizon),
-                                                   snowy, kind)))
+        out.append(
+            (
+                "forest",
+                lambda: flora.forest(ctx, rows, lay.horizon + 0.01, 0.2, min(0.26, 0.95 - lay.horizon), snowy, kind),
+            )
+        )
     if wet and "ocean" in f and (_beachy(ctx) or any(s in subjects.ANIMALS or s == "person" for s in lay.subjects)):
         out.append(("beach", lambda: land.beach(ctx)))
     if wet and "lake" in f and rng.random() < 0.5 and "city" not in f:

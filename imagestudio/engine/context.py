@@ -1,4 +1,5 @@
 """Shared state handed to every layer painter."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -17,14 +18,14 @@ class Ctx:
     pal: Palette
     streams: Streams
     plan: PromptPlan
-    detail: float                 # 0..1 from steps: texture strength, octaves, edge finesse
+    detail: float  # 0..1 from steps: texture strength, octaves, edge finesse
     octaves: int
-    horizon: float                # v of the horizon line (0 top .. 1 bottom)
-    sun: tuple[float, float]      # (u, v) of the key light (sun or moon)
+    horizon: float  # v of the horizon line (0 top .. 1 bottom)
+    sun: tuple[float, float]  # (u, v) of the key light (sun or moon)
     avoid: frozenset[str] = frozenset()
-    flat: bool = False            # minimal style: flat colours, fewer shapes
+    flat: bool = False  # minimal style: flat colours, fewer shapes
     neon: bool = False
-    water_top: float | None = None   # v where water starts (set by the composer)
+    water_top: float | None = None  # v where water starts (set by the composer)
     notes: dict[str, object] = field(default_factory=dict)
 
     def rng(self, name: str) -> np.random.Generator:

@@ -1,4 +1,5 @@
 """Decide what to draw: setting, time of day, scene features, subjects, horizon, light."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,22 +12,37 @@ GROUND = {"mountains", "hills", "forest", "city", "desert", "ocean", "lake", "fl
 COSMIC = {"space", "galaxy", "nebula", "planet"}
 _RANDOM_EXTRAS = ("mountains", "hills", "forest", "lake", "clouds", "flowers", "fog")
 _DAY_WORDS = ("sunny", "day", "daytime", "noon", "summer", "daylight", "bright")
-_SUBJECT_HOME = {"boat": "ocean", "lighthouse": "ocean", "castle": "hills", "house": "hills",
-                 "deer": "forest", "horse": "hills", "wolf": "snow", "fox": "forest", "rabbit": "flowers"}
+_SUBJECT_HOME = {
+    "boat": "ocean",
+    "lighthouse": "ocean",
+    "castle": "hills",
+    "house": "hills",
+    "deer": "forest",
+    "horse": "hills",
+    "wolf": "snow",
+    "fox": "forest",
+    "rabbit": "flowers",
+}
 
 
 @dataclass
 class Layout:
-    setting: str                      # landscape | space | abstract | portrait
-    time: str                         # day | sunset | sunrise | dusk | night | overcast | space
+    setting: str  # landscape | space | abstract | portrait
+    time: str  # day | sunset | sunrise | dusk | night | overcast | space
     features: set[str] = field(default_factory=set)
     subjects: list[str] = field(default_factory=list)
     horizon: float = 0.6
     sun: tuple[float, float] = (0.5, 0.3)
 
 
-def decide(plan: PromptPlan, avoid: frozenset[str], guidance: float, styles: tuple[str, ...],
-           rng: np.random.Generator, aspect: float) -> Layout:
+def decide(
+    plan: PromptPlan,
+    avoid: frozenset[str],
+    guidance: float,
+    styles: tuple[str, ...],
+    rng: np.random.Generator,
+    aspect: float,
+) -> Layout:
     feats = set(plan.scenes)
     subjects = [s for s in plan.subjects if s not in ("moon", "sun")]
     if "moon" in plan.subjects:
@@ -43,7 +59,7 @@ def decide(plan: PromptPlan, avoid: frozenset[str], guidance: float, styles: tup
                 break
     setting = _setting(feats, subjects, plan, rng)
     if "city" in feats and "neon" in styles and not feats & {"ocean", "lake", "desert", "snow"}:
-        feats.add("lake")                  # neon cities look best doubled in a wet reflection
+        feats.add("lake")  # neon cities look best doubled in a wet reflection
     if setting == "landscape" and not feats & GROUND and not feats & {"sky", "clouds"}:
         feats.add(str(rng.choice(["hills", "mountains", "hills", "lake"])))
     feats -= _avoided(avoid)
@@ -55,10 +71,22 @@ def decide(plan: PromptPlan, avoid: frozenset[str], guidance: float, styles: tup
 
 
 def _avoided(avoid: frozenset[str]) -> set[str]:
-    m = {"water": {"ocean", "lake"}, "mountains": {"mountains"}, "trees": {"forest"},
-         "buildings": {"city"}, "snow": {"snow"}, "rain": {"rain"}, "fog": {"fog"},
-         "flowers": {"flowers"}, "hills": {"hills"}, "aurora": {"aurora"}, "nebula": {"nebula"},
-         "planet": {"planet"}, "clouds": {"clouds"}, "lightning": {"storm"}}
+    m = {
+        "water": {"ocean", "lake"},
+        "mountains": {"mountains"},
+        "trees": {"forest"},
+        "buildings": {"city"},
+        "snow": {"snow"},
+        "rain": {"rain"},
+        "fog": {"fog"},
+        "flowers": {"flowers"},
+        "hills": {"hills"},
+        "aurora": {"aurora"},
+        "nebula": {"nebula"},
+        "planet": {"planet"},
+        "clouds": {"clouds"},
+        "lightning": {"storm"},
+    }
     out: set[str] = set()
     for a in avoid:
         out |= m.get(a, set())
@@ -78,8 +106,9 @@ def _setting(feats: set[str], subjects: list[str], plan: PromptPlan, rng: np.ran
     return "landscape"
 
 
-def _time(plan: PromptPlan, feats: set[str], styles: tuple[str, ...], setting: str,
-          rng: np.random.Generator, guidance: float) -> str:
+def _time(
+    plan: PromptPlan, feats: set[str], styles: tuple[str, ...], setting: str, rng: np.random.Generator, guidance: float
+) -> str:
     if setting == "space":
         return "space"
     t = plan.time
@@ -96,7 +125,7 @@ def _time(plan: PromptPlan, feats: set[str], styles: tuple[str, ...], setting: s
     if t is None:
         r = rng.random() if guidance >= 2 else rng.random() * 0.6 + 0.4
         if feats & {"flowers", "snow"}:
-            r *= 0.85                      # gardens and snowfields read best in daylight
+            r *= 0.85  # gardens and snowfields read best in daylight
         t = "day" if r < 0.68 else "sunset" if r < 0.82 else "sunrise" if r < 0.9 else "dusk"
     return t
 

@@ -1,4 +1,5 @@
 """Mood words nudge the whole picture (applied before the style)."""
+
 from __future__ import annotations
 
 import numpy as np

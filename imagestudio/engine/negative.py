@@ -1,4 +1,5 @@
 """Negative-prompt handling: element removal lives in the composer; this does image-level asks."""
+
 from __future__ import annotations
 
 import cv2
@@ -13,8 +14,11 @@ def avoided(neg: PromptPlan | None) -> frozenset[str]:
     """Element ids to leave out ("moon", "person", "grain", ...)."""
     if neg is None:
         return frozenset()
-    return frozenset(neg.elements) | frozenset(neg.subjects) | frozenset(
-        {"person"} if {"person", "people"} & set(neg.words) else set())
+    return (
+        frozenset(neg.elements)
+        | frozenset(neg.subjects)
+        | frozenset({"person"} if {"person", "people"} & set(neg.words) else set())
+    )
 
 
 def suppress_colours(img: np.ndarray, neg: PromptPlan | None) -> np.ndarray:
@@ -32,7 +36,7 @@ def suppress_colours(img: np.ndarray, neg: PromptPlan | None) -> np.ndarray:
             continue  # white/black/grey: nothing hue-specific to remove
         d = np.abs(hue - hsv_c[0] / 360.0)
         d = np.minimum(d, 1 - d)
-        weight = np.maximum(weight, np.exp(-(d / 0.07) ** 2) * np.clip(sat * 1.5, 0, 1))
+        weight = np.maximum(weight, np.exp(-((d / 0.07) ** 2)) * np.clip(sat * 1.5, 0, 1))
     grey = lum(x)[..., None]
     return x + (grey - x) * weight[..., None] * 0.9
 

@@ -1,4 +1,5 @@
 """Fast fractal value noise built from cv2.resize of random grids (vectorised, one core)."""
+
 from __future__ import annotations
 
 import math
@@ -23,8 +24,15 @@ def _octave(rng: np.random.Generator, h: int, w: int, cy: int, cx: int) -> np.nd
     return cv2.resize(grid, (w, h), interpolation=cv2.INTER_CUBIC)
 
 
-def fbm(rng: np.random.Generator, h: int, w: int, scale: float, octaves: int,
-        persistence: float = 0.5, stretch: tuple[float, float] = (1.0, 1.0)) -> np.ndarray:
+def fbm(
+    rng: np.random.Generator,
+    h: int,
+    w: int,
+    scale: float,
+    octaves: int,
+    persistence: float = 0.5,
+    stretch: tuple[float, float] = (1.0, 1.0),
+) -> np.ndarray:
     """Zero-mean, unit-std fractal noise of shape (h, w).
 
     scale: noise cells across the image's short side at the coarsest octave, so the
@@ -48,8 +56,9 @@ def fbm(rng: np.random.Generator, h: int, w: int, scale: float, octaves: int,
     return out
 
 
-def fbm1d(rng: np.random.Generator, n: int, cells: float, octaves: int,
-          persistence: float = 0.5, ridged: bool = False) -> np.ndarray:
+def fbm1d(
+    rng: np.random.Generator, n: int, cells: float, octaves: int, persistence: float = 0.5, ridged: bool = False
+) -> np.ndarray:
     """1-D fractal noise in 0..1 (ridgelines). ridged=True gives sharp peaks."""
     out = np.zeros(n, np.float32)
     amp, total, freq = 1.0, 0.0, cells
@@ -71,8 +80,7 @@ def fbm1d(rng: np.random.Generator, n: int, cells: float, octaves: int,
     return (out - lo) / (hi - lo + 1e-6)
 
 
-def periodic_fbm(rng: np.random.Generator, size: int, cells: int, octaves: int,
-                 persistence: float = 0.5) -> np.ndarray:
+def periodic_fbm(rng: np.random.Generator, size: int, cells: int, octaves: int, persistence: float = 0.5) -> np.ndarray:
     """Tileable square noise texture (wraps at its borders), zero-mean unit-std.
 
     Why: ground/water/cloud textures are remapped in perspective with BORDER_WRAP.
@@ -90,7 +98,7 @@ def periodic_fbm(rng: np.random.Generator, size: int, cells: int, octaves: int,
         g = np.pad(g, 2, mode="wrap")
         big = cv2.resize(g, ((c + 4) * cell,) * 2, interpolation=cv2.INTER_CUBIC)
         off = 2 * cell
-        out += big[off:off + size, off:off + size] * amp
+        out += big[off : off + size, off : off + size] * amp
         amp *= persistence
     out -= out.mean()
     out /= out.std() + 1e-6
@@ -102,14 +110,12 @@ def smoothstep(e0: float, e1: float, x: np.ndarray) -> np.ndarray:
     return t * t * (3.0 - 2.0 * t)
 
 
-def warp(img: np.ndarray, dx: np.ndarray, dy: np.ndarray,
-         border: int = cv2.BORDER_REFLECT) -> np.ndarray:
+def warp(img: np.ndarray, dx: np.ndarray, dy: np.ndarray, border: int = cv2.BORDER_REFLECT) -> np.ndarray:
     """Displace an image by per-pixel offsets (in pixels)."""
     h, w = img.shape[:2]
     mx = np.arange(w, dtype=np.float32)[None, :] + dx
     my = np.arange(h, dtype=np.float32)[:, None] + dy
-    return cv2.remap(img, mx.astype(np.float32), my.astype(np.float32),
-                     cv2.INTER_LINEAR, borderMode=border)
+    return cv2.remap(img, mx.astype(np.float32), my.astype(np.float32), cv2.INTER_LINEAR, borderMode=border)
 
 
 def shift(a: np.ndarray, dy: int, dx: int) -> np.ndarray:

@@ -1,4 +1,5 @@
 """Prompt parsing: words -> a PromptPlan the composer can act on."""
+
 from __future__ import annotations
 
 import re
@@ -15,18 +16,18 @@ _MAX_PHRASE = 3
 
 @dataclass(frozen=True)
 class PromptPlan:
-    text: str                                   # normalised prompt
-    scenes: tuple[str, ...] = ()                # canonical scene ids, in prompt order
-    colours: tuple[RGB, ...] = ()               # named colours, in prompt order
+    text: str  # normalised prompt
+    scenes: tuple[str, ...] = ()  # canonical scene ids, in prompt order
+    colours: tuple[RGB, ...] = ()  # named colours, in prompt order
     colour_names: tuple[str, ...] = ()
-    colour_targets: tuple[str | None, ...] = () # noun a colour is attached to ("red fox" -> fox)
-    styles: tuple[str, ...] = ()                # style preset ids
+    colour_targets: tuple[str | None, ...] = ()  # noun a colour is attached to ("red fox" -> fox)
+    styles: tuple[str, ...] = ()  # style preset ids
     subjects: tuple[str, ...] = ()
     moods: tuple[str, ...] = ()
-    elements: tuple[str, ...] = ()              # element words (used for negative prompts)
-    words: tuple[str, ...] = ()                 # every word token, normalised
+    elements: tuple[str, ...] = ()  # element words (used for negative prompts)
+    words: tuple[str, ...] = ()  # every word token, normalised
     weights: dict[str, float] = field(default_factory=dict)  # word -> attention weight
-    word_hues: tuple[float, ...] = ()           # stable hues of unknown content words
+    word_hues: tuple[float, ...] = ()  # stable hues of unknown content words
 
     @property
     def time(self) -> str | None:
@@ -76,8 +77,7 @@ def _weighted_tokens(text: str) -> list[tuple[str, float]]:
 
 def _lookup(phrase: str) -> list[tuple[str, str]]:
     """All (kind, id) meanings of a phrase; tries a naive singular as a fallback."""
-    tables = (("colour", COLOURS), ("scene", SCENE_WORDS), ("style", STYLE_WORDS),
-              ("subject", SUBJECT_WORDS))
+    tables = (("colour", COLOURS), ("scene", SCENE_WORDS), ("style", STYLE_WORDS), ("subject", SUBJECT_WORDS))
     hits = [(k, phrase if k == "colour" else t[phrase]) for k, t in tables if phrase in t]
     if not hits and phrase.endswith("s") and len(phrase) > 3:
         return _lookup(phrase[:-1])
@@ -89,7 +89,7 @@ def _match(words: list[str]) -> list[tuple[int, int, str, list[tuple[str, str]]]
     i, found = 0, []
     while i < len(words):
         for n in range(min(_MAX_PHRASE, len(words) - i), 0, -1):
-            phrase = " ".join(words[i:i + n])
+            phrase = " ".join(words[i : i + n])
             hits = _lookup(phrase)
             if hits:
                 found.append((i, i + n, phrase, hits))
@@ -102,7 +102,7 @@ def _match(words: list[str]) -> list[tuple[int, int, str, list[tuple[str, str]]]
 
 def _colour_target(words: list[str], end: int) -> str | None:
     """The noun right after a colour ("red fox", "purple and gold shapes")."""
-    for w in words[end:end + 3]:
+    for w in words[end : end + 3]:
         hits = dict(_lookup(w))
         if "scene" in hits:
             return hits["scene"]
@@ -140,12 +140,22 @@ def parse_prompt(prompt: str) -> PromptPlan:
                 subjects.append(ident)
     moods = tuple(dict.fromkeys(w for w in words if w in MOOD_WORDS))
     elements = tuple(dict.fromkeys(ELEMENT_WORDS[w] for w in words if w in ELEMENT_WORDS))
-    unknown = [w for i, w in enumerate(words)
-               if i not in known and w not in STOPWORDS and w not in MOOD_WORDS
-               and len(w) > 2 and not w.isdigit()]
+    unknown = [
+        w
+        for i, w in enumerate(words)
+        if i not in known and w not in STOPWORDS and w not in MOOD_WORDS and len(w) > 2 and not w.isdigit()
+    ]
     return PromptPlan(
-        text=text, scenes=tuple(scenes), colours=tuple(colours), colour_names=tuple(names),
-        colour_targets=tuple(targets), styles=tuple(styles), subjects=tuple(subjects),
-        moods=moods, elements=elements, words=tuple(words), weights=weights,
+        text=text,
+        scenes=tuple(scenes),
+        colours=tuple(colours),
+        colour_names=tuple(names),
+        colour_targets=tuple(targets),
+        styles=tuple(styles),
+        subjects=tuple(subjects),
+        moods=moods,
+        elements=elements,
+        words=tuple(words),
+        weights=weights,
         word_hues=tuple(unit_hash("hue", w) for w in unknown[:6]),
     )

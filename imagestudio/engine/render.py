@@ -1,4 +1,5 @@
 """render(): prompt -> layout -> palette -> painted layers -> style -> PIL image."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -41,22 +42,39 @@ def render(req: RenderRequest, progress: Progress | None = None) -> Image.Image:
     """Render an RGB illustration of req.prompt, exactly req.width x req.height, deterministic."""
     validate(req, STYLE_PRESETS)
     # numpy integers pass validation; plain ints keep hashing and OpenCV calls identical
-    req = replace(req, width=int(req.width), height=int(req.height), seed=int(req.seed),
-                  steps=int(req.steps), guidance=float(req.guidance))
+    req = replace(
+        req,
+        width=int(req.width),
+        height=int(req.height),
+        seed=int(req.seed),
+        steps=int(req.steps),
+        guidance=float(req.guidance),
+    )
     plan = parse_prompt(req.prompt)
     neg = parse_prompt(req.negative_prompt) if req.negative_prompt.strip() else None
     avoid = avoided(neg)
     streams = Streams(stable_hash(normalise(req.prompt), req.seed))
-    styles = tuple(s for s in resolve_styles(req.style, plan.styles)
-                   if neg is None or s not in neg.styles or s == req.style)
+    styles = tuple(
+        s for s in resolve_styles(req.style, plan.styles) if neg is None or s not in neg.styles or s == req.style
+    )
     detail, octaves, res = _detail(req.steps)
     iw, ih = max(96, round(req.width * res)), max(96, round(req.height * res))
     lay = decide(plan, avoid, float(req.guidance), styles, streams.rng("layout"), req.width / req.height)
     pal = build_palette(plan, lay.time, streams.rng("palette"), float(req.guidance))
     pal = pastelise(pal) if "pastel" in styles else neonise(pal) if "neon" in styles else pal
-    ctx = Ctx(cv=Canvas(iw, ih), pal=pal, streams=streams, plan=plan, detail=detail,
-              octaves=octaves, horizon=lay.horizon, sun=lay.sun, avoid=avoid,
-              flat="minimal" in styles, neon="neon" in styles)
+    ctx = Ctx(
+        cv=Canvas(iw, ih),
+        pal=pal,
+        streams=streams,
+        plan=plan,
+        detail=detail,
+        octaves=octaves,
+        horizon=lay.horizon,
+        sun=lay.sun,
+        avoid=avoid,
+        flat="minimal" in styles,
+        neon="neon" in styles,
+    )
     paint = compose_steps(ctx, lay)
     total = len(paint) + style_steps(styles) + 2
     tick = _ticker(progress, total)
@@ -69,8 +87,14 @@ def render(req: RenderRequest, progress: Progress | None = None) -> Image.Image:
     objects = ctx.notes.get("objects")
     if isinstance(objects, np.ndarray) and objects.shape != img.shape[:2]:
         objects = cv2.resize(objects, (req.width, req.height), interpolation=cv2.INTER_LINEAR)
-    si = StyleInput(img=img, streams=streams, detail=detail, horizon=lay.horizon, avoid=avoid,
-                    objects=objects if isinstance(objects, np.ndarray) else None)
+    si = StyleInput(
+        img=img,
+        streams=streams,
+        detail=detail,
+        horizon=lay.horizon,
+        avoid=avoid,
+        objects=objects if isinstance(objects, np.ndarray) else None,
+    )
     img = apply_styles(si, styles)
     img = suppress_colours(image_asks(img, avoid, min(req.width, req.height)), neg)
     for _ in range(style_steps(styles)):
@@ -86,6 +110,7 @@ def _ticker(progress: Progress | None, total: int) -> Callable[[], None]:
         state[0] = min(total, state[0] + 1)
         if progress is not None:
             progress(state[0], total)
+
     return tick
 
 

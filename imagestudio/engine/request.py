@@ -1,4 +1,5 @@
 """The render request and its validation."""
+
 from __future__ import annotations
 
 import numbers

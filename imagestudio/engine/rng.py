@@ -3,6 +3,7 @@
 Why: Python's hash() is salted per process, so we derive every seed from SHA-256.
 Each layer asks for its own named stream, so adding a layer never reshuffles others.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -16,8 +16,12 @@ PRICES: dict[str, tuple[float, str]] = {
 def prices_for(endpoint_ids: list[str]) -> dict:
     return {
         "prices": [
-            {"endpoint_id": endpoint_id, "unit_price": PRICES[endpoint_id][0], "unit": PRICES[endpoint_id][1],
-             "currency": "USD"}
+            {
+                "endpoint_id": endpoint_id,
+                "unit_price": PRICES[endpoint_id][0],
+                "unit": PRICES[endpoint_id][1],
+                "currency": "USD",
+            }
             for endpoint_id in endpoint_ids
             if endpoint_id in PRICES
         ]

@@ -10,7 +10,6 @@ from imagestudio.gallery import files
 from imagestudio.gallery.access import get_image_for
 from imagestudio.gallery.models import Image
 from imagestudio.gallery.selectors import images_page
-from imagestudio.generation.api import JobOut, TextToImageIn, queue_text_to_image
 
 router = Router(tags=["images"])
 
@@ -54,12 +53,6 @@ class ImageOut(Schema):
 class ImagePageOut(Schema):
     items: list[ImageOut]
     next_cursor: str | None
-
-
-@router.post("/generate", response={202: JobOut})
-def generate_images(request, payload: TextToImageIn):
-    """Same as POST /api/generate/text-to-image (the seed's image-centric path)."""
-    return queue_text_to_image(request, payload)
 
 
 @router.get("", response=ImagePageOut)

@@ -19,8 +19,12 @@ class Image(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="images")
-    project = models.ForeignKey("projects.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="images")
-    job = models.ForeignKey("generation.GenerationJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="images")
+    project = models.ForeignKey(
+        "projects.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="images"
+    )
+    job = models.ForeignKey(
+        "generation.GenerationJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="images"
+    )
     output_index = models.PositiveSmallIntegerField(default=0)  # position within its job's outputs
     file = models.FileField(upload_to="originals/%Y/%m/", max_length=300)
     thumbnail = models.FileField(upload_to="thumbs/%Y/%m/", max_length=300, blank=True)
@@ -31,7 +35,9 @@ class Image(models.Model):
     format = models.CharField(max_length=10)  # png, jpeg, webp
     prompt = models.TextField(blank=True)
     negative_prompt = models.TextField(blank=True)
-    model = models.ForeignKey("catalog.AIModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="images")
+    model = models.ForeignKey(
+        "catalog.AIModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="images"
+    )
     model_version = models.CharField(max_length=40, blank=True)
     parameters = models.JSONField(default=dict)
     seed = models.BigIntegerField(null=True, blank=True)
@@ -59,7 +65,9 @@ class Image(models.Model):
         constraints = [
             # Finalising a job twice must never produce two images for the same output.
             models.UniqueConstraint(fields=["job", "output_index"], name="one_image_per_job_output"),
-            models.CheckConstraint(condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5), name="rating_1_to_5"),
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5), name="rating_1_to_5"
+            ),
         ]
 
     def __str__(self) -> str:

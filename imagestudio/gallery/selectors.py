@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from imagestudio.gallery.models import Image
-from imagestudio.web.pagination import Page, paginate_newest_first
+from imagestudio.lib.pagination import Page, paginate_newest_first
 
 PAGE_SIZE = 40
 

@@ -70,9 +70,19 @@ def _with_metadata(image: PILImage.Image, data: bytes, recipe_meta: dict) -> byt
     return out.getvalue()
 
 
-def store_image(*, user, data: bytes, recipe: Recipe, job=None, output_index: int = 0, model=None,
-                project=None, parent_image=None, generation_time: float | None = None,
-                cost_credits: int = 0) -> Image:
+def store_image(
+    *,
+    user,
+    data: bytes,
+    recipe: Recipe,
+    job=None,
+    output_index: int = 0,
+    model=None,
+    project=None,
+    parent_image=None,
+    generation_time: float | None = None,
+    cost_credits: int = 0,
+) -> Image:
     """Store one image and its renditions; idempotent per (job, output_index)."""
     if job is not None:
         existing = Image.objects.filter(job=job, output_index=output_index).first()
@@ -84,15 +94,27 @@ def store_image(*, user, data: bytes, recipe: Recipe, job=None, output_index: in
     original = _with_metadata(image, data, recipe_meta)
     renditions = make_renditions(image)
     stem = uuid.uuid4().hex
-    extension = FORMAT_EXTENSIONS[image.format]
+    extension = FORMAT_EXTENSIONS[image.format or ""]  # _decode accepted only the known formats
 
     row = Image(
-        user=user, job=job, output_index=output_index, model=model, project=project,
-        parent_image=parent_image, width=width, height=height, file_size=len(original),
-        format="jpeg" if extension == "jpg" else extension, prompt=recipe.prompt,
-        negative_prompt=recipe.negative_prompt, parameters=recipe.parameters, seed=recipe.seed,
-        model_version=getattr(model, "version", "") or "", generation_time=generation_time,
-        cost_credits=cost_credits, placeholder=renditions.placeholder_data_uri,
+        user=user,
+        job=job,
+        output_index=output_index,
+        model=model,
+        project=project,
+        parent_image=parent_image,
+        width=width,
+        height=height,
+        file_size=len(original),
+        format="jpeg" if extension == "jpg" else extension,
+        prompt=recipe.prompt,
+        negative_prompt=recipe.negative_prompt,
+        parameters=recipe.parameters,
+        seed=recipe.seed,
+        model_version=getattr(model, "version", "") or "",
+        generation_time=generation_time,
+        cost_credits=cost_credits,
+        placeholder=renditions.placeholder_data_uri,
         metadata={"source_type": "trainedAlgorithmicMedia", "recipe": recipe_meta},
     )
     row.file.save(f"{stem}.{extension}", ContentFile(original), save=False)

@@ -1,17 +1,19 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
+from imagestudio.accounts.http import AuthenticatedRequest
 from imagestudio.gallery import files
 from imagestudio.gallery.access import get_image_for
 from imagestudio.gallery.selectors import images_page, my_images
-from imagestudio.web.pagination import BadCursor
+from imagestudio.lib.pagination import BadCursor
 
 
 @login_required
-def image_list(request: HttpRequest) -> HttpResponse:
+def image_list(request: AuthenticatedRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     try:
         page = images_page(request.user, request.GET.get("cursor"), q=q)
@@ -24,19 +26,19 @@ def image_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def image_detail(request: HttpRequest, image_id) -> HttpResponse:
+def image_detail(request: AuthenticatedRequest, image_id) -> HttpResponse:
     image = get_image_for(request.user, image_id)
     return render(request, "gallery/image_detail.html", {"image": image})
 
 
 @login_required
-def image_file(request: HttpRequest, image_id) -> HttpResponse:
+def image_file(request: AuthenticatedRequest, image_id) -> HttpResponseBase:
     image = get_image_for(request.user, image_id)
     name = files.download_name(image) if request.GET.get("download") else None
     return files.serve(image.file, download_name=name)
 
 
 @login_required
-def image_thumb(request: HttpRequest, image_id) -> HttpResponse:
+def image_thumb(request: AuthenticatedRequest, image_id) -> HttpResponseBase:
     image = get_image_for(request.user, image_id)
     return files.serve(image.thumbnail or image.file)

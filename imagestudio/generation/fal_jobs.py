@@ -11,11 +11,13 @@ import dataclasses
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from types import TracebackType
+from uuid import UUID
 
 from django.conf import settings
 from django.db import close_old_connections, connection
@@ -24,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from imagestudio.catalog.models import AIModel
-from imagestudio.generation import jobqueue, outcomes
+from imagestudio.generation import jobqueue, outcomes, selectors
 from imagestudio.generation.models import GenerationJob, JobStatus
 from imagestudio.generation.providers.base import Progress, ProviderError, ProviderResult, Submission
 from imagestudio.generation.providers.fal import FalProvider, parse_webhook
@@ -48,9 +50,31 @@ def webhook_url() -> str | None:
     return f"{settings.PUBLIC_URL}{reverse('fal_webhook')}" if settings.PUBLIC_URL else None
 
 
-def _next_check(*, after_webhook: bool = False) -> datetime:
-    seconds = settings.FAL_WEBHOOK_FALLBACK_SECONDS if after_webhook else settings.FAL_POLL_INTERVAL_SECONDS
-    return timezone.now() + timedelta(seconds=seconds)
+def _next_check(job: GenerationJob | None = None, *, after_webhook: bool = False) -> datetime:
+    """When to look at a request next: with webhooks, only as a safety net; else every poll interval,
+    except that the look lands when the request is expected to be done, if that comes sooner."""
+    if after_webhook:
+        return timezone.now() + timedelta(seconds=settings.FAL_WEBHOOK_FALLBACK_SECONDS)
+    delay = settings.FAL_POLL_INTERVAL_SECONDS
+    if job is not None and job.started_at is not None and (expected := _expected_seconds(job.model_id)):
+        remaining = (job.started_at - timezone.now()).total_seconds() + expected
+        if remaining > 0:
+            delay = min(delay, max(remaining, MIN_CHECK_GAP_SECONDS))
+    return timezone.now() + timedelta(seconds=delay)
+
+
+MIN_CHECK_GAP_SECONDS = 0.25  # an early look at the expected end never comes sooner than this
+_expected: dict[UUID, tuple[float, float | None]] = {}  # model id -> (computed at, seconds)
+
+
+def _expected_seconds(model_id: UUID) -> float | None:
+    """How long this model's jobs took recently (claim to stored result), cached for a minute per process."""
+    cached = _expected.get(model_id)
+    if cached is not None and time.monotonic() - cached[0] < 60:
+        return cached[1]
+    seconds = selectors.recent_duration(model_id)
+    _expected[model_id] = (time.monotonic(), seconds)
+    return seconds
 
 
 class FalJobs:
@@ -91,7 +115,7 @@ def submit(job: GenerationJob) -> str:
         provider_state={"submission": dataclasses.asdict(submission), "submitted_at": time.time()},
         lease_owner="",
         lease_expires_at=None,  # nobody holds it now: the poller or the webhook finishes it
-        next_check_at=_next_check(after_webhook=bool(webhook_url())),
+        next_check_at=_next_check(job, after_webhook=bool(webhook_url())),
         progress_message="Sent to fal.ai",
     )
     if not updated:  # canceled or taken over meanwhile: don't leave a request running at fal
@@ -209,53 +233,47 @@ class Poller:
         jobs = _claim_due_checks(limit)
         futures = []
         for job in jobs:
-            if job.submission is None:
+            if (submission := job.submission) is None:
                 outcomes.fail(job, f"This job lost track of its fal request. {outcomes.REFUNDED}")
                 continue
-            futures.append(self._pool.submit(self._check_and_apply, job))
+            futures.append(self._pool.submit(self._check_and_apply, job, submission))
         for future in as_completed(futures):
             future.result()
         return len(jobs)
 
-    def _check_and_apply(self, job: GenerationJob) -> None:
+    def _check_and_apply(self, job: GenerationJob, submission: Submission) -> None:
         """On a pool thread: one slow request or slow store delays no other job."""
         try:
-            apply(job, _check(job.model.endpoint_id, str(job.pk), job.submission, job.provider_state.get("webhook")))
+            apply(job, _check(job.model.endpoint_id, str(job.pk), submission, job.provider_state.get("webhook")))
             if job.is_final:
-                self.start_waiting(limit=1, inline=True)  # its slot is free: fill it now, not at the next look
+                start_waiting(self.worker_id, limit=1)  # its slot is free: fill it now, not at the next look
         except Exception:  # one bad outcome must not stop the others
             log.exception("Applying fal outcome for job %s failed", job.pk)
         finally:
             connection.close()  # pool threads come and go: never leave their database connections behind
 
-    def start_waiting(self, limit: int = POLL_BATCH, *, inline: bool = False) -> int:
-        """Claim waiting fal jobs (within every user's slots) and submit them: on the pool, or right here
-        when already on a pool thread (after an outcome), so a refill never queues behind checks."""
-        started = 0
-        while started < limit and (job := jobqueue.claim_next(self.worker_id, only=FAL_ONLY)) is not None:
-            if inline:
-                submit_quietly(job)
-            else:
-                self._pool.submit(self._submit_on_pool, job)
-            started += 1
-        return started
-
-    @staticmethod
-    def _submit_on_pool(job: GenerationJob) -> None:
-        try:
-            submit_quietly(job)
-        finally:
-            connection.close()  # pool threads come and go: never leave their database connections behind
+    def start_waiting(self, limit: int = POLL_BATCH) -> int:
+        """Claim waiting fal jobs (within every user's slots) and submit them on the pool."""
+        return start_waiting(
+            self.worker_id, limit=limit, submit_with=lambda job: self._pool.submit(_submit_on_pool, job)
+        )
 
     def run(self, stop: threading.Event, idle_seconds: float = 0.1) -> None:
-        """The poller thread's loop (see `manage.py worker`)."""
+        """The poller thread's loop (see `manage.py worker`).
+
+        It starts waiting fal jobs itself (submits in parallel on the pool) when told to by a NOTIFY on
+        PostgreSQL, or every `UNNOTIFIED_START_SECONDS` elsewhere; the task worker starts them too.
+        """
         listener = pgnotify.Listener(jobqueue.WAKE_CHANNEL)
-        notified = True
+        notified, last_start = True, 0.0
         try:
             while not stop.is_set():
                 try:
                     close_old_connections()
-                    busy = self.poll_due() + (self.start_waiting() if notified else 0)
+                    busy = self.poll_due()
+                    if notified or (not listener.live and time.monotonic() - last_start > UNNOTIFIED_START_SECONDS):
+                        busy += self.start_waiting()
+                        last_start = time.monotonic()
                 except Exception:  # keep polling through database hiccups
                     log.exception("fal poller iteration failed")
                     busy = 0
@@ -264,7 +282,17 @@ class Poller:
             listener.close()
 
 
+UNNOTIFIED_START_SECONDS = 0.5
 FAL_ONLY = Q(model__provider=AIModel.Provider.FAL)
+
+
+def start_waiting(worker_id: str, *, limit: int, submit_with: Callable[[GenerationJob], object] | None = None) -> int:
+    """Claim up to `limit` waiting fal jobs (within every user's slots) and submit each (here, by default)."""
+    started = 0
+    while started < limit and (job := jobqueue.claim_next(worker_id, only=FAL_ONLY)) is not None:
+        (submit_with or submit_quietly)(job)
+        started += 1
+    return started
 
 
 def submit_quietly(job: GenerationJob) -> None:
@@ -272,6 +300,13 @@ def submit_quietly(job: GenerationJob) -> None:
         submit(job)
     except Exception:  # the lease expires and recovery requeues it; never kill the calling thread
         log.exception("Submitting job %s to fal failed", job.pk)
+
+
+def _submit_on_pool(job: GenerationJob) -> None:
+    try:
+        submit_quietly(job)
+    finally:
+        connection.close()  # pool threads come and go: never leave their database connections behind
 
 
 def apply(job: GenerationJob, outcome: Outcome) -> None:
@@ -283,7 +318,7 @@ def apply(job: GenerationJob, outcome: Outcome) -> None:
         handle_error(job, outcome.error)
     elif outcome.error is not None:
         _check_failed(job, outcome.error)
-    else:
+    elif outcome.progress is not None:
         _record_progress(job, outcome.progress)
 
 
@@ -303,7 +338,7 @@ def _record_progress(job: GenerationJob, progress: Progress) -> None:
         logs=logs,
         progress=max(job.progress, 0.1 if progress.state == "queued" else 0.5),
         check_failures=0,
-        next_check_at=_next_check(),
+        next_check_at=_next_check(job),
     )
 
 
@@ -327,20 +362,47 @@ def _check_failed(job: GenerationJob, error: ProviderError) -> None:
 
 
 def accept_webhook(body: dict) -> str:
-    """Record a verified webhook for the poller to finish at once. Duplicates change nothing."""
+    """Record a verified webhook; duplicates change nothing. The caller finishes the job (see
+    `process_webhook`); the poller is the safety net if it can't, after `FAL_POLL_CLAIM_SECONDS`."""
+    return _record_webhook(body)[0]
+
+
+def _record_webhook(body: dict) -> tuple[str, GenerationJob | None]:
     request_id = body.get("request_id") if isinstance(body, dict) else None
     if not request_id:
-        return "ignored"
-    updated = GenerationJob.objects.filter(
-        fal_request_id=request_id, status=JobStatus.RUNNING, lease_expires_at__isnull=True
-    ).exclude(provider_state__has_key="webhook")
-    job = updated.first()
+        return "ignored", None
+    job = (
+        GenerationJob.objects.filter(fal_request_id=request_id, status=JobStatus.RUNNING, lease_expires_at__isnull=True)
+        .exclude(provider_state__has_key="webhook")
+        .select_related("model", "user", "project")
+        .first()
+    )
     if job is None:
-        return "duplicate"
-    state = {**job.provider_state, "webhook": body}
-    GenerationJob.objects.filter(pk=job.pk).update(provider_state=state, next_check_at=timezone.now())
-    pgnotify.notify(jobqueue.WAKE_CHANNEL)  # a listening poller finishes it at once
-    return "accepted"
+        return "duplicate", None
+    job.provider_state = {**job.provider_state, "webhook": body}
+    recorded = (
+        GenerationJob.objects.filter(pk=job.pk)
+        .exclude(provider_state__has_key="webhook")
+        .update(
+            provider_state=job.provider_state,
+            next_check_at=timezone.now() + timedelta(seconds=settings.FAL_POLL_CLAIM_SECONDS),
+        )
+    )
+    return ("accepted", job) if recorded else ("duplicate", None)
+
+
+def process_webhook(body: dict, *, worker_id: str) -> str:
+    """Record a verified webhook, then finish its job right here and refill the freed slot at once."""
+    status, job = _record_webhook(body)
+    if job is None or (submission := job.submission) is None:
+        return status
+    try:
+        apply(job, _check(job.model.endpoint_id, str(job.pk), submission, body))
+        if job.is_final:
+            start_waiting(worker_id, limit=1)
+    except Exception:  # the poller finishes it later from the recorded body
+        log.exception("Finishing job %s from its webhook failed", job.pk)
+    return status
 
 
 def cancel_request(endpoint_id: str, submission: Submission) -> None:

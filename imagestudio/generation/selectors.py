@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from uuid import UUID
 
 from django.db.models import Avg, F
 from django.utils import timezone
@@ -31,14 +32,19 @@ class Timing:
     eta_seconds: float | None
 
 
-def typical_duration(model_id) -> float:
-    """Mean run time of this model's recent successful jobs, for ETAs."""
+def recent_duration(model_id: UUID) -> float | None:
+    """Mean run time (claim to stored result) of this model's last 50 successful jobs this week, if any."""
     since = timezone.now() - timedelta(days=7)
     recent = GenerationJob.objects.filter(
         model_id=model_id, status=JobStatus.SUCCEEDED, completed_at__gte=since, started_at__isnull=False
     )
     average = recent.order_by("-completed_at")[:50].aggregate(d=Avg(F("completed_at") - F("started_at")))["d"]
-    return average.total_seconds() if average else DEFAULT_SECONDS_PER_JOB
+    return average.total_seconds() if average else None
+
+
+def typical_duration(model_id: UUID) -> float:
+    """Mean run time of this model's recent successful jobs, for ETAs."""
+    return recent_duration(model_id) or DEFAULT_SECONDS_PER_JOB
 
 
 def timing(job: GenerationJob, durations: dict) -> Timing:

@@ -78,6 +78,8 @@ def _prepare(request: GenerationRequest) -> GenerationJob:
     _check_request(request)
     parameters = dict(request.parameters)
     style = parameters.pop("style", None) or ""
+    if not isinstance(style, str):
+        raise params.ParameterError("style", "Style must be text: one of the style preset names.")
     if style and style != "none" and style not in STYLE_PRESETS:
         raise params.ParameterError("style", f"Unknown style {style!r}.")
     style = "" if style == "none" else style

@@ -26,7 +26,9 @@ def studio(request) -> dict:
         "nav_items": [
             {"url": reverse(name), "label": label, "icon": icon, "active": name == current}
             for name, label, icon in NAV_ITEMS
-        ] if signed_in else [],
+        ]
+        if signed_in
+        else [],
     }
 
 

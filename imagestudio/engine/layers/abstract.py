@@ -1,4 +1,5 @@
 """Abstract compositions: marbled flow fields and bold geometric shapes."""
+
 from __future__ import annotations
 
 import cv2
@@ -92,8 +93,17 @@ def _shape(m: np.ndarray, cv, rng: np.random.Generator, kind: str, cx: float, cy
         cv2.ellipse(m, (int(cx), int(cy)), (int(r), int(r)), a0, 0, 180, 255, -1, cv2.LINE_AA)
     elif kind == "ring":
         a0 = rng.uniform(0, 360)
-        cv2.ellipse(m, (int(cx), int(cy)), (int(r), int(r)), 0, a0, a0 + rng.uniform(140, 300),
-                    255, max(2, int(r * 0.2)), cv2.LINE_AA)
+        cv2.ellipse(
+            m,
+            (int(cx), int(cy)),
+            (int(r), int(r)),
+            0,
+            a0,
+            a0 + rng.uniform(140, 300),
+            255,
+            max(2, int(r * 0.2)),
+            cv2.LINE_AA,
+        )
     elif kind == "outline":
         cv2.circle(m, (int(cx), int(cy)), int(r * 1.2), 255, max(1, int(cv.px(0.004))), cv2.LINE_AA)
     elif kind == "dots":

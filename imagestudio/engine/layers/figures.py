@@ -3,6 +3,7 @@
 Why: subjects (animals, people, buildings) are described as data (ellipses, polygons,
 strokes) with a colour region each, so adding a subject is a table entry, not code.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,10 +18,10 @@ _SHIFT = 4
 
 @dataclass(frozen=True)
 class Part:
-    kind: str                       # "ellipse" | "poly" | "stroke"
-    pts: tuple[float, ...]          # ellipse: cx, cy, rx, ry, angle; poly/stroke: x0, y0, x1, y1...
-    region: str = "body"            # colour region: body / light / dark / accent / glow
-    width: float = 0.0              # stroke width (units)
+    kind: str  # "ellipse" | "poly" | "stroke"
+    pts: tuple[float, ...]  # ellipse: cx, cy, rx, ry, angle; poly/stroke: x0, y0, x1, y1...
+    region: str = "body"  # colour region: body / light / dark / accent / glow
+    width: float = 0.0  # stroke width (units)
 
 
 def E(cx: float, cy: float, rx: float, ry: float, ang: float = 0.0, region: str = "body") -> Part:
@@ -35,8 +36,7 @@ def S(*xy: float, w: float, region: str = "body") -> Part:
     return Part("stroke", xy, region, w)
 
 
-def rasterise(parts: list[Part], scale: float, facing: float = 1.0
-              ) -> tuple[dict[str, np.ndarray], tuple[int, int]]:
+def rasterise(parts: list[Part], scale: float, facing: float = 1.0) -> tuple[dict[str, np.ndarray], tuple[int, int]]:
     """Draw parts into per-region float masks; returns (masks, (x_off, y_off)) where the
     offset maps the unit origin (base centre of the figure) into the patch."""
     xs, ys = [], []

@@ -1,4 +1,5 @@
 """Vegetation: conifer/broadleaf forests, a lone tree, meadow grass and flowers."""
+
 from __future__ import annotations
 
 import cv2
@@ -26,13 +27,19 @@ def conifer(x: float, y: float, h: float, w: float, rng: np.random.Generator) ->
         right += [(cx + notch, yb - h * 0.035), (cx + wj, yb + h * 0.01)]
     tw = w * 0.06
     # down the right side (top -> bottom), round the trunk, back up the left side
-    outline = [(x + lean, y - h), *right, (x + tw, y - trunk), (x + tw, y + 2), (x - tw, y + 2),
-               (x - tw, y - trunk), *left[::-1]]
+    outline = [
+        (x + lean, y - h),
+        *right,
+        (x + tw, y - trunk),
+        (x + tw, y + 2),
+        (x - tw, y + 2),
+        (x - tw, y - trunk),
+        *left[::-1],
+    ]
     return np.array(outline, np.float64)
 
 
-def broadleaf(mask: np.ndarray, x: float, y: float, h: float, w: float,
-              rng: np.random.Generator) -> None:
+def broadleaf(mask: np.ndarray, x: float, y: float, h: float, w: float, rng: np.random.Generator) -> None:
     """Round-canopy tree drawn into a uint8 mask: trunk plus clustered blobs."""
     cv2.line(mask, (int(x), int(y)), (int(x), int(y - h * 0.5)), 255, max(1, int(w * 0.08)), cv2.LINE_AA)
     cy = y - h * 0.62
@@ -42,9 +49,16 @@ def broadleaf(mask: np.ndarray, x: float, y: float, h: float, w: float,
         ellipse(mask, x + ox, cy + oy, r, r * rng.uniform(0.85, 1.05))
 
 
-def forest(ctx: Ctx, rows: int = 3, base_v: float | None = None, height: float = 0.16,
-           spread: float = 0.12, snowy: bool = False, kind: str = "conifer",
-           fill_floor: bool = True) -> None:
+def forest(
+    ctx: Ctx,
+    rows: int = 3,
+    base_v: float | None = None,
+    height: float = 0.16,
+    spread: float = 0.12,
+    snowy: bool = False,
+    kind: str = "conifer",
+    fill_floor: bool = True,
+) -> None:
     """Rows of tree silhouettes from far (hazy, small) to near (dark, large)."""
     cv, pal, rng = ctx.cv, ctx.pal, ctx.rng("forest")
     base_v = ctx.horizon if base_v is None else base_v
@@ -52,8 +66,8 @@ def forest(ctx: Ctx, rows: int = 3, base_v: float | None = None, height: float =
     dark = lighten(leaf, -0.25)
     for r in range(rows):
         t = r / max(1, rows - 1)
-        hh = cv.px(height * (0.5 + 1.3 * t ** 1.5))
-        bv = base_v + spread * t ** 1.4
+        hh = cv.px(height * (0.5 + 1.3 * t**1.5))
+        bv = base_v + spread * t**1.4
         by = cv.y(bv)
         n = int((cv.w / cv.s) * (26 - 12 * t) * (0.35 if ctx.flat else 0.8))
         xs = np.sort(rng.uniform(-0.05, 1.05, n)) * cv.w
@@ -68,8 +82,8 @@ def forest(ctx: Ctx, rows: int = 3, base_v: float | None = None, height: float =
             else:
                 broadleaf(m, x, yb, th, th * 0.7, rng)
         mask = np.maximum(m.astype(np.float32) / 255.0, poly_mask(cv.h, cv.w, polys))
-        fog = 0.45 if "fog" in ctx.plan.scenes else 0.0      # misty: distant rows melt into haze
-        col = mix(pal["haze"], dark, (0.35 + 0.65 * t ** 0.8) * (1 - fog * (1 - t)))
+        fog = 0.45 if "fog" in ctx.plan.scenes else 0.0  # misty: distant rows melt into haze
+        col = mix(pal["haze"], dark, (0.35 + 0.65 * t**0.8) * (1 - fog * (1 - t)))
         top = mix(pal["haze"], lighten(leaf, 0.05), (0.4 + 0.6 * t) * (1 - fog))
         ys = np.clip((cv.v - (bv - height * 1.4)) / (height * 1.4), 0, 1)
         shaded = top + (col - top) * ys[..., None]
@@ -161,13 +175,19 @@ def meadow(ctx: Ctx, flowers: bool = True) -> None:
     centres = np.zeros((cv.h, cv.w), np.uint8)
     for i in range(n):
         depth = (v[i] - hz) / (1 - hz)
-        r = cv.px(0.003 + 0.045 * depth ** 2.2) * rng.uniform(0.7, 1.3)
+        r = cv.px(0.003 + 0.045 * depth**2.2) * rng.uniform(0.7, 1.3)
         x, y = u[i] * cv.w, v[i] * cv.h
         if r > cv.px(0.008) and not ctx.flat:
             for k in range(5):
                 a = k * 1.2566 + rng.uniform(0, 1.2)
-                ellipse(masks[col_idx[i]], x + np.cos(a) * r * 0.6, y + np.sin(a) * r * 0.35,
-                        r * 0.55, r * 0.3, np.degrees(a))
+                ellipse(
+                    masks[col_idx[i]],
+                    x + np.cos(a) * r * 0.6,
+                    y + np.sin(a) * r * 0.35,
+                    r * 0.55,
+                    r * 0.3,
+                    np.degrees(a),
+                )
             ellipse(centres, x, y, r * 0.28, r * 0.2)
         else:
             ellipse(masks[col_idx[i]], x, y, r, r * 0.6)
@@ -187,10 +207,16 @@ def _grass(ctx: Ctx, rng: np.random.Generator, colour: np.ndarray, hz: float) ->
     for i in range(n):
         depth = (v[i] - hz) / (1 - hz)
         x, y = rng.random() * cv.w, v[i] * cv.h
-        L = cv.px(0.004 + 0.05 * depth ** 2) * rng.uniform(0.6, 1.3)
+        L = cv.px(0.004 + 0.05 * depth**2) * rng.uniform(0.6, 1.3)
         bend = rng.normal(0, 0.35)
         pts = np.array([(x, y), (x + bend * L * 0.3, y - L * 0.55), (x + bend * L, y - L)], np.int32)
-        cv2.polylines(m_dark if rng.random() < 0.6 else m_lite, [pts], False, 255,
-                      max(1, int(cv.px(0.0015 + 0.002 * depth))), cv2.LINE_AA)
+        cv2.polylines(
+            m_dark if rng.random() < 0.6 else m_lite,
+            [pts],
+            False,
+            255,
+            max(1, int(cv.px(0.0015 + 0.002 * depth))),
+            cv2.LINE_AA,
+        )
     paint(cv.img, m_dark.astype(np.float32) / 255.0 * 0.7, lighten(colour, -0.25))
     paint(cv.img, m_lite.astype(np.float32) / 255.0 * 0.6, lighten(colour, 0.15))

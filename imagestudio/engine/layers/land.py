@@ -1,4 +1,5 @@
 """Terrain: layered mountain ridgelines, rolling hills, desert dunes and flat ground."""
+
 from __future__ import annotations
 
 import cv2
@@ -10,9 +11,16 @@ from ..context import Ctx
 from ..noise import fbm, fbm1d, periodic_fbm, smoothstep
 
 
-def fill_below(ctx: Ctx, ridge_px: np.ndarray, c_top: np.ndarray, c_bot: np.ndarray,
-               grad_px: float, v_end: float = 1.0, texture: np.ndarray | None = None,
-               shade: np.ndarray | None = None) -> tuple[int, np.ndarray]:
+def fill_below(
+    ctx: Ctx,
+    ridge_px: np.ndarray,
+    c_top: np.ndarray,
+    c_bot: np.ndarray,
+    grad_px: float,
+    v_end: float = 1.0,
+    texture: np.ndarray | None = None,
+    shade: np.ndarray | None = None,
+) -> tuple[int, np.ndarray]:
     """Paint the area under a ridgeline with a top->bottom gradient measured from the ridge.
 
     Returns (y0, alpha) so callers can add details (snow, rim light) on the same rows.
@@ -49,8 +57,7 @@ def _mountain_profile(ctx: Ctx, rng: np.random.Generator, rough: float) -> np.nd
     return (prof - lo) / (hi - lo + 1e-6)
 
 
-def mountains(ctx: Ctx, layers: int = 4, height: float = 0.32, snow: bool = False,
-              v_end: float = 1.0) -> None:
+def mountains(ctx: Ctx, layers: int = 4, height: float = 0.32, snow: bool = False, v_end: float = 1.0) -> None:
     """Layered ridgelines; far layers fade into the haze (atmospheric perspective)."""
     cv, pal, rng = ctx.cv, ctx.pal, ctx.rng("mountains")
     hz = ctx.horizon
@@ -62,13 +69,12 @@ def mountains(ctx: Ctx, layers: int = 4, height: float = 0.32, snow: bool = Fals
         base_v = hz + (0.06 * t if v_end > hz + 1e-3 else 0.0)
         prof = _mountain_profile(ctx, rng, 1 - t)
         ridge = cv.y(base_v) - cv.px(amp) * prof
-        c_top = mix(pal["haze"], dark, 0.22 + 0.72 * t ** 0.9)
+        c_top = mix(pal["haze"], dark, 0.22 + 0.72 * t**0.9)
         c_bot = mix(c_top, pal["haze"], 0.45 - 0.2 * t)
         tex = None if rock is None else rock * (0.035 * ctx.detail * (1 - 0.5 * t))
         y0 = int(max(0, np.floor(ridge.min()) - 1))
         shade = _face_light(ctx, ridge, y0, int(min(cv.h, np.ceil(cv.h * v_end))), t)
-        y0, alpha = fill_below(ctx, ridge, c_top, c_bot, cv.px(0.16 + 0.1 * t), v_end, tex,
-                               shade=shade)
+        y0, alpha = fill_below(ctx, ridge, c_top, c_bot, cv.px(0.16 + 0.1 * t), v_end, tex, shade=shade)
         if snow and t < 0.75:
             _snowcaps(ctx, rng, ridge, y0, alpha, amp, v_end)
 
@@ -93,23 +99,25 @@ def _face_light(ctx: Ctx, ridge: np.ndarray, y0: int, y1: int, t: float) -> np.n
     return 1.0 + face * fade * (1.25 - t)
 
 
-def _snowcaps(ctx: Ctx, rng: np.random.Generator, ridge: np.ndarray, y0: int,
-              alpha: np.ndarray, amp: float, v_end: float) -> None:
+def _snowcaps(
+    ctx: Ctx, rng: np.random.Generator, ridge: np.ndarray, y0: int, alpha: np.ndarray, amp: float, v_end: float
+) -> None:
     cv, pal = ctx.cv, ctx.pal
     rows = alpha.shape[0]
     top = ridge.min()
     height = np.clip((ridge.max() - ridge) / max(1.0, ridge.max() - top), 0, 1)  # 1 at peaks
     depth = cv.px(amp) * 0.22 * np.clip(height - 0.35, 0, 1) ** 1.5 * (0.5 + 1.0 * fbm1d(rng, cv.w, 30, 3))
-    ys = cv.ys[y0:y0 + rows]
+    ys = cv.ys[y0 : y0 + rows]
     jag = fbm(rng, rows, cv.w, 12.0, 3) * cv.px(0.008) if not ctx.flat else 0.0
     m = np.clip((ridge[None, :] + depth[None, :] - ys + jag) / 1.5, 0, 1) * alpha
     lit = 1.0 + _slope_light(ctx, ridge) * 2.5
     col = mix(pal["snow"], pal["haze"], 0.25) * lit[..., None]
-    paint(cv.img[y0:y0 + rows], m * 0.92, col)
+    paint(cv.img[y0 : y0 + rows], m * 0.92, col)
 
 
-def hills(ctx: Ctx, layers: int = 3, height: float = 0.12, v_end: float = 1.0,
-          slot: str = "hill", base: float | None = None) -> None:
+def hills(
+    ctx: Ctx, layers: int = 3, height: float = 0.12, v_end: float = 1.0, slot: str = "hill", base: float | None = None
+) -> None:
     """Soft rolling hills with a lit rim and grassy texture."""
     cv, pal, rng = ctx.cv, ctx.pal, ctx.rng("hills")
     hz = ctx.horizon
@@ -117,7 +125,7 @@ def hills(ctx: Ctx, layers: int = 3, height: float = 0.12, v_end: float = 1.0,
     for i in range(layers):
         t = i / max(1, layers - 1) if layers > 1 else 1.0
         prof = fbm1d(rng, cv.w, 1.2 * cv.w / cv.s, 2 + int(ctx.detail * 2), 0.4)
-        base_v = hz + (0.01 + 0.18 * t ** 1.5) * (1 if v_end > hz + 1e-3 else 0)
+        base_v = hz + (0.01 + 0.18 * t**1.5) * (1 if v_end > hz + 1e-3 else 0)
         if base is not None:
             base_v = base
         ridge = cv.y(base_v) - cv.px(height * (1.1 - 0.5 * t)) * (0.25 + 0.75 * prof)
@@ -127,8 +135,7 @@ def hills(ctx: Ctx, layers: int = 3, height: float = 0.12, v_end: float = 1.0,
         fill_below(ctx, ridge, c_top, c_bot, cv.px(0.25), v_end, tex)
 
 
-def _slanted(ctx: Ctx, line: np.ndarray, ridge: np.ndarray, y0: int, y1: int,
-             slant: float) -> np.ndarray:
+def _slanted(ctx: Ctx, line: np.ndarray, ridge: np.ndarray, y0: int, y1: int, slant: float) -> np.ndarray:
     """Extend a per-column value downward along a diagonal (faces below a crest)."""
     cv = ctx.cv
     dy = np.maximum(cv.ys[y0:y1] - ridge[None, :], 0)
@@ -147,7 +154,7 @@ def dunes(ctx: Ctx, layers: int = 4) -> None:
         t = i / max(1, layers - 1)
         n = fbm1d(rng, cv.w, (0.8 + 1.2 * (1 - t)) * cv.w / cv.s, 2, 0.3)
         crest = (1 - np.abs(2 * n - 1)) ** 1.3
-        ridge = cv.y(hz + 0.015 + 0.3 * t ** 1.3) - cv.px(0.05 + 0.09 * t) * crest
+        ridge = cv.y(hz + 0.015 + 0.3 * t**1.3) - cv.px(0.05 + 0.09 * t) * crest
         y0 = int(max(0, np.floor(ridge.min()) - 1))
         k = max(1.0, cv.px(0.002))
         facing = (np.gradient(ridge) * ctx.light_side < 0).astype(np.float32).reshape(1, -1)
@@ -203,8 +210,7 @@ def ground_texture(ctx: Ctx, rng: np.random.Generator, y0: int, stretch: float =
     mx = ((cv.u - 0.5) * cv.w / cv.s) * z * tex * 0.6 / stretch + tex * 0.5
     my = np.broadcast_to(z * tex * 0.25, (cv.h - y0, cv.w))
     mx = np.broadcast_to(mx, (cv.h - y0, cv.w))
-    out = cv2.remap(base, mx.astype(np.float32), my.astype(np.float32), cv2.INTER_LINEAR,
-                    borderMode=cv2.BORDER_WRAP)
+    out = cv2.remap(base, mx.astype(np.float32), my.astype(np.float32), cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
     return out * smoothstep(0.0, 0.06, d)
 
 

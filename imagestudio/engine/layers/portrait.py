@@ -1,4 +1,5 @@
 """Stylised portrait: flat-illustration bust with soft light over a bokeh background."""
+
 from __future__ import annotations
 
 import cv2
@@ -21,8 +22,14 @@ def portrait(ctx: Ctx) -> None:
     cv.img[:] = bg_a + (bg_b - bg_a) * t[..., None]
     if not ctx.flat:
         for _ in range(int(6 + 8 * ctx.detail)):
-            glow(cv.img, rng.random() * cv.w, rng.random() * cv.h, cv.px(rng.uniform(0.02, 0.07)),
-                 lighten(cols[2 % len(cols)], 0.4), rng.uniform(0.08, 0.25))
+            glow(
+                cv.img,
+                rng.random() * cv.w,
+                rng.random() * cv.h,
+                cv.px(rng.uniform(0.02, 0.07)),
+                lighten(cols[2 % len(cols)], 0.4),
+                rng.uniform(0.08, 0.25),
+            )
     skin = hexc(SKIN[int(rng.integers(0, len(SKIN)))])
     hair = ctx.pal.for_noun("hair", hexc(HAIR[int(rng.integers(0, len(HAIR)))]))
     cloth = saturate(cols[3 % len(cols)], 1.1)
@@ -52,8 +59,15 @@ def _layer(cv, draw, light: np.ndarray, dark: np.ndarray) -> None:
 def _back_hair(m: np.ndarray, cx: float, cy: float, s: float, long_hair: bool) -> None:
     ellipse(m, cx, cy - s * 0.03, s * 0.19, s * 0.23)
     if long_hair:
-        pts = np.array([(cx - s * 0.19, cy - s * 0.02), (cx + s * 0.19, cy - s * 0.02),
-                        (cx + s * 0.24, cy + s * 0.34), (cx - s * 0.24, cy + s * 0.34)], np.int32)
+        pts = np.array(
+            [
+                (cx - s * 0.19, cy - s * 0.02),
+                (cx + s * 0.19, cy - s * 0.02),
+                (cx + s * 0.24, cy + s * 0.34),
+                (cx - s * 0.24, cy + s * 0.34),
+            ],
+            np.int32,
+        )
         cv2.fillPoly(m, [pts], 255, cv2.LINE_AA)
 
 
@@ -69,8 +83,9 @@ def _fringe(m: np.ndarray, cx: float, cy: float, s: float, rng: np.random.Genera
     m[:] = np.where(cut > 0, 0, cap).astype(np.uint8)
 
 
-def _face(ctx: Ctx, cv, cx: float, cy: float, s: float, skin: np.ndarray, hair: np.ndarray,
-          rng: np.random.Generator) -> None:
+def _face(
+    ctx: Ctx, cv, cx: float, cy: float, s: float, skin: np.ndarray, hair: np.ndarray, rng: np.random.Generator
+) -> None:
     ink = lighten(hair, -0.4)
     m = np.zeros((cv.h, cv.w), np.uint8)
     for dx in (-0.06, 0.06):
@@ -82,16 +97,40 @@ def _face(ctx: Ctx, cv, cx: float, cy: float, s: float, skin: np.ndarray, hair: 
     paint(cv.img, hl.astype(np.float32) / 255.0, np.ones(3, np.float32))
     brows = np.zeros_like(m)
     for dx in (-0.06, 0.06):
-        cv2.ellipse(brows, (int(cx + s * dx), int(cy - s * 0.025)), (int(s * 0.03), int(s * 0.012)),
-                    0, 200, 340, 255, max(1, int(s * 0.007)), cv2.LINE_AA)
+        cv2.ellipse(
+            brows,
+            (int(cx + s * dx), int(cy - s * 0.025)),
+            (int(s * 0.03), int(s * 0.012)),
+            0,
+            200,
+            340,
+            255,
+            max(1, int(s * 0.007)),
+            cv2.LINE_AA,
+        )
     paint(cv.img, brows.astype(np.float32) / 255.0, ink)
     mouth = np.zeros_like(m)
-    cv2.ellipse(mouth, (int(cx), int(cy + s * 0.105)), (int(s * 0.03), int(s * 0.014)), 0, 10, 170, 255,
-                max(1, int(s * 0.008)), cv2.LINE_AA)
+    cv2.ellipse(
+        mouth,
+        (int(cx), int(cy + s * 0.105)),
+        (int(s * 0.03), int(s * 0.014)),
+        0,
+        10,
+        170,
+        255,
+        max(1, int(s * 0.008)),
+        cv2.LINE_AA,
+    )
     paint(cv.img, mouth.astype(np.float32) / 255.0, mix(hexc("b8454f"), skin, 0.3))
     nose = np.zeros_like(m)
-    cv2.line(nose, (int(cx + s * 0.008), int(cy + s * 0.04)), (int(cx - s * 0.004), int(cy + s * 0.07)), 255,
-             max(1, int(s * 0.006)), cv2.LINE_AA)
+    cv2.line(
+        nose,
+        (int(cx + s * 0.008), int(cy + s * 0.04)),
+        (int(cx - s * 0.004), int(cy + s * 0.07)),
+        255,
+        max(1, int(s * 0.006)),
+        cv2.LINE_AA,
+    )
     paint(cv.img, nose.astype(np.float32) / 255.0 * 0.5, lighten(skin, -0.3))
     for dx in (-0.09, 0.09):
         glow(cv.img, cx + s * dx, cy + s * 0.075, s * 0.025, hexc("ff6a6a") - skin * 0.6, 0.25)

@@ -1,4 +1,5 @@
 """Synthwave pieces for the neon style: striped sun and a glowing perspective grid."""
+
 from __future__ import annotations
 
 import cv2

@@ -1,4 +1,5 @@
 """Sky: gradient, sun, moon, stars, clouds, aurora."""
+
 from __future__ import annotations
 
 import cv2
@@ -89,7 +90,7 @@ def milky_way(ctx: Ctx) -> None:
     ang = rng.uniform(-0.9, 0.9)
     cu, cvv = rng.uniform(0.3, 0.7), rng.uniform(0.15, 0.4) * ctx.horizon / 0.6
     d = ((cv.u - cu) * cv.w * np.sin(ang) + (cv.v - cvv) * cv.h * np.cos(ang)) / cv.s
-    band = np.exp(-(d / 0.12) ** 2)
+    band = np.exp(-((d / 0.12) ** 2))
     n = fbm(rng, cv.h, cv.w, 6.0, ctx.octaves)
     dust = fbm(rng, cv.h, cv.w, 10.0, ctx.octaves)
     inten = band * np.clip(0.45 + 0.3 * n, 0, 1) * (1 - 0.6 * smoothstep(0.4, 1.4, dust) * band)
@@ -101,12 +102,11 @@ def milky_way(ctx: Ctx) -> None:
 def _sky_plane_maps(ctx: Ctx, hb: int, tex: int) -> tuple[np.ndarray, np.ndarray]:
     """Remap maps projecting a texture onto a horizontal cloud plane (mild perspective)."""
     cv, rng = ctx.cv, ctx.rng("cloudoff")
-    d = np.maximum(ctx.horizon - cv.v[:hb], 0.0)                   # height above horizon
-    z = 1.0 / (d * 3.0 + 0.3)                                        # depth along the plane
+    d = np.maximum(ctx.horizon - cv.v[:hb], 0.0)  # height above horizon
+    z = 1.0 / (d * 3.0 + 0.3)  # depth along the plane
     mx = ((cv.u - 0.5) * cv.w / cv.s) * z * tex * 0.3 + rng.random() * tex
     my = z * tex * 0.45 + rng.random() * tex
-    return (np.broadcast_to(mx, (hb, cv.w)).astype(np.float32),
-            np.broadcast_to(my, (hb, cv.w)).astype(np.float32))
+    return (np.broadcast_to(mx, (hb, cv.w)).astype(np.float32), np.broadcast_to(my, (hb, cv.w)).astype(np.float32))
 
 
 def clouds(ctx: Ctx, cover: float = 0.5, dark: float = 0.0) -> None:
@@ -128,7 +128,7 @@ def clouds(ctx: Ctx, cover: float = 0.5, dark: float = 0.0) -> None:
     su, sv = ctx.sun
     dx = int(np.sign(su - 0.5) * cv.px(0.01)) or 1
     dy = int(cv.px(0.014))
-    toward = shift(n, dy, -dx)                                      # sample toward the light
+    toward = shift(n, dy, -dx)  # sample toward the light
     light = np.clip(0.6 + 1.4 * (n - toward) + 0.3 * (n - th - soft), 0, 1)
     fade = smoothstep(hz, hz - 0.06, cv.v[:hb]) * (0.15 + 0.85 * smoothstep(0.0, 0.45 * hz, cv.v[:hb]))
     lit = pal["cloud"] * (1 - dark * 0.6)
@@ -151,7 +151,7 @@ def aurora(ctx: Ctx) -> None:
     for k in range(2 + int(rng.integers(0, 2))):
         line = ctx.horizon * (0.35 + 0.35 * rng.random()) + (fbm1d(rng, cv.w, 2.5, 4) - 0.5) * 0.25
         rays = fbm1d(rng, cv.w, 60, 3) ** 2
-        below = np.exp(-((v - line[None, :]) / 0.02).clip(0) ** 2)
+        below = np.exp(-(((v - line[None, :]) / 0.02).clip(0) ** 2))
         above = np.exp(-((line[None, :] - v) / (0.12 + 0.08 * rays[None, :])).clip(0))
         inten = np.minimum(below, above) * (0.35 + 0.9 * rays[None, :])
         col = greens[k % len(greens)]

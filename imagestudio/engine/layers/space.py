@@ -1,4 +1,5 @@
 """Outer space: deep background, nebula clouds, spiral galaxy, shaded planets."""
+
 from __future__ import annotations
 
 import cv2
@@ -22,8 +23,11 @@ def _nebula_colours(ctx: Ctx) -> list[np.ndarray]:
     h0 = rng.random()
     if ctx.plan.word_hues and not named:
         h0 = ctx.plan.word_hues[0]
-    base = [from_hue(h0, 0.16, 0.55), from_hue(h0 + 0.18 + 0.1 * rng.random(), 0.15, 0.6),
-            from_hue(h0 - 0.25, 0.12, 0.7)]
+    base = [
+        from_hue(h0, 0.16, 0.55),
+        from_hue(h0 + 0.18 + 0.1 * rng.random(), 0.15, 0.6),
+        from_hue(h0 - 0.25, 0.12, 0.7),
+    ]
     return [saturate(c, 1.2) for c in (named + base)[:3]]
 
 
@@ -38,7 +42,7 @@ def nebula(ctx: Ctx, strength: float = 1.0) -> None:
     cu, cvv, ang = rng.uniform(0.3, 0.7), rng.uniform(0.3, 0.7), rng.uniform(0, np.pi)
     d = ((cv.u - cu) * w * np.cos(ang) + (cv.v - cvv) * h * np.sin(ang)) / cv.s
     e = ((cv.u - cu) * w * -np.sin(ang) + (cv.v - cvv) * h * np.cos(ang)) / cv.s
-    body = np.exp(-(d / 0.55) ** 2 - (e / 0.28) ** 2)
+    body = np.exp(-((d / 0.55) ** 2) - (e / 0.28) ** 2)
     cols = _nebula_colours(ctx)
     a = smoothstep(-0.6, 2.0, gas[0]) * body
     b = smoothstep(-0.2, 2.2, gas[1]) * body
@@ -77,8 +81,9 @@ def galaxy(ctx: Ctx, u: float, v: float, size: float = 0.35) -> None:
     glow(cv.img, cv.x(u), cv.y(v), cv.px(size * 0.3), np.array([1.0, 0.8, 0.6], np.float32), 0.2)
 
 
-def planet(ctx: Ctx, u: float, v: float, radius: float, colour: np.ndarray | None = None,
-           rings: bool | None = None) -> None:
+def planet(
+    ctx: Ctx, u: float, v: float, radius: float, colour: np.ndarray | None = None, rings: bool | None = None
+) -> None:
     """Sphere with banded surface, terminator shading, atmosphere rim and optional rings."""
     cv, rng = ctx.cv, ctx.rng(f"planet{u:.3f}")
     r = cv.px(radius)
@@ -101,7 +106,7 @@ def planet(ctx: Ctx, u: float, v: float, radius: float, colour: np.ndarray | Non
     h0, _ = hue_of(base)
     alt = from_hue(h0 + 0.06, 0.08, 0.75)
     surf = base + (alt - base) * bands[..., None] * (0.5 if not ctx.flat else 0.0)
-    shade = (0.06 + 1.0 * lam ** 0.8)[..., None]
+    shade = (0.06 + 1.0 * lam**0.8)[..., None]
     rim = (np.clip(1 - z, 0, 1) ** 3 * lam)[..., None] * lighten(base, 0.5)
     col = surf * shade + rim * 0.8
     if rings:
@@ -113,8 +118,9 @@ def planet(ctx: Ctx, u: float, v: float, radius: float, colour: np.ndarray | Non
         paint_at(cv.img, front, ring_col * (0.55 + 0.45 * lam[..., None] + 0.35 * (disc < 0.5)[..., None]), ox, oy)
 
 
-def _rings(xx: np.ndarray, yy: np.ndarray, disc: np.ndarray, base: np.ndarray,
-           tilt: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _rings(
+    xx: np.ndarray, yy: np.ndarray, disc: np.ndarray, base: np.ndarray, tilt: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Flat ring ellipse split into the half behind the planet and the half in front."""
     ca, sa = np.cos(tilt), np.sin(tilt)
     rx, ry = xx * ca + yy * sa, (-xx * sa + yy * ca) / 0.22

@@ -1,4 +1,5 @@
 """Water below the horizon: a rippled mirror of the scene above it."""
+
 from __future__ import annotations
 
 import cv2
@@ -18,7 +19,7 @@ def water(ctx: Ctx, ocean: bool = False, v_top: float | None = None) -> None:
     rows = cv.h - y0
     if rows <= 2 or y0 < 4:
         return
-    d = cv.ys[y0:] - y0 + 0.5                                   # pixels below the waterline
+    d = cv.ys[y0:] - y0 + 0.5  # pixels below the waterline
     depth = d / max(rows, 1)
     waves = ground_texture(ctx, rng, y0, stretch=5.0 if not ocean else 3.0)
     urban = "city" in ctx.plan.scenes or ctx.neon
@@ -28,8 +29,12 @@ def water(ctx: Ctx, ocean: bool = False, v_top: float | None = None) -> None:
     src_y = y0 - d + waves * amp_y
     mx = np.broadcast_to(np.arange(cv.w, dtype=np.float32)[None, :], (rows, cv.w)) + np.roll(waves, 7, 0) * amp_x
     my = np.clip(np.broadcast_to(src_y, (rows, cv.w)), 0, y0 - 1)
-    refl = np.minimum(cv2.remap(cv.img, mx.astype(np.float32), my.astype(np.float32), cv2.INTER_LINEAR,
-                                borderMode=cv2.BORDER_REFLECT), 1.0)
+    refl = np.minimum(
+        cv2.remap(
+            cv.img, mx.astype(np.float32), my.astype(np.float32), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
+        ),
+        1.0,
+    )
     if ctx.allow("reflection") is False:
         refl[:] = pal["water"]
     base = pal["water"]
@@ -53,7 +58,7 @@ def _glitter(ctx: Ctx, col: np.ndarray, waves: np.ndarray, y0: int, depth: np.nd
         _bars(ctx, col, y0, su)
         return
     width = (0.035 + 0.25 * depth) * cv.s / cv.w * (1.6 if pal.time != "day" else 1.0)
-    band = np.exp(-((cv.u - su) / width) ** 2)
+    band = np.exp(-(((cv.u - su) / width) ** 2))
     thr = 0.9 if ctx.flat else 1.0 - 0.2 * ctx.detail
     spark = smoothstep(thr, thr + 0.6, waves) * band
     strength = 0.7 if pal.time in ("sunset", "sunrise", "dusk", "night") else 0.5
@@ -72,4 +77,4 @@ def _bars(ctx: Ctx, col: np.ndarray, y0: int, su: float) -> None:
         th = max(1, int(cv.px(0.01 * (1 + 0.3 * i))))
         x0, x1 = int(max(0, cv.x(su) - half)), int(min(cv.w, cv.x(su) + half))
         if yy + th < rows and x1 > x0:
-            col[yy:yy + th, x0:x1] = colour
+            col[yy : yy + th, x0:x1] = colour

@@ -1,4 +1,5 @@
 """Weather overlays: rain streaks, falling snow, fog banks, lightning."""
+
 from __future__ import annotations
 
 import cv2
@@ -46,7 +47,7 @@ def fog(ctx: Ctx, amount: float = 0.6, v_center: float | None = None) -> None:
     cv, rng = ctx.cv, ctx.rng("fog")
     vc = ctx.horizon if v_center is None else v_center
     n = fbm(rng, cv.h, cv.w, 2.0, 3, stretch=(4.0, 1.0))
-    band = np.exp(-((cv.v - vc) / 0.16) ** 2)
+    band = np.exp(-(((cv.v - vc) / 0.16) ** 2))
     a = np.clip(band * (0.55 + 0.35 * n) * amount, 0, 0.9)
     paint(cv.img, a, mix(ctx.pal["haze"], ctx.pal["cloud"], 0.3))
 

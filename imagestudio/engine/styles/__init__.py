@@ -1,4 +1,5 @@
 """Style presets: a medium (how it is painted) then grades (how it is developed)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -13,12 +14,22 @@ from .paint import line_art, oil, sketch, watercolor
 
 Filter = Callable[[StyleInput, np.ndarray], np.ndarray]
 MEDIA: dict[str, Filter] = {
-    "watercolor": watercolor, "oil-painting": oil, "sketch": sketch, "line-art": line_art,
-    "low-poly": low_poly, "anime": anime, "3d-render": render_3d, "minimal": minimal, "neon": neon,
+    "watercolor": watercolor,
+    "oil-painting": oil,
+    "sketch": sketch,
+    "line-art": line_art,
+    "low-poly": low_poly,
+    "anime": anime,
+    "3d-render": render_3d,
+    "minimal": minimal,
+    "neon": neon,
 }
 GRADES: dict[str, Filter] = {
-    "pastel": pastel, "photographic": photographic, "cinematic": cinematic,
-    "vintage": vintage, "digital-art": digital_art,
+    "pastel": pastel,
+    "photographic": photographic,
+    "cinematic": cinematic,
+    "vintage": vintage,
+    "digital-art": digital_art,
 }
 __all__ = ["STYLE_PRESETS", "StyleInput", "apply_styles", "resolve_styles"]
 

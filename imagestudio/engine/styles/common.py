@@ -1,4 +1,5 @@
 """Shared image operations for styles (float32 RGB images, mostly 0..1)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,8 +14,8 @@ from ..rng import Streams
 class StyleInput:
     img: np.ndarray
     streams: Streams
-    detail: float          # 0..1 from steps
-    horizon: float         # v of the horizon (for haze placements)
+    detail: float  # 0..1 from steps
+    horizon: float  # v of the horizon (for haze placements)
     avoid: frozenset[str]  # negative-prompt elements (e.g. "grain")
     objects: np.ndarray | None = None  # 1 where terrain/subjects cover the sky, if known
 
@@ -67,8 +68,7 @@ def vignette(si: StyleInput, img: np.ndarray, k: float) -> np.ndarray:
     return img * (1 - k * np.clip(d, 0, 2) ** 1.3 * 0.6)[..., None]
 
 
-def bloom(img: np.ndarray, s: int, threshold: float = 0.75, strength: float = 0.5,
-          radius: float = 0.02) -> np.ndarray:
+def bloom(img: np.ndarray, s: int, threshold: float = 0.75, strength: float = 0.5, radius: float = 0.02) -> np.ndarray:
     """Glow around bright areas; blurred at quarter size for speed."""
     bright = np.clip(img - threshold, 0, None)
     h, w = img.shape[:2]

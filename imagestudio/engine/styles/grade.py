@@ -1,4 +1,5 @@
 """Colour grades and film looks applied after the medium."""
+
 from __future__ import annotations
 
 import cv2
@@ -26,10 +27,10 @@ def photographic(si: StyleInput, img: np.ndarray) -> np.ndarray:
     out = cv2.GaussianBlur(np.clip(img, 0, 1.5), (0, 0), max(0.6, si.s * 0.0008))
     h = out.shape[0]
     v = (np.arange(h, dtype=np.float32) + 0.5) / h
-    haze = np.exp(-((v - si.horizon) / 0.12) ** 2)[:, None, None] * 0.12
+    haze = np.exp(-(((v - si.horizon) / 0.12) ** 2))[:, None, None] * 0.12
     out = out + (lum(out).mean() + 0.15 - out) * haze
     out = bloom(out, si.s, 0.8, 0.3, 0.03)
-    out = out / (1 + 0.25 * out) * 1.25                      # gentle highlight roll-off
+    out = out / (1 + 0.25 * out) * 1.25  # gentle highlight roll-off
     out = s_curve(out, 0.15)
     out = vignette(si, out, 0.3)
     return grain(si, out, 0.012)
@@ -40,7 +41,7 @@ def cinematic(si: StyleInput, img: np.ndarray) -> np.ndarray:
     out = bloom(np.clip(img, 0, 1.5), si.s, 0.75, 0.45, 0.03)
     L = np.clip(lum(out), 0, 1)[..., None]
     teal, orange = np.array([0.0, 0.08, 0.1], np.float32), np.array([0.12, 0.05, -0.06], np.float32)
-    out = out + teal * (1 - L) ** 2 * 1.2 - teal * 0.3 + orange * L ** 2
+    out = out + teal * (1 - L) ** 2 * 1.2 - teal * 0.3 + orange * L**2
     out = s_curve(saturation(out, 1.05), 0.35)
     out = vignette(si, out, 0.55)
     out = grain(si, out, 0.014)
@@ -53,7 +54,7 @@ def _letterbox(img: np.ndarray) -> np.ndarray:
     if w < h * 0.8:
         bar = int(h * 0.04)
     img[:bar] = 0.0
-    img[h - bar:] = 0.0
+    img[h - bar :] = 0.0
     return img
 
 
@@ -69,7 +70,7 @@ def vintage(si: StyleInput, img: np.ndarray) -> np.ndarray:
     rng = si.rng("dust")
     h, w = out.shape[:2]
     dust = np.zeros((h, w), np.float32)
-    for _ in range(int(12 * w * h / si.s ** 2)):
+    for _ in range(int(12 * w * h / si.s**2)):
         x0, y0 = int(rng.random() * w), int(rng.random() * h)
         if rng.random() < 0.25:
             end = (x0 + int(rng.normal(0, 3)), y0 + int(rng.uniform(0.02, 0.12) * si.s))
@@ -82,7 +83,7 @@ def vintage(si: StyleInput, img: np.ndarray) -> np.ndarray:
 
 def noir(si: StyleInput, img: np.ndarray) -> np.ndarray:
     """Black & white through a red filter, hard contrast, deep vignette, grain. R=G=B exactly."""
-    x = np.clip(img, 0, 1.0)          # clip first so glows never out-shine the sun disc
+    x = np.clip(img, 0, 1.0)  # clip first so glows never out-shine the sun disc
     g = x[..., 0] * 0.45 + x[..., 1] * 0.45 + x[..., 2] * 0.1
     g = bloom(g[..., None].repeat(3, -1), si.s, 0.7, 0.5)[..., 0]
     lo, hi = np.percentile(g, 2), np.percentile(g, 98.5)

@@ -1,4 +1,5 @@
 """Graphic looks: anime cel shading, low poly, pixel art, 3D clay render, minimal poster, neon."""
+
 from __future__ import annotations
 
 import cv2
@@ -87,7 +88,7 @@ _BAYER4 = np.array([[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]
 def pixel_art(si: StyleInput, img: np.ndarray, grey: bool = False) -> np.ndarray:
     """Downsample to a coarse grid, quantise to a small palette (light ordered dither), nearest upscale."""
     h, w = img.shape[:2]
-    target = 64 + int(2.2 * 50 * si.detail)               # pixels across the short side
+    target = 64 + int(2.2 * 50 * si.detail)  # pixels across the short side
     block = max(2, round(si.s / target))
     sw, sh = -(-w // block), -(-h // block)
     small = cv2.resize(np.clip(img, 0, 1), (sw, sh), interpolation=cv2.INTER_AREA)
@@ -111,7 +112,7 @@ def render_3d(si: StyleInput, img: np.ndarray) -> np.ndarray:
     smooth = down_up(np.clip(img, 0, 1), 2.0, lambda x: cv2.bilateralFilter(x, -1, 0.12, 4.0))
     obj = si.objects if si.objects is not None else np.ones((h, w), np.float32)
     flat, _ = _cels(si, smooth, 10, "clay")
-    edges = _colour_edges(flat, 0.3) > 0                            # continuous region borders
+    edges = _colour_edges(flat, 0.3) > 0  # continuous region borders
     solid = cv2.GaussianBlur(obj, (0, 0), max(1.0, s * 0.003)) > 0.5
     walls = (edges | ~solid).astype(np.uint8)
     R = s * 0.035
@@ -151,11 +152,11 @@ def neon(si: StyleInput, img: np.ndarray) -> np.ndarray:
     f = max(1.0, si.s / 480.0)
     small = cv2.resize(np.clip(src, 0, 1), (int(w / f), int(h / f)), interpolation=cv2.INTER_AREA)
     soft = cv2.bilateralFilter(small, -1, 0.15, 4.0)
-    u8 = (cv2.GaussianBlur(soft, (0, 0), 2.2) * 255).astype(np.uint8)   # windows blur away, shapes stay
+    u8 = (cv2.GaussianBlur(soft, (0, 0), 2.2) * 255).astype(np.uint8)  # windows blur away, shapes stay
     edges = cv2.Canny(u8, 25, 70).astype(np.float32) / 255.0
     edges = cv2.resize(cv2.dilate(edges, np.ones((2, 2), np.uint8)), (w, h), interpolation=cv2.INTER_LINEAR)
     edges = np.clip(cv2.GaussianBlur(edges, (0, 0), 0.6 * f) * 1.5, 0, 1)
-    t = (np.arange(w, dtype=np.float32)[None, :] / w * 0.6 + np.arange(h, dtype=np.float32)[:, None] / h * 0.4)
+    t = np.arange(w, dtype=np.float32)[None, :] / w * 0.6 + np.arange(h, dtype=np.float32)[:, None] / h * 0.4
     a, b = np.array([1.0, 0.15, 0.8], np.float32), np.array([0.1, 0.9, 1.0], np.float32)
     tube = a + (b - a) * t[..., None]
     tube = tube * 0.65 + np.clip(saturation(src, 2.0), 0, 1) * 0.35

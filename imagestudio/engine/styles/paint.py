@@ -1,4 +1,5 @@
 """Painterly media: watercolor, oil painting, pencil sketch, line art."""
+
 from __future__ import annotations
 
 import cv2
@@ -25,7 +26,7 @@ def watercolor(si: StyleInput, img: np.ndarray) -> np.ndarray:
     edges = cv2.GaussianBlur(np.clip(edges * (s / 220.0), 0, 1), (0, 0), s * 0.0015 + 0.5)
     out = wash * (1 - 0.35 * edges[..., None]) * 1.0
     out = saturation(out, 1.2)
-    out = 1 - (1 - np.clip(out, 0, 1)) * 0.78           # transparent pigment over white paper
+    out = 1 - (1 - np.clip(out, 0, 1)) * 0.78  # transparent pigment over white paper
     gran = fine_noise(si, "gran", max(1.0, s * 0.002))
     blot = fbm(rng, h, w, 5, 4)
     out *= (1 - 0.025 * si.detail * gran - 0.035 * np.clip(blot, -1, 2))[..., None]
@@ -93,7 +94,7 @@ def oil(si: StyleInput, img: np.ndarray) -> np.ndarray:
     gx = cv2.Sobel(height, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(height, cv2.CV_32F, 0, 1, ksize=3)
     shade = 1 + np.clip(-gx - gy, -1, 1) * (0.12 + 0.18 * si.detail)
-    shade = shade * (1 + (height - height.mean()) * (0.5 + 0.5 * si.detail))   # paint thickness varies along strokes
+    shade = shade * (1 + (height - height.mean()) * (0.5 + 0.5 * si.detail))  # paint thickness varies along strokes
     weave = 1 + 0.02 * (np.sin(np.arange(w) * 2.2)[None, :] * np.sin(np.arange(h) * 2.2)[:, None])
     return out * (shade * weave)[..., None].astype(np.float32)
 
@@ -111,11 +112,14 @@ def sketch(si: StyleInput, img: np.ndarray) -> np.ndarray:
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     period = max(3.0, s * 0.007)
     jitter = fine_noise(si, "hatchj", period * 0.6) * period * 0.15
-    h1 = np.abs(((xx + yy + jitter) / period) % 1.0 - 0.5) * 2     # 45 degree strokes
-    h2 = np.abs(((xx - yy + jitter) / period) % 1.0 - 0.5) * 2     # cross hatching
+    h1 = np.abs(((xx + yy + jitter) / period) % 1.0 - 0.5) * 2  # 45 degree strokes
+    h2 = np.abs(((xx - yy + jitter) / period) % 1.0 - 0.5) * 2  # cross hatching
     dark = 1 - tone
-    hatch = 1 - 0.55 * (smoothstep(0.55, 0.95, dark * 1.2 + 0.35 - h1 * 0.8)) \
+    hatch = (
+        1
+        - 0.55 * (smoothstep(0.55, 0.95, dark * 1.2 + 0.35 - h1 * 0.8))
         - 0.45 * smoothstep(0.7, 1.0, dark * 1.3 + 0.2 - h2 * 0.8)
+    )
     paper = 0.96 + 0.03 * fine_noise(si, "paper", 0.7)
     out = np.clip(lines * np.clip(hatch, 0.25, 1) * paper, 0, 1)
     warm = np.array([0.99, 0.97, 0.93], np.float32)

@@ -1,9 +1,9 @@
 """UI template tags: inline SVG icons, block components and form-widget rendering.
 
-    {% load ui %}
-    {% icon "sparkles" class="size-4" %}                      inline SVG (aria-hidden unless label= is given)
-    {% component "card" title="Recent" %}…{% endcomponent %}  renders components/card.html with the body as `slot`
-    {% widget field class="input" %}                           a bound field's widget with extra attributes
+{% load ui %}
+{% icon "sparkles" class="size-4" %}                      inline SVG (aria-hidden unless label= is given)
+{% component "card" title="Recent" %}…{% endcomponent %}  renders components/card.html with the body as `slot`
+{% widget field class="input" %}                           a bound field's widget with extra attributes
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ register = template.Library()
 ICONS: dict[str, str] = {
     "home": '<path d="M3 10.5 12 3l9 7.5"/><path d="M5 9.5V20a1 1 0 0 0 1 1h4v-6h4v6h4a1 1 0 0 0 1-1V9.5"/>',
     "sparkles": '<path d="M11 3.5 12.9 8.6 18 10.5 12.9 12.4 11 17.5 9.1 12.4 4 10.5 9.1 8.6z"/>'
-                '<path d="M19 3v4M17 5h4M18 16v4M16 18h4"/>',
+    '<path d="M19 3v4M17 5h4M18 16v4M16 18h4"/>',
     "images": '<rect x="3" y="7" width="14" height="14" rx="2"/><path d="M7 3h12a2 2 0 0 1 2 2v12"/>'
-              '<circle cx="8" cy="12" r="1.5"/><path d="m17 17-4-4-7 8"/>',
+    '<circle cx="8" cy="12" r="1.5"/><path d="m17 17-4-4-7 8"/>',
     "image": '<rect x="3" y="3" width="18" height="18" rx="2"/><circle cx="9" cy="9" r="2"/><path d="m21 15-5-5L5 21"/>',
     "search": '<circle cx="11" cy="11" r="7"/><path d="m20 20-3.5-3.5"/>',
     "plus": '<path d="M12 5v14M5 12h14"/>',
@@ -38,7 +38,7 @@ ICONS: dict[str, str] = {
     "arrow-right": '<path d="M5 12h14M13 6l6 6-6 6"/>',
     "arrow-left": '<path d="M19 12H5M11 6l-6 6 6 6"/>',
     "sun": '<circle cx="12" cy="12" r="4"/><path d="M12 2v2M12 20v2M4.9 4.9l1.4 1.4M17.7 17.7l1.4 1.4M2 12h2M20 12h2'
-           'M4.9 19.1l1.4-1.4M17.7 6.3l1.4-1.4"/>',
+    'M4.9 19.1l1.4-1.4M17.7 6.3l1.4-1.4"/>',
     "moon": '<path d="M20.5 14.2A8.5 8.5 0 1 1 9.8 3.5a6.8 6.8 0 0 0 10.7 10.7z"/>',
     "monitor": '<rect x="2" y="4" width="20" height="13" rx="2"/><path d="M8 21h8M12 17v4"/>',
     "log-out": '<path d="M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4"/><path d="m16 17 5-5-5-5M21 12H9"/>',
@@ -47,7 +47,7 @@ ICONS: dict[str, str] = {
     "user-plus": '<circle cx="10" cy="8" r="4"/><path d="M2 21a8 8 0 0 1 13.5-5.8M19 14v6M16 17h6"/>',
     "users": '<circle cx="9" cy="8" r="4"/><path d="M1.5 21a7.5 7.5 0 0 1 15 0M16 3.5a4 4 0 0 1 0 8M19 14.5a7.5 7.5 0 0 1 3.5 6.5"/>',
     "settings": '<path d="M4 6h9M17 6h3M4 12h3M11 12h9M4 18h11M19 18h1"/><circle cx="15" cy="6" r="2"/>'
-                '<circle cx="9" cy="12" r="2"/><circle cx="17" cy="18" r="2"/>',
+    '<circle cx="9" cy="12" r="2"/><circle cx="17" cy="18" r="2"/>',
     "sliders": '<path d="M4 21v-7M4 10V3M12 21v-9M12 8V3M20 21v-5M20 12V3M1 14h6M9 8h6M17 16h6"/>',
     "download": '<path d="M12 3v12M7 10l5 5 5-5"/><path d="M4 17v2a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-2"/>',
     "upload": '<path d="M12 15V3M7 8l5-5 5 5"/><path d="M4 17v2a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-2"/>',
@@ -57,7 +57,7 @@ ICONS: dict[str, str] = {
     "copy": '<rect x="9" y="9" width="12" height="12" rx="2"/><path d="M5 15H4a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1h10a1 1 0 0 1 1 1v1"/>',
     "check": '<path d="m5 12 5 5L20 7"/>',
     "alert-triangle": '<path d="M10.3 3.9 1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0z"/>'
-                      '<path d="M12 9v4M12 17h.01"/>',
+    '<path d="M12 9v4M12 17h.01"/>',
     "alert-circle": '<circle cx="12" cy="12" r="9"/><path d="M12 8v4M12 16h.01"/>',
     "info": '<circle cx="12" cy="12" r="9"/><path d="M12 16v-4M12 8h.01"/>',
     "check-circle": '<circle cx="12" cy="12" r="9"/><path d="m8 12 3 3 5-6"/>',
@@ -67,7 +67,7 @@ ICONS: dict[str, str] = {
     "spinner": '<path d="M21 12a9 9 0 1 1-6.2-8.56"/>',
     "loader": '<path d="M12 2v4M12 18v4M4.9 4.9l2.9 2.9M16.2 16.2l2.9 2.9M2 12h4M18 12h4M4.9 19.1l2.9-2.9M16.2 7.8l2.9-2.9"/>',
     "coins": '<ellipse cx="12" cy="6" rx="8" ry="3"/><path d="M4 6v6c0 1.7 3.6 3 8 3s8-1.3 8-3V6"/>'
-             '<path d="M4 12v6c0 1.7 3.6 3 8 3s8-1.3 8-3v-6"/>',
+    '<path d="M4 12v6c0 1.7 3.6 3 8 3s8-1.3 8-3v-6"/>',
     "credit-card": '<rect x="2" y="5" width="20" height="14" rx="2"/><path d="M2 10h20M6 15h4"/>',
     "zap": '<path d="M13 2 4 14h8l-1 8 9-12h-8z"/>',
     "layers": '<path d="m12 2 10 5-10 5L2 7z"/><path d="m2 12 10 5 10-5M2 17l10 5 10-5"/>',
@@ -76,14 +76,14 @@ ICONS: dict[str, str] = {
     "book": '<path d="M4 19.5V5a2 2 0 0 1 2-2h14v15H6.5A2.5 2.5 0 0 0 4 20.5 2.5 2.5 0 0 0 6.5 23H20"/><path d="M8 7h8"/>',
     "list": '<path d="M8 6h13M8 12h13M8 18h13M3 6h.01M3 12h.01M3 18h.01"/>',
     "grid": '<rect x="3" y="3" width="7" height="7" rx="1"/><rect x="14" y="3" width="7" height="7" rx="1"/>'
-            '<rect x="3" y="14" width="7" height="7" rx="1"/><rect x="14" y="14" width="7" height="7" rx="1"/>',
+    '<rect x="3" y="14" width="7" height="7" rx="1"/><rect x="14" y="14" width="7" height="7" rx="1"/>',
     "bar-chart": '<path d="M4 20V10M10 20V4M16 20v-7M22 20H2"/>',
     "cpu": '<rect x="6" y="6" width="12" height="12" rx="2"/><rect x="9.5" y="9.5" width="5" height="5" rx=".5"/>'
-           '<path d="M9 2v4M15 2v4M9 18v4M15 18v4M2 9h4M2 15h4M18 9h4M18 15h4"/>',
+    '<path d="M9 2v4M15 2v4M9 18v4M15 18v4M2 9h4M2 15h4M18 9h4M18 15h4"/>',
     "cloud": '<path d="M7 19a5 5 0 1 1 .9-9.9A6 6 0 0 1 19.5 11 4 4 0 0 1 18 19z"/>',
     "cloud-off": '<path d="m2 2 20 20"/><path d="M5.8 9.3A5 5 0 0 0 7 19h11c.4 0 .8-.1 1.2-.2M21.6 16.6A4 4 0 0 0 19.5 11 6 6 0 0 0 10 6.4"/>',
     "keyboard": '<rect x="2" y="5" width="20" height="14" rx="2"/>'
-                '<path d="M6 9h.01M10 9h.01M14 9h.01M18 9h.01M6 13h.01M18 13h.01M10 13h4M7 16h10"/>',
+    '<path d="M6 9h.01M10 9h.01M14 9h.01M18 9h.01M6 13h.01M18 13h.01M10 13h4M7 16h10"/>',
     "clock": '<circle cx="12" cy="12" r="9"/><path d="M12 7v5l3 2"/>',
     "history": '<path d="M3 12a9 9 0 1 0 3-6.7L3 8"/><path d="M3 3v5h5M12 7v5l3 2"/>',
     "heart": '<path d="M19.5 12.6 12 20l-7.5-7.4A5 5 0 1 1 12 6a5 5 0 1 1 7.5 6.6z"/>',
@@ -103,7 +103,7 @@ ICONS: dict[str, str] = {
     "panel-left": '<rect x="3" y="4" width="18" height="16" rx="2"/><path d="M9 4v16"/>',
     "gauge": '<path d="m12 14 4-4"/><path d="M3.3 19a10 10 0 1 1 17.4 0"/>',
     "palette": '<path d="M12 21a9 9 0 1 1 9-9c0 2.5-2 4-4.5 4H15a2 2 0 0 0-1.5 3.3A1.6 1.6 0 0 1 12 21z"/>'
-               '<path d="M7.5 11h.01M10 7.5h.01M14.5 7.5h.01M17 11h.01"/>',
+    '<path d="M7.5 11h.01M10 7.5h.01M14.5 7.5h.01M17 11h.01"/>',
     "ratio": '<rect x="3" y="6" width="18" height="12" rx="2"/><path d="M7 10v4M17 10v4"/>',
     "terminal": '<rect x="2" y="4" width="20" height="16" rx="2"/><path d="m6 9 3 3-3 3M12 15h5"/>',
     "code": '<path d="m16 18 6-6-6-6M8 6l-6 6 6 6"/>',
@@ -115,16 +115,30 @@ ICONS: dict[str, str] = {
     "bookmark-plus": '<path d="M6 3h12a1 1 0 0 1 1 1v17l-7-4-7 4V4a1 1 0 0 1 1-1z"/><path d="M12 7v6M9 10h6"/>',
     "rotate": '<path d="M21 12a9 9 0 1 1-3-6.7L21 8"/><path d="M21 3v5h-5"/>',
     "git-branch": '<circle cx="6" cy="5" r="2"/><circle cx="6" cy="19" r="2"/><circle cx="18" cy="8" r="2"/>'
-                  '<path d="M6 7v10M18 10c0 4-6 3-11.5 7"/>',
+    '<path d="M6 7v10M18 10c0 4-6 3-11.5 7"/>',
 }
 # Names other parts of the app use for their nav items.
-ICONS.update({
-    "queue": ICONS["list"], "projects": ICONS["folder"], "collections": ICONS["bookmark"], "prompts": ICONS["book"],
-    "library": ICONS["book"], "usage": ICONS["bar-chart"], "billing": ICONS["credit-card"], "models": ICONS["layers"],
-    "favorites": ICONS["heart"], "gallery": ICONS["images"], "dashboard": ICONS["home"], "generate": ICONS["sparkles"],
-    "account": ICONS["user"], "admin": ICONS["shield-check"], "notifications": ICONS["bell"], "api": ICONS["code"],
-    "variation": ICONS["git-branch"],
-})
+ICONS.update(
+    {
+        "queue": ICONS["list"],
+        "projects": ICONS["folder"],
+        "collections": ICONS["bookmark"],
+        "prompts": ICONS["book"],
+        "library": ICONS["book"],
+        "usage": ICONS["bar-chart"],
+        "billing": ICONS["credit-card"],
+        "models": ICONS["layers"],
+        "favorites": ICONS["heart"],
+        "gallery": ICONS["images"],
+        "dashboard": ICONS["home"],
+        "generate": ICONS["sparkles"],
+        "account": ICONS["user"],
+        "admin": ICONS["shield-check"],
+        "notifications": ICONS["bell"],
+        "api": ICONS["code"],
+        "variation": ICONS["git-branch"],
+    }
+)
 
 
 @register.simple_tag
@@ -138,7 +152,10 @@ def icon(name: str, **kwargs) -> str:
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" stroke="currentColor" '
         'stroke-width="{}" stroke-linecap="round" stroke-linejoin="round" class="{}" {} focusable="false">{}</svg>',
-        width, css, a11y, mark_safe(paths),  # noqa: S308 - our own constant SVG paths
+        width,
+        css,
+        a11y,
+        mark_safe(paths),  # noqa: S308 - our own constant SVG paths
     )
 
 
@@ -203,7 +220,7 @@ def split(value: str, sep: str = ",") -> list[str]:
 
 @register.filter
 def pairs(value: str) -> list[tuple[str, str]]:
-    """"a:Alpha,b:Beta" → [("a", "Alpha"), ("b", "Beta")] (for tabs and similar option lists)."""
+    """ "a:Alpha,b:Beta" → [("a", "Alpha"), ("b", "Beta")] (for tabs and similar option lists)."""
     result = []
     for part in split(value):
         key, _, label = part.partition(":")
@@ -226,7 +243,7 @@ def get_item(mapping, key):
 
 @register.filter
 def ratio_box(value: str, box: int = 26) -> str:
-    """"16:9" → inline style for a small rectangle of that shape that fits in a box×box px square."""
+    """ "16:9" → inline style for a small rectangle of that shape that fits in a box×box px square."""
     try:
         w, h = (float(part) for part in str(value).split(":"))
     except ValueError:

@@ -18,4 +18,6 @@ class Command(BaseCommand):
         failed = sum(1 for text in outcomes.values() if text.startswith("failed"))
         for endpoint_id, text in sorted(outcomes.items()):
             self.stdout.write(f"{endpoint_id}: {text}")
-        self.stdout.write(f"Prices updated for {updated} of {len(outcomes)} fal models ({failed} failed; the rest kept).")
+        self.stdout.write(
+            f"Prices updated for {updated} of {len(outcomes)} fal models ({failed} failed; the rest kept)."
+        )

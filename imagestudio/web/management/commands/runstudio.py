@@ -29,8 +29,10 @@ class Command(BaseCommand):
             call_command("seed")
         mode = "fal.ai (FAL_KEY is set)" if settings.FAL_KEY else "OFFLINE engine (no FAL_KEY: fal models unavailable)"
         self.stdout.write(self.style.SUCCESS(f"AI Image Studio on http://{host}:{port}/ — generating with {mode}"))
-        self.stdout.write(f"Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} · "
-                          f"Files: {'S3 bucket ' + settings.S3_BUCKET if settings.S3_BUCKET else settings.MEDIA_ROOT}")
+        self.stdout.write(
+            f"Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} · "
+            f"Files: {'S3 bucket ' + settings.S3_BUCKET if settings.S3_BUCKET else settings.MEDIA_ROOT}"
+        )
         manage = [sys.executable, "-m", "django"]
         web = subprocess.Popen([*manage, "runserver", f"{host}:{port}", "--noreload", "--skip-checks"])
         worker = subprocess.Popen([*manage, "worker", "--interval", "0.2"])
