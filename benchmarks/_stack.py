@@ -252,6 +252,8 @@ class Stack:
                 "--log-level",
                 "warning",
             ],
+            # The web process submits fal jobs too (a webhook refills its slot): it must ask for webhooks.
+            env={**self.env, "PUBLIC_URL": self.web_url},
         )
         import httpx
 

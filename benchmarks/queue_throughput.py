@@ -79,7 +79,7 @@ def run_mode(args, mode: str) -> dict:
         stack.setup_django()
         web = stack.start_web(args.web_workers)
         if mode == "webhooks":
-            stack.env["PUBLIC_URL"] = web  # only the workers need it (they pass it to fal at submit)
+            stack.env["PUBLIC_URL"] = web  # workers and the web server pass it to fal when they submit
         workers = [stack.start_worker(args.worker_interval) for _ in range(args.workers)]
         stack.wait_for_workers(workers)
         from imagestudio.generation.models import GenerationJob

@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from imagestudio.generation import fal_jobs, jobqueue
 from imagestudio.generation.models import GenerationJob, JobStatus
@@ -85,15 +86,20 @@ def test_listeners_wake_on_notify_on_postgresql_and_sleep_elsewhere(catalog):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_webhook_finishes_its_job_and_refills_the_slot_in_the_web_process(
-    catalog, fal_only_poller, live_server, settings
-):
+def test_a_webhook_is_finished_by_the_poller_which_refills_the_slot(catalog, fal_only_poller, live_server, settings):
     settings.PUBLIC_URL = live_server.url
     settings.USER_MAX_CONCURRENT_JOBS = 1
     user = make_user(email="hooked@example.com")
     first, second = (enqueue_job(user=user, model=FLUX, parameters=dict(SMALL)) for _ in range(2))
-    assert fal_jobs.start_waiting("test-worker", limit=5) == 1
-    # No poller runs: the webhook handler stores the result, settles, and submits the next job itself.
-    wait_until(lambda: status_of(first) == JobStatus.SUCCEEDED, 20, "the webhook to finish the first job")
-    wait_until(lambda: submitted(second), 10, "the webhook handler to submit the second job")
+    assert fal_only_poller.start_waiting() == 1
+    wait_until(lambda: "webhook" in GenerationJob.objects.get(pk=first.pk).provider_state, 15, "fal's webhook")
+    # The webhook made the job due at once (not after the 30 s webhook fallback): one look finishes it.
+    assert GenerationJob.objects.get(pk=first.pk).next_check_at <= timezone.now()
+
+    def first_done() -> bool:
+        fal_only_poller.poll_due()
+        return status_of(first) == JobStatus.SUCCEEDED
+
+    wait_until(first_done, 20, "the poller to finish the first job from its webhook")
+    wait_until(lambda: submitted(second), 10, "the poller to submit the second job")
     assert GenerationJob.objects.get(pk=first.pk).images.count() == 1

@@ -208,7 +208,7 @@ def test_webhooks_finish_jobs_without_polling(fal, alice, live_server, settings)
     )
     job = drive(job)
     assert job.status == JobStatus.SUCCEEDED
-    # The handler finished the job before answering; the emulator counts the delivery once it has the answer.
+    # The emulator counts a delivery once it has our answer, which may come after the job is done.
     counts = wait_until(
         lambda: (c := fal.stats()["requests"][job.fal_request_id]).get("webhook_deliveries") and c,
         10,

@@ -20,7 +20,7 @@ from types import TracebackType
 from uuid import UUID
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -52,27 +52,36 @@ def webhook_url() -> str | None:
 
 def _next_check(job: GenerationJob | None = None, *, after_webhook: bool = False) -> datetime:
     """When to look at a request next: with webhooks, only as a safety net; else every poll interval,
-    except that the look lands when the request is expected to be done, if that comes sooner."""
+    except around the end this model's requests usually reach (learned from our recent jobs): a first
+    look just before it, then quick looks until just after it."""
+    now = timezone.now()
     if after_webhook:
-        return timezone.now() + timedelta(seconds=settings.FAL_WEBHOOK_FALLBACK_SECONDS)
+        return now + timedelta(seconds=settings.FAL_WEBHOOK_FALLBACK_SECONDS)
     delay = settings.FAL_POLL_INTERVAL_SECONDS
     if job is not None and job.started_at is not None and (expected := _expected_seconds(job.model_id)):
-        remaining = (job.started_at - timezone.now()).total_seconds() + expected
-        if remaining > 0:
-            delay = min(delay, max(remaining, MIN_CHECK_GAP_SECONDS))
-    return timezone.now() + timedelta(seconds=delay)
+        elapsed = (now - job.started_at).total_seconds()
+        first_look = EARLY_LOOK * expected
+        if elapsed < first_look <= elapsed + EXPECTED_END_HORIZON * delay:
+            delay = max(first_look - elapsed, END_POLL_SECONDS)
+        elif first_look <= elapsed <= expected + delay:
+            delay = END_POLL_SECONDS
+    return now + timedelta(seconds=delay)
 
 
-MIN_CHECK_GAP_SECONDS = 0.25  # an early look at the expected end never comes sooner than this
+EARLY_LOOK = 0.9  # the first look comes at 90 % of the fastest recent run, so the estimate can improve
+END_POLL_SECONDS = 0.25  # between that look and a poll interval past the expected end, look this often
+EXPECTED_END_HORIZON = 3  # within this many poll intervals of the first look, wait for it instead of polling
+
+
 _expected: dict[UUID, tuple[float, float | None]] = {}  # model id -> (computed at, seconds)
 
 
 def _expected_seconds(model_id: UUID) -> float | None:
-    """How long this model's jobs took recently (claim to stored result), cached for a minute per process."""
+    """How soon this model's jobs were done recently (the fastest; claim to stored result), cached per process."""
     cached = _expected.get(model_id)
-    if cached is not None and time.monotonic() - cached[0] < 60:
+    if cached is not None and time.monotonic() - cached[0] < (60 if cached[1] else 5):  # no history: ask soon
         return cached[1]
-    seconds = selectors.recent_duration(model_id)
+    seconds = selectors.recent_duration(model_id, fastest=True)
     _expected[model_id] = (time.monotonic(), seconds)
     return seconds
 
@@ -250,7 +259,7 @@ class Poller:
         except Exception:  # one bad outcome must not stop the others
             log.exception("Applying fal outcome for job %s failed", job.pk)
         finally:
-            connection.close()  # pool threads come and go: never leave their database connections behind
+            close_old_connections()  # like a request boundary: keeps a persistent connection, drops a stale one
 
     def start_waiting(self, limit: int = POLL_BATCH) -> int:
         """Claim waiting fal jobs (within every user's slots) and submit them on the pool."""
@@ -306,7 +315,7 @@ def _submit_on_pool(job: GenerationJob) -> None:
     try:
         submit_quietly(job)
     finally:
-        connection.close()  # pool threads come and go: never leave their database connections behind
+        close_old_connections()  # like a request boundary: keeps a persistent connection, drops a stale one
 
 
 def apply(job: GenerationJob, outcome: Outcome) -> None:
@@ -362,47 +371,30 @@ def _check_failed(job: GenerationJob, error: ProviderError) -> None:
 
 
 def accept_webhook(body: dict) -> str:
-    """Record a verified webhook; duplicates change nothing. The caller finishes the job (see
-    `process_webhook`); the poller is the safety net if it can't, after `FAL_POLL_CLAIM_SECONDS`."""
-    return _record_webhook(body)[0]
+    """Record a verified webhook for the poller to finish at once; duplicates change nothing.
 
-
-def _record_webhook(body: dict) -> tuple[str, GenerationJob | None]:
+    The web request stays short (fal wants a quick answer, and downloads can be large): on PostgreSQL a
+    NOTIFY wakes a poller at once, elsewhere its next look comes within `idle_seconds`.
+    """
     request_id = body.get("request_id") if isinstance(body, dict) else None
     if not request_id:
-        return "ignored", None
+        return "ignored"
     job = (
         GenerationJob.objects.filter(fal_request_id=request_id, status=JobStatus.RUNNING, lease_expires_at__isnull=True)
         .exclude(provider_state__has_key="webhook")
-        .select_related("model", "user", "project")
         .first()
     )
     if job is None:
-        return "duplicate", None
-    job.provider_state = {**job.provider_state, "webhook": body}
+        return "duplicate"
     recorded = (
         GenerationJob.objects.filter(pk=job.pk)
         .exclude(provider_state__has_key="webhook")
-        .update(
-            provider_state=job.provider_state,
-            next_check_at=timezone.now() + timedelta(seconds=settings.FAL_POLL_CLAIM_SECONDS),
-        )
+        .update(provider_state={**job.provider_state, "webhook": body}, next_check_at=timezone.now())
     )
-    return ("accepted", job) if recorded else ("duplicate", None)
-
-
-def process_webhook(body: dict, *, worker_id: str) -> str:
-    """Record a verified webhook, then finish its job right here and refill the freed slot at once."""
-    status, job = _record_webhook(body)
-    if job is None or (submission := job.submission) is None:
-        return status
-    try:
-        apply(job, _check(job.model.endpoint_id, str(job.pk), submission, body))
-        if job.is_final:
-            start_waiting(worker_id, limit=1)
-    except Exception:  # the poller finishes it later from the recorded body
-        log.exception("Finishing job %s from its webhook failed", job.pk)
-    return status
+    if not recorded:
+        return "duplicate"
+    pgnotify.notify(jobqueue.WAKE_CHANNEL)
+    return "accepted"
 
 
 def cancel_request(endpoint_id: str, submission: Submission) -> None:

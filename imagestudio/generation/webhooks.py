@@ -1,11 +1,9 @@
-"""fal.ai webhook endpoint: verify the Ed25519 signature over the raw body, record, finish the job at once."""
+"""fal.ai webhook endpoint: verify the Ed25519 signature over the raw body, record, answer fast."""
 
 from __future__ import annotations
 
 import json
 import logging
-import os
-import socket
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -15,7 +13,6 @@ from imagestudio.generation import fal_jobs
 from imagestudio.generation.providers.fal import fetch_jwks, signature_headers_ok, verify_webhook
 
 log = logging.getLogger(__name__)
-WEBHOOK_WORKER_ID = f"{socket.gethostname()}:{os.getpid()}:webhook"  # who claims a slot refilled from here
 
 
 def _verified(request: HttpRequest) -> bool:
@@ -39,4 +36,4 @@ def fal_webhook(request: HttpRequest) -> JsonResponse:
         body = json.loads(request.body)
     except ValueError:
         return JsonResponse({"detail": "Body is not JSON."}, status=400)
-    return JsonResponse({"status": fal_jobs.process_webhook(body, worker_id=WEBHOOK_WORKER_ID)})
+    return JsonResponse({"status": fal_jobs.accept_webhook(body)})
