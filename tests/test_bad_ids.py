@@ -53,9 +53,11 @@ def test_odd_resolutions_never_break_the_generate_page_or_the_estimate(alice_bro
     assert estimate.status_code == 200
 
 
-@pytest.mark.parametrize("job_id", ["abc", "0", "6f1c1e9e-8e55-4c1e-9f0e-2b7d6c1d2a10"])
-def test_unknown_or_malformed_job_ids_are_404_over_the_api(alice_api, job_id):
-    assert alice_api.get(f"/api/generate/queue/{job_id}/status").status_code in (404, 422)
+@pytest.mark.parametrize(
+    ("job_id", "status"), [("abc", 422), ("0", 422), ("6f1c1e9e-8e55-4c1e-9f0e-2b7d6c1d2a10", 404)]
+)
+def test_unknown_or_malformed_job_ids_are_4xx_over_the_api(alice_api, job_id, status):
+    assert alice_api.get(f"/api/generate/queue/{job_id}/status").status_code == status
 
 
 def test_someone_elses_job_is_a_404(alice, bob_api, alice_api):

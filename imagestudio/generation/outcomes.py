@@ -111,7 +111,7 @@ def finish(job: GenerationJob, result: ProviderResult, *, generation_time: float
     """
     if not result.images:
         fail(job, f"The model returned no images. {REFUNDED}")
-        return JobStatus(GenerationJob.objects.values_list("status", flat=True).get(pk=job.pk))
+        return JobStatus(job.status)  # fail() refreshed it (FAILED, or whatever ended it first)
     images = _store_outputs(job, result, generation_time)
 
     def succeed(locked: GenerationJob) -> None:
