@@ -32,6 +32,21 @@ def fal_only_poller(fal_emulator, settings):
         yield poller
 
 
+@pytest.fixture
+def wakeups(monkeypatch) -> list:
+    """Every wake-up sent, from any thread (task backends are per thread; the queue's waker is not)."""
+    sent: list = []
+    real = jobqueue._waker
+
+    def counting(run_after):
+        sent.append(run_after)
+        if real is not None:
+            real(run_after)
+
+    monkeypatch.setattr(jobqueue, "_waker", counting)
+    return sent
+
+
 def status_of(job: GenerationJob) -> str:
     return GenerationJob.objects.values_list("status", flat=True).get(pk=job.pk)
 
@@ -41,7 +56,7 @@ def submitted(job: GenerationJob) -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_job_ending_in_the_poller_starts_the_next_waiting_one(catalog, fal_only_poller, settings):
+def test_a_job_ending_in_the_poller_starts_the_next_waiting_one(catalog, fal_only_poller, settings, wakeups):
     settings.USER_MAX_CONCURRENT_JOBS = 1
     user = make_user(email="refill@example.com")
     first, second = (enqueue_job(user=user, model=FLUX, parameters=dict(SMALL)) for _ in range(2))
@@ -49,6 +64,8 @@ def test_a_job_ending_in_the_poller_starts_the_next_waiting_one(catalog, fal_onl
     assert fal_only_poller.start_waiting() == 1  # one slot: only the first starts
     wait_until(lambda: submitted(first), 10, "the first job to reach fal")
     assert status_of(second) == JobStatus.QUEUED
+
+    wakeups_before = len(wakeups)
 
     def first_done() -> bool:
         fal_only_poller.poll_due()
@@ -58,6 +75,29 @@ def test_a_job_ending_in_the_poller_starts_the_next_waiting_one(catalog, fal_onl
     # Nobody ran a task or called start_waiting: finishing the first started the second.
     wait_until(lambda: submitted(second), 10, "the second job to be submitted by the poller")
     assert GenerationJob.objects.get(pk=second.pk).lease_owner == ""  # submitted and released, not stuck
+    # The poller filled the slot itself, so it asked no task worker to look for a job.
+    assert len(wakeups) == wakeups_before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_the_next_job_renders_offline_the_poller_wakes_a_worker_for_it(
+    catalog, fal_only_poller, settings, wakeups
+):
+    settings.USER_MAX_CONCURRENT_JOBS = 1
+    user = make_user(email="mixed@example.com")
+    first = enqueue_job(user=user, model=FLUX, parameters=dict(SMALL))
+    offline = enqueue_job(user=user)
+    assert fal_only_poller.start_waiting() == 1
+    wait_until(lambda: submitted(first), 10, "the first job to reach fal")
+    wakeups_before = len(wakeups)
+
+    def first_done() -> bool:
+        fal_only_poller.poll_due()
+        return status_of(first) == JobStatus.SUCCEEDED
+
+    wait_until(first_done, 20, "the first job to finish")
+    assert status_of(offline) == JobStatus.QUEUED  # offline jobs render in the task worker, not the poller
+    assert len(wakeups) == wakeups_before + 1  # exactly one wake-up for it
 
 
 @pytest.mark.django_db(transaction=True)

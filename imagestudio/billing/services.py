@@ -90,9 +90,14 @@ def reserve_for_jobs(jobs: list) -> None:
         CreditEntry.objects.bulk_create(entries)
 
 
+def chargeable(job, actual: int) -> int:
+    """What a job is charged for an actual cost: never more than it reserved."""
+    return min(actual, job.credits_reserved)
+
+
 def settle_job(job, actual: int) -> None:
     """Charge the actual cost (never more than reserved) and give back the rest."""
-    actual = min(actual, job.credits_reserved)
+    actual = chargeable(job, actual)
     if job.credits_reserved > 0:
         _apply(job.user_id, job.credits_reserved - actual, EntryKind.SETTLE, job=job, note=f"Charged {actual} credits")
     job.credits_charged = actual

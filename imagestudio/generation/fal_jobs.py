@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -69,7 +69,7 @@ def _next_check(job: GenerationJob | None = None, *, after_webhook: bool = False
 
 
 EARLY_LOOK = 0.9  # the first look comes at 90 % of the fastest recent run, so the estimate can improve
-END_POLL_SECONDS = 0.25  # between that look and a poll interval past the expected end, look this often
+END_POLL_SECONDS = 0.1  # between that look and a poll interval past the expected end, look this often
 EXPECTED_END_HORIZON = 3  # within this many poll intervals of the first look, wait for it instead of polling
 
 
@@ -171,20 +171,24 @@ class Outcome:
 
 
 def _claim_due_checks(limit: int) -> list[GenerationJob]:
+    """Take the due in-flight jobs for checking. Looking costs one light query: loops call this often."""
     now = timezone.now()
-    due = list(
+    due = (
         GenerationJob.objects.filter(status=JobStatus.RUNNING, next_check_at__lte=now, lease_expires_at__isnull=True)
-        .select_related("model", "user", "project")
-        .order_by("next_check_at")[:limit]
+        .order_by("next_check_at")
+        .values_list("pk", "next_check_at")[:limit]
     )
-    claimed = []
-    for job in due:
+    claimed = [
+        pk
+        for pk, next_check_at in due
         # Compare-and-set so two pollers never check the same request at once.
-        if GenerationJob.objects.filter(pk=job.pk, next_check_at=job.next_check_at).update(
+        if GenerationJob.objects.filter(pk=pk, next_check_at=next_check_at).update(
             next_check_at=now + timedelta(seconds=settings.FAL_POLL_CLAIM_SECONDS)
-        ):
-            claimed.append(job)
-    return claimed
+        )
+    ]
+    if not claimed:
+        return []
+    return list(GenerationJob.objects.filter(pk__in=claimed).select_related("model", "user", "project"))
 
 
 def _check(endpoint_id: str, job_id: str, submission: Submission, webhook_body: dict | None) -> Outcome:
@@ -226,7 +230,9 @@ class Poller:
 
     def __init__(self, worker_id: str = "poller", max_workers: int = 16) -> None:
         self.worker_id = worker_id
+        self.max_workers = max_workers
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="fal")
+        self._checking: set[Future] = set()  # checks handed to the pool and not yet done
 
     def __enter__(self) -> Poller:
         return self
@@ -237,25 +243,35 @@ class Poller:
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def poll_due(self, limit: int = POLL_BATCH) -> int:
-        """Check every due in-flight job concurrently and apply each outcome as it lands; returns how many."""
-        jobs = _claim_due_checks(limit)
+    def poll_due(self, limit: int = POLL_BATCH, *, wait: bool = True) -> int:
+        """Check due in-flight jobs concurrently and apply each outcome as it lands; returns how many.
+
+        With `wait=False` (the poller's loop) it hands the checks to the pool and returns at once, so a
+        webhook that lands meanwhile is picked up on the next look, not after the slowest check of this
+        batch. It claims no more than the pool has free threads: a claimed job never waits in the pool's
+        backlog while its claim runs out.
+        """
+        self._checking = {future for future in self._checking if not future.done()}
+        jobs = _claim_due_checks(min(limit, self.max_workers - len(self._checking)))
         futures = []
         for job in jobs:
             if (submission := job.submission) is None:
                 outcomes.fail(job, f"This job lost track of its fal request. {outcomes.REFUNDED}")
                 continue
             futures.append(self._pool.submit(self._check_and_apply, job, submission))
-        for future in as_completed(futures):
-            future.result()
+        self._checking.update(futures)
+        if wait:
+            for future in as_completed(futures):
+                future.result()
         return len(jobs)
 
     def _check_and_apply(self, job: GenerationJob, submission: Submission) -> None:
         """On a pool thread: one slow request or slow store delays no other job."""
         try:
-            apply(job, _check(job.model.endpoint_id, str(job.pk), submission, job.provider_state.get("webhook")))
+            outcome = _check(job.model.endpoint_id, str(job.pk), submission, job.provider_state.get("webhook"))
+            apply(job, outcome, wake_queue=False)
             if job.is_final:
-                start_waiting(self.worker_id, limit=1)  # its slot is free: fill it now, not at the next look
+                refill_slot(job.user_id, self.worker_id)  # fill the freed slot now, not at a worker's next look
         except Exception:  # one bad outcome must not stop the others
             log.exception("Applying fal outcome for job %s failed", job.pk)
         finally:
@@ -267,19 +283,22 @@ class Poller:
             self.worker_id, limit=limit, submit_with=lambda job: self._pool.submit(_submit_on_pool, job)
         )
 
-    def run(self, stop: threading.Event, idle_seconds: float = 0.1) -> None:
+    def run(self, stop: threading.Event) -> None:
         """The poller thread's loop (see `manage.py worker`).
 
         It starts waiting fal jobs itself (submits in parallel on the pool) when told to by a NOTIFY on
         PostgreSQL, or every `UNNOTIFIED_START_SECONDS` elsewhere; the task worker starts them too.
+        Without NOTIFY it looks for due checks (e.g. a webhook recorded by the web server) every
+        `UNNOTIFIED_IDLE_SECONDS`: one indexed query, and the main wait between fal finishing and us.
         """
         listener = pgnotify.Listener(jobqueue.WAKE_CHANNEL)
+        idle_seconds = NOTIFIED_IDLE_SECONDS if listener.live else UNNOTIFIED_IDLE_SECONDS
         notified, last_start = True, 0.0
         try:
             while not stop.is_set():
                 try:
                     close_old_connections()
-                    busy = self.poll_due()
+                    busy = self.poll_due(wait=False)
                     if notified or (not listener.live and time.monotonic() - last_start > UNNOTIFIED_START_SECONDS):
                         busy += self.start_waiting()
                         last_start = time.monotonic()
@@ -292,6 +311,8 @@ class Poller:
 
 
 UNNOTIFIED_START_SECONDS = 0.5
+UNNOTIFIED_IDLE_SECONDS = 0.02
+NOTIFIED_IDLE_SECONDS = 0.1  # NOTIFY wakes the loop at once; this only paces polls that come due
 FAL_ONLY = Q(model__provider=AIModel.Provider.FAL)
 
 
@@ -302,6 +323,22 @@ def start_waiting(worker_id: str, *, limit: int, submit_with: Callable[[Generati
         (submit_with or submit_quietly)(job)
         started += 1
     return started
+
+
+def refill_slot(user_id: UUID, worker_id: str) -> None:
+    """A job of this user just ended here: submit their next job at once when it runs on fal.
+
+    Their next job by their own order, whatever it is: if it renders offline (or another process took
+    it), a worker is woken for it instead. Cheaper than `start_waiting`: the freed slot is this user's,
+    so no other user's turn is at stake.
+    """
+    following = jobqueue.next_job_of(user_id).select_related("model").first()
+    if following is None:
+        return  # nothing due; scheduled jobs and retries have wake-ups of their own
+    if following.model.provider == AIModel.Provider.FAL and (job := jobqueue.claim(following.pk, worker_id)):
+        submit_quietly(job)
+    else:
+        jobqueue.wake()
 
 
 def submit_quietly(job: GenerationJob) -> None:
@@ -318,10 +355,11 @@ def _submit_on_pool(job: GenerationJob) -> None:
         close_old_connections()  # like a request boundary: keeps a persistent connection, drops a stale one
 
 
-def apply(job: GenerationJob, outcome: Outcome) -> None:
+def apply(job: GenerationJob, outcome: Outcome, *, wake_queue: bool = True) -> None:
+    """Act on what a check learned. `wake_queue=False`: the caller refills the user's slot itself."""
     if outcome.result is not None:
         submitted_at = job.provider_state.get("submitted_at") or time.time()
-        outcomes.finish(job, outcome.result, generation_time=time.time() - submitted_at)
+        outcomes.finish(job, outcome.result, generation_time=time.time() - submitted_at, wake_queue=wake_queue)
     elif outcome.error is not None and outcome.finished:
         # fal ended the request in an error: resubmit within the retry budget if it may pass, else fail.
         handle_error(job, outcome.error)
@@ -389,7 +427,10 @@ def accept_webhook(body: dict) -> str:
     recorded = (
         GenerationJob.objects.filter(pk=job.pk)
         .exclude(provider_state__has_key="webhook")
-        .update(provider_state={**job.provider_state, "webhook": body}, next_check_at=timezone.now())
+        .update(
+            provider_state={**job.provider_state, "webhook": body, "webhook_at": time.time()},
+            next_check_at=timezone.now(),
+        )
     )
     if not recorded:
         return "duplicate"

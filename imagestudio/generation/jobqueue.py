@@ -20,14 +20,13 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from imagestudio.generation.models import GenerationJob, JobStatus
-from imagestudio.lib import pgnotify
+from imagestudio.lib import locks, pgnotify
 
 log = logging.getLogger(__name__)
 MAX_CLAIM_TRIES = 5
@@ -117,9 +116,7 @@ def claim(job_id: UUID | str, worker_id: str) -> GenerationJob | None:
         user_id = GenerationJob.objects.filter(pk=job_id).values_list("user_id", flat=True).first()
         if user_id is None:
             return None
-        # Serialise one user's claims so the concurrency cap holds across workers (SQLite's IMMEDIATE
-        # transactions already serialise; on PostgreSQL this row lock does).
-        get_user_model().objects.select_for_update().filter(pk=user_id).values_list("pk").first()
+        locks.hold("claim", user_id)  # one claim per user at a time: the concurrency cap holds across workers
         stale = Q(status=JobStatus.RUNNING, lease_expires_at__lt=now)  # re-taking a dead worker's slot
         running = GenerationJob.objects.filter(user_id=user_id, status=JobStatus.RUNNING).exclude(stale).count()
         claimable = stale if running >= settings.USER_MAX_CONCURRENT_JOBS else Q(status=JobStatus.QUEUED) | stale

@@ -28,24 +28,38 @@ log = logging.getLogger(__name__)
 REFUNDED = "Your credits were refunded."
 
 
-def _finalise(job: GenerationJob, status: JobStatus, apply: Callable[[GenerationJob], None]) -> bool:
-    """Lock the job; unless it already ended, let `apply` set its outcome, then record the end.
+def _finalise(
+    job: GenerationJob,
+    status: JobStatus,
+    record: Callable[[GenerationJob], None],
+    settle: Callable[[GenerationJob], None],
+    *,
+    wake_queue: bool = True,
+) -> bool:
+    """Lock the job; unless it already ended, record its outcome, end it, then settle its credits.
 
-    `apply` settles or refunds credits and sets the outcome's own fields. Returns False (and changes
-    nothing) when the job had already ended.
+    `record` sets the outcome's own fields (`credits_charged` included) and logs usage; `settle` moves
+    the money. Money goes last because it locks the user's balance row until the commit: every other
+    ending of that user's jobs waits for it, so it is held only for the end of the transaction.
+    Returns False (and changes nothing) when the job had already ended. The end wakes a worker for the
+    freed slot unless the caller fills it itself (`wake_queue=False`, see `fal_jobs.refill_slot`).
     """
     with transaction.atomic():
-        locked = GenerationJob.objects.select_for_update().select_related("model").get(pk=job.pk)
+        # of=("self",): lock the job row only. Locking the joined model row too would make every job of
+        # that model (any user) finish one at a time and stall image inserts referencing it.
+        locked = GenerationJob.objects.select_for_update(of=("self",)).select_related("model").get(pk=job.pk)
         ended_now = not locked.is_final
         if ended_now:
-            apply(locked)
+            record(locked)
             locked.status = status
             locked.completed_at = timezone.now()
             locked.lease_owner = ""
             locked.lease_expires_at = None
             locked.next_check_at = None
             locked.save()
-            jobqueue.wake()  # the user's slot is free: let the next eligible job start
+            if wake_queue:
+                jobqueue.wake()  # the user's slot is free: let the next eligible job start
+            settle(locked)
     job.refresh_from_db()
     return ended_now
 
@@ -102,7 +116,7 @@ def _discard(images: list[Image]) -> None:
         image.delete()
 
 
-def finish(job: GenerationJob, result: ProviderResult, *, generation_time: float) -> JobStatus:
+def finish(job: GenerationJob, result: ProviderResult, *, generation_time: float, wake_queue: bool = True) -> JobStatus:
     """Store the outputs (bytes already fetched), then settle. Idempotent: a second call changes nothing.
 
     Files are written before the lock (storage may be slow); if the job was canceled or failed meanwhile
@@ -114,15 +128,23 @@ def finish(job: GenerationJob, result: ProviderResult, *, generation_time: float
         return JobStatus(job.status)  # fail() refreshed it (FAILED, or whatever ended it first)
     images = _store_outputs(job, result, generation_time)
 
-    def succeed(locked: GenerationJob) -> None:
-        billing.settle_job(locked, actual_cost(locked, result))
+    actual = actual_cost(job, result)
+
+    def record(locked: GenerationJob) -> None:
+        locked.credits_charged = billing.chargeable(locked, actual)
         per_image = math.ceil(locked.credits_charged / len(images))
         Image.objects.filter(pk__in=[image.pk for image in images]).update(cost_credits=per_image)
         locked.progress = 1.0
         locked.progress_message = "Done"
         billing.log_usage(locked, success=True, image=images[0], generation_time=generation_time)
 
-    if not _finalise(job, JobStatus.SUCCEEDED, succeed) and job.status != JobStatus.SUCCEEDED:
+    def settle(locked: GenerationJob) -> None:
+        billing.settle_job(locked, actual)
+
+    if (
+        not _finalise(job, JobStatus.SUCCEEDED, record, settle, wake_queue=wake_queue)
+        and job.status != JobStatus.SUCCEEDED
+    ):
         _discard(images)  # the job failed or was canceled meanwhile (a success already owns these rows)
     return JobStatus(job.status)
 
@@ -130,8 +152,8 @@ def finish(job: GenerationJob, result: ProviderResult, *, generation_time: float
 # -- failure, cancellation, recovery ----------------------------------------------------------------
 
 
-def _refund(locked: GenerationJob) -> None:
-    billing.refund_job(locked)
+def _unpaid(locked: GenerationJob) -> None:
+    locked.credits_charged = 0
     billing.log_usage(locked, success=False)
 
 
@@ -141,9 +163,9 @@ def fail(job: GenerationJob, message: str, *, field: str = "") -> bool:
     def record(locked: GenerationJob) -> None:
         locked.error_message = message
         locked.error_field = field
-        _refund(locked)
+        _unpaid(locked)
 
-    return _finalise(job, JobStatus.FAILED, record)
+    return _finalise(job, JobStatus.FAILED, record, billing.refund_job)
 
 
 def cancel(job: GenerationJob) -> bool:
@@ -154,9 +176,9 @@ def cancel(job: GenerationJob) -> bool:
 
     def record(locked: GenerationJob) -> None:
         locked.progress_message = "Canceled"
-        _refund(locked)
+        _unpaid(locked)
 
-    return _finalise(job, JobStatus.CANCELED, record)
+    return _finalise(job, JobStatus.CANCELED, record, billing.refund_job)
 
 
 def recover_stale_jobs(limit: int = 200) -> int:

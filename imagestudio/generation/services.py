@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from imagestudio.billing import services as billing
@@ -17,6 +16,7 @@ from imagestudio.catalog.models import AIModel
 from imagestudio.catalog.styles import STYLE_PRESETS, apply_style
 from imagestudio.generation import jobqueue, outcomes, runner
 from imagestudio.generation.models import GenerationJob, JobStatus
+from imagestudio.lib import locks
 
 if TYPE_CHECKING:
     from imagestudio.accounts.models import User
@@ -134,7 +134,7 @@ def enqueue_batch(requests: list[GenerationRequest]) -> list[GenerationJob]:
 
 def _check_queue_room(user: User, adding: int) -> None:
     """Refuse to queue past `USER_MAX_QUEUED_JOBS` (call inside the enqueue transaction)."""
-    get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk").first()  # one at a time
+    locks.hold("enqueue", user.pk)  # one enqueue per user at a time, so the count below stays true
     queued = GenerationJob.objects.filter(user=user, status=JobStatus.QUEUED).count()
     if queued + adding > settings.USER_MAX_QUEUED_JOBS:
         raise QueueFull(queued, adding, settings.USER_MAX_QUEUED_JOBS)
