@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from ninja import NinjaAPI
@@ -15,6 +16,7 @@ from imagestudio.catalog.params import ParameterError
 from imagestudio.generation.services import QueueFull
 from imagestudio.lib.pagination import BadCursor
 from imagestudio.lib.ratelimit import RateLimited
+from imagestudio.projects.services import ProjectError
 
 TOKEN_TOUCH_SECONDS = 60
 
@@ -111,18 +113,32 @@ def bad_cursor(request, exc: BadCursor):
     return api.create_response(request, {"detail": str(exc), "field": "cursor"}, status=400)
 
 
+@api.exception_handler(ProjectError)
+def project_error(request, exc: ProjectError):
+    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc: PermissionDenied):
+    return api.create_response(request, {"detail": str(exc) or "You may not do that."}, status=403)
+
+
 def _mount() -> None:
     from imagestudio.accounts.api import router as auth_router
     from imagestudio.catalog.api import router as models_router
     from imagestudio.gallery.api import router as images_router
     from imagestudio.generation.api import images_router as generate_images_router
     from imagestudio.generation.api import router as generate_router
+    from imagestudio.projects.api import router as projects_router
+    from imagestudio.projects.api import search_router
 
     api.add_router("/auth", auth_router)
     api.add_router("/models", models_router)
     api.add_router("/generate", generate_router)
     api.add_router("/images", generate_images_router)  # before /images/{id}: its path must match first
     api.add_router("/images", images_router)
+    api.add_router("/projects", projects_router)
+    api.add_router("/search", search_router)
 
 
 _mount()

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "imagestudio.accounts",
     "imagestudio.catalog",
+    "imagestudio.workspaces",
     "imagestudio.projects",
     "imagestudio.generation",
     "imagestudio.gallery",

@@ -22,6 +22,8 @@ from imagestudio.gallery.services import Recipe, store_image
 from imagestudio.generation import services
 from imagestudio.generation.models import GenerationJob
 from imagestudio.generation.providers.base import OutputImage, ProviderResult
+from imagestudio.projects.models import Project
+from imagestudio.workspaces.services import personal_workspace
 
 # settings.TASKS for tests that drive the queue by hand: tasks are recorded, never run.
 RECORD_TASKS_ONLY = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
@@ -109,3 +111,8 @@ def provider_result(*, count: int = 1, width: int = 256, height: int = 256, seed
         OutputImage(data=png_bytes(width, height, (40 * i, 90, 160)), width=width, height=height) for i in range(count)
     ]
     return ProviderResult(images=images, seed=seed)
+
+
+def make_project(*, user: User, name: str = "A project", workspace=None, **fields) -> Project:
+    """A project in `workspace` (default: the user's personal workspace), written directly."""
+    return Project.objects.create(workspace=workspace or personal_workspace(user), user=user, name=name, **fields)

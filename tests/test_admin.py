@@ -17,8 +17,7 @@ from imagestudio.billing.models import CreditEntry, EntryKind, UsageLog
 from imagestudio.catalog.models import AIModel
 from imagestudio.generation import services
 from imagestudio.generation.models import GenerationJob, JobStatus, Preset, WorkerHeartbeat
-from imagestudio.projects.models import Project
-from tests.factories import RECORD_TASKS_ONLY, make_image
+from tests.factories import RECORD_TASKS_ONLY, make_image, make_project
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +77,7 @@ def one_of_everything(alice, paid_jobs):
     job = paid_jobs(alice)
     services.cancel(job)  # writes a refund entry and a usage log
     image = make_image(user=alice)
-    Project.objects.create(user=alice, name="Lighthouses", cover_image=image)
+    make_project(user=alice, name="Lighthouses", cover_image=image)
     Preset.objects.create(user=alice, name="dusk", settings={"form": {"prompt": "dusk"}})
     issue_token(alice)
     now = timezone.now()

@@ -22,6 +22,7 @@ from imagestudio.accounts.models import ApiToken, User
 from imagestudio.billing import services as billing
 from imagestudio.billing.models import CreditEntry, EntryKind
 from imagestudio.lib.ratelimit import RateLimited
+from imagestudio.workspaces.services import personal_workspace
 
 STARTING_CREDITS_NOTE = "Starting credits"
 WRONG_CREDENTIALS = "Wrong email or password."
@@ -44,7 +45,9 @@ def credits_on_signup() -> bool:
 
 
 def welcome_new_user(user: User) -> None:
-    """Called for every new account (page signup and API register): starting credits, if granted at signup."""
+    """Called for every new account (page signup and API register): their personal workspace, and
+    starting credits if granted at signup."""
+    personal_workspace(user)
     if credits_on_signup():
         grant_starting_credits(user)
 

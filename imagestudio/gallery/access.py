@@ -1,22 +1,8 @@
-"""Access to images in one place. Team workspaces and share links will plug in here."""
+"""Access to images: answered by `workspaces.access`, the one place that decides (kept as the gallery's
+entry point so its views and API read naturally)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from imagestudio.workspaces.access import get_image_for, images_visible_to
 
-from django.core.exceptions import ValidationError
-from django.http import Http404
-
-from imagestudio.gallery.models import Image
-
-Permission = Literal["view", "edit"]
-
-
-def get_image_for(user, image_id, permission: Permission = "view") -> Image:
-    """The image if `user` may act on it; 404 otherwise (never reveal that someone else's exists)."""
-    if not getattr(user, "is_authenticated", False):
-        raise Http404("No such image.")
-    try:
-        return Image.objects.alive().select_related("model").get(pk=image_id, user=user)
-    except (Image.DoesNotExist, ValidationError, ValueError):
-        raise Http404("No such image.") from None
+__all__ = ["get_image_for", "images_visible_to"]

@@ -130,6 +130,12 @@ def store_image(
 
 
 def delete_files(image: Image) -> None:
+    """Delete an image's files unless another image row still refers to them (a duplicated project's
+    images share their originals with the source)."""
     for field in (image.file, image.thumbnail):
-        if field and field.name:
+        if (
+            field
+            and field.name
+            and not Image.objects.filter(**{field.field.name: field.name}).exclude(pk=image.pk).exists()
+        ):
             default_storage.delete(field.name)

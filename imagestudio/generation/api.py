@@ -13,7 +13,7 @@ from imagestudio.generation import selectors, services
 from imagestudio.generation.access import get_job_for, limit_generation
 from imagestudio.generation.models import GenerationJob
 from imagestudio.lib.pagination import paginate_newest_first
-from imagestudio.projects.models import Project
+from imagestudio.workspaces.access import get_project_for
 
 router = Router(tags=["generate"])
 
@@ -111,9 +111,7 @@ def queue_text_to_image(request, payload: TextToImageIn):
         raise ParameterError("model_id", f"{model.display_name} does not do text-to-image.")
     project = None
     if payload.project_id:
-        project = Project.objects.filter(pk=payload.project_id, user=request.user).first()
-        if project is None:
-            raise HttpError(404, "No such project.")
+        project = get_project_for(request.user, payload.project_id, "edit")
     job = services.enqueue(
         services.GenerationRequest(
             user=request.user,

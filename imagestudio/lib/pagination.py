@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import DateTimeField, Q, QuerySet
 
 
 class BadCursor(ValueError):
@@ -47,3 +48,49 @@ def paginate_newest_first(queryset: QuerySet, cursor: str | None, limit: int) ->
     rows = list(queryset[: limit + 1])
     next_cursor = encode_cursor(rows[limit - 1].created_at, rows[limit - 1].pk) if len(rows) > limit else None
     return Page(items=rows[:limit], next_cursor=next_cursor)
+
+
+def paginate_keyset(queryset: QuerySet, cursor: str | None, limit: int, order: str) -> Page:
+    """Rows ordered by one field (`"name"` ascending, `"-updated_at"` descending) then id, after `cursor`.
+
+    Datetime and text fields only: the cursor carries the last row's value and id, so every page costs
+    one index range scan whatever its depth.
+    """
+    field = order.lstrip("-")
+    descending = order.startswith("-")
+    queryset = queryset.order_by(order, f"{'-' if descending else ''}id")
+    if cursor:
+        raw, pk = _decode_value_cursor(cursor)
+        beyond = "lt" if descending else "gt"
+        value: str | datetime = raw
+        if isinstance(queryset.model._meta.get_field(field), DateTimeField):
+            value = _parse_time(raw)
+        queryset = queryset.filter(Q(**{f"{field}__{beyond}": value}) | Q(**{field: value, f"id__{beyond}": pk}))
+    rows = list(queryset[: limit + 1])
+    if len(rows) <= limit:
+        return Page(items=rows, next_cursor=None)
+    last = rows[limit - 1]
+    value = getattr(last, field)
+    raw = value.isoformat() if isinstance(value, datetime) else str(value)
+    token = base64.urlsafe_b64encode(json.dumps([raw, str(last.pk)]).encode()).decode().rstrip("=")
+    return Page(items=rows[:limit], next_cursor=token)
+
+
+def _decode_value_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        value, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+        if not isinstance(value, str):
+            raise ValueError("cursor value is not text")
+        return value, str(uuid.UUID(pk))
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        raise BadCursor("That page link is invalid or expired; start from the first page.") from exc
+
+
+def _parse_time(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise BadCursor("That page link is invalid or expired; start from the first page.") from exc
+    if parsed.tzinfo is None:
+        raise BadCursor("That page link is invalid or expired; start from the first page.")
+    return parsed

@@ -16,7 +16,7 @@ class ProjectAdmin(BigTableAdmin):
     search_fields = ("name",)
     uuid_search_fields = ("id", "user_id")
     ordering = ("-created_at",)
-    raw_id_fields = ("user", "cover_image")
+    raw_id_fields = ("user", "workspace", "cover_image")
     readonly_fields = ("created_at", "updated_at")
 
     @admin.display(description="user", ordering="user__email")

@@ -7,12 +7,17 @@ from django.db import models
 
 
 class Project(models.Model):
-    """The seed's `projects` table. Pages for projects arrive later; jobs and images can belong to one now."""
+    """The seed's `projects` table. A project belongs to a workspace (whose members' roles decide who may
+    do what, see `workspaces.access`); `user` is who created it."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="projects")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="projects")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    notes = models.TextField(blank=True)  # Markdown, rendered safely on the project page
+    category = models.CharField(max_length=50, blank=True)
+    is_template = models.BooleanField(default=False)  # "save as template": offered when creating a project
     cover_image = models.ForeignKey("gallery.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     settings = models.JSONField(default=dict, blank=True)
     tags = models.JSONField(default=list, blank=True)
@@ -23,7 +28,11 @@ class Project(models.Model):
 
     class Meta:
         db_table = "projects"
-        indexes = [models.Index(fields=["user", "-created_at"])]
+        indexes = [
+            models.Index(fields=["user", "-created_at"]),
+            models.Index(fields=["workspace", "is_archived", "-updated_at", "-id"], name="projects_ws_updated"),
+            models.Index(fields=["workspace", "is_archived", "name", "id"], name="projects_ws_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name

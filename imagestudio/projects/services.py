@@ -1,0 +1,237 @@
+"""Commands on projects. Callers check access first (`workspaces.access`); these enforce the data rules."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Literal
+from uuid import UUID
+
+from django.db import transaction
+from django.utils import timezone
+
+from imagestudio.catalog.models import AIModel
+from imagestudio.gallery.models import Image
+from imagestudio.projects.models import Project
+from imagestudio.projects.starters import starter
+from imagestudio.workspaces.models import Workspace
+
+MAX_NAME = 200
+MAX_TAGS = 20
+MAX_TAG = 40
+MAX_TEXT = 20_000
+MAX_MOVE = 1000
+
+
+class ProjectError(ValueError):
+    """Bad input for a project, naming the field at fault (422 in the API, a form error on pages)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def clean_name(name: object) -> str:
+    text = " ".join(str(name or "").split())
+    if not text:
+        raise ProjectError("name", "Give the project a name.")
+    if len(text) > MAX_NAME:
+        raise ProjectError("name", f"Names are at most {MAX_NAME} characters.")
+    return text
+
+
+def clean_tags(tags: object) -> list[str]:
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    if not isinstance(tags, list | tuple):
+        raise ProjectError("tags", "Tags are a list of words.")
+    cleaned: list[str] = []
+    for tag in tags:
+        text = " ".join(str(tag).split()).lower()
+        if len(text) > MAX_TAG:
+            raise ProjectError("tags", f"Each tag is at most {MAX_TAG} characters.")
+        if text and text not in cleaned:
+            cleaned.append(text)
+    if len(cleaned) > MAX_TAGS:
+        raise ProjectError("tags", f"At most {MAX_TAGS} tags.")
+    return cleaned
+
+
+def _clean_text(field: str, value: object, limit: int = MAX_TEXT) -> str:
+    text = str(value or "").strip()
+    if len(text) > limit:
+        raise ProjectError(field, f"At most {limit:,} characters.")
+    return text
+
+
+def clean_settings(settings: object) -> dict:
+    """Project defaults for the generate page: {"model": endpoint id, "parameters": {...}}."""
+    if not isinstance(settings, dict):
+        raise ProjectError("settings", "Settings are an object with `model` and `parameters`.")
+    unknown = set(settings) - {"model", "parameters"}
+    if unknown:
+        raise ProjectError("settings", f"Unknown setting {sorted(unknown)[0]!r}: use `model` and `parameters`.")
+    cleaned: dict = {}
+    if settings.get("model"):
+        model = str(settings["model"])
+        if not AIModel.objects.active().filter(endpoint_id=model).exists():
+            raise ProjectError("settings", f"No model {model!r}. GET /api/models lists them.")
+        cleaned["model"] = model
+    parameters = settings.get("parameters") or {}
+    if not isinstance(parameters, dict) or any(isinstance(v, dict | list) for v in parameters.values()):
+        raise ProjectError("settings", "Default parameters are an object of plain values.")
+    if parameters:
+        cleaned["parameters"] = {str(k)[:60]: v for k, v in list(parameters.items())[:40]}
+    return cleaned
+
+
+@dataclass
+class ProjectFields:
+    """What a person may set on a project; None leaves a field as it is."""
+
+    name: str | None = None
+    description: str | None = None
+    notes: str | None = None
+    category: str | None = None
+    tags: list[str] | None = None
+    settings: dict | None = None
+    is_public: bool | None = None
+
+
+def _apply(project: Project, fields: ProjectFields) -> None:
+    if fields.name is not None:
+        project.name = clean_name(fields.name)
+    if fields.description is not None:
+        project.description = _clean_text("description", fields.description, 2000)
+    if fields.notes is not None:
+        project.notes = _clean_text("notes", fields.notes)
+    if fields.category is not None:
+        project.category = _clean_text("category", fields.category, 50)
+    if fields.tags is not None:
+        project.tags = clean_tags(fields.tags)
+    if fields.settings is not None:
+        project.settings = clean_settings(fields.settings)
+    if fields.is_public is not None:
+        project.is_public = bool(fields.is_public)
+
+
+def create_project(
+    *, workspace: Workspace, user, fields: ProjectFields, template: str | UUID | None = None, template_project=None
+) -> Project:
+    """A new project in `workspace`. `template`: a built-in starter's key; `template_project`: a project
+    saved as a template (the caller checked the user may view it). The fields given win over the template's."""
+    project = Project(workspace=workspace, user=user, name="")
+    if template_project is not None:
+        _copy_settings(template_project, project)
+    elif template:
+        found = starter(str(template))
+        if found is None:
+            raise ProjectError("template", f"No template {template!r}.")
+        project.description, project.category, project.notes = found.description, found.category, found.notes
+        project.tags, project.settings = list(found.tags), dict(found.settings)
+        project.name = found.name
+    if fields.name is None and not project.name:
+        raise ProjectError("name", "Give the project a name.")
+    _apply(project, fields)
+    project.save()
+    return project
+
+
+def _copy_settings(source: Project, target: Project) -> None:
+    target.name = source.name
+    target.description, target.notes, target.category = source.description, source.notes, source.category
+    target.tags, target.settings = list(source.tags), dict(source.settings)
+
+
+def update_project(project: Project, fields: ProjectFields) -> Project:
+    _apply(project, fields)
+    project.save()
+    return project
+
+
+def set_archived(project: Project, archived: bool) -> Project:
+    project.is_archived = archived
+    project.save(update_fields=["is_archived", "updated_at"])
+    return project
+
+
+def set_template(project: Project, is_template: bool) -> Project:
+    project.is_template = is_template
+    project.save(update_fields=["is_template", "updated_at"])
+    return project
+
+
+def set_cover(project: Project, image: Image | None) -> Project:
+    if image is not None and image.project_id != project.pk:
+        raise ProjectError("cover_image_id", "The cover must be one of this project's images.")
+    project.cover_image = image
+    project.save(update_fields=["cover_image", "updated_at"])
+    return project
+
+
+def duplicate_project(project: Project, *, user, with_images: bool) -> Project:
+    """A copy with the same settings ("Copy of …"); with images, new image rows that share the originals'
+    files (deleting either side keeps the files while the other refers to them)."""
+    with transaction.atomic():
+        copy = Project(workspace=project.workspace, user=user, name="")
+        _copy_settings(project, copy)
+        copy.name = f"Copy of {project.name}"[:MAX_NAME]
+        copy.save()
+        if with_images:
+            rows = []
+            for image in Image.objects.alive().filter(project=project).iterator(chunk_size=500):
+                image.id = uuid.uuid4()
+                image._state.adding = True
+                image.project = copy
+                image.job = None  # the job's one-image-per-output rule belongs to the original
+                rows.append(image)
+            Image.objects.bulk_create(rows, batch_size=500)
+            cover = project.cover_image
+            if cover is not None:
+                twin = Image.objects.filter(project=copy, file=cover.file.name).first()
+                copy.cover_image = twin
+                copy.save(update_fields=["cover_image"])
+    return copy
+
+
+ImagesOnDelete = Literal["trash", "keep"]
+
+
+def delete_project(project: Project, *, images: ImagesOnDelete) -> int:
+    """Delete the project; its images go to the trash ("trash") or stay, without a project ("keep").
+    Returns how many images were affected."""
+    if images not in ("trash", "keep"):
+        raise ProjectError("images", 'Choose what happens to the images: "trash" or "keep".')
+    with transaction.atomic():
+        live = Image.objects.alive().filter(project=project)
+        count = live.update(deleted_at=timezone.now()) if images == "trash" else live.update(project=None)
+        project.delete()  # trashed images keep their row; the project link goes (SET_NULL)
+    return count
+
+
+@dataclass
+class Moved:
+    """What a move changed, so the page can undo it: image id -> the project it was in before."""
+
+    count: int
+    previous: dict[str, str | None]
+
+
+def move_images(images: list[Image], target: Project | None) -> Moved:
+    """Put `images` (already access-checked for editing) into `target`, or out of any project (None)."""
+    if len(images) > MAX_MOVE:
+        raise ProjectError("image_ids", f"Move at most {MAX_MOVE} images at once.")
+    previous = {str(image.pk): (str(image.project_id) if image.project_id else None) for image in images}
+    ids = [image.pk for image in images]
+    with transaction.atomic():
+        count = (
+            Image.objects.filter(pk__in=ids).exclude(project=target).update(project=target, updated_at=timezone.now())
+        )
+        if target is not None:
+            Project.objects.filter(pk=target.pk).update(updated_at=timezone.now())
+        # A project whose cover left it loses the cover.
+        left_behind = Project.objects.filter(cover_image_id__in=ids)
+        if target is not None:
+            left_behind = left_behind.exclude(pk=target.pk)
+        left_behind.update(cover_image=None)
+    return Moved(count=count, previous=previous)

@@ -1,0 +1,115 @@
+"""May this user do this to that? The one place that answers, for pages, the API and bulk actions.
+
+A workspace member's role decides: viewers view, editors also change, admins also manage (delete, share,
+members). An image outside any project is its creator's alone. Anyone else gets a 404, never a hint that
+the object exists; a member whose role is too weak gets a 403 that says which role is needed.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from imagestudio.gallery.models import Image
+from imagestudio.projects.models import Project
+from imagestudio.workspaces.models import RANK, Membership, Role
+
+Action = Literal["view", "edit", "manage"]
+NEEDED: dict[str, Role] = {"view": Role.VIEWER, "edit": Role.EDITOR, "manage": Role.ADMIN}
+
+
+class Forbidden(PermissionDenied):
+    """A member whose role is too weak for the action (403, with a message a person can act on)."""
+
+    def __init__(self, action: str, role: str) -> None:
+        needed = NEEDED[action]
+        super().__init__(f"This needs the {needed.label.lower()} role in this workspace; you are a {role}.")
+        self.action, self.role = action, role
+
+
+def _authenticated(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def role_in(user, workspace_id) -> str | None:
+    if not _authenticated(user):
+        return None
+    return Membership.objects.filter(user=user, workspace_id=workspace_id).values_list("role", flat=True).first()
+
+
+def allows(role: str | None, action: Action) -> bool:
+    return role is not None and RANK[Role(role)] >= RANK[NEEDED[action]]
+
+
+def workspace_ids(user, action: Action = "view") -> QuerySet:
+    """Ids of the workspaces where `user` may do `action` (a subquery: use with `__in`)."""
+    roles = [role for role in Role if RANK[role] >= RANK[NEEDED[action]]]
+    return Membership.objects.filter(user=user, role__in=roles).values("workspace_id")
+
+
+def _check(user, workspace_id, action: Action, missing: str) -> str:
+    role = role_in(user, workspace_id)
+    if role is None:
+        raise Http404(missing)
+    if not allows(role, action):
+        raise Forbidden(action, role)
+    return role
+
+
+def require_workspace(user, workspace_id, action: Action = "view") -> str:
+    """The user's role in the workspace, if it allows `action`; 404 for outsiders, 403 for weak roles."""
+    return _check(user, workspace_id, action, "No such workspace.")
+
+
+# -- projects ---------------------------------------------------------------------------------------
+
+
+def projects_visible_to(user) -> QuerySet[Project]:
+    if not _authenticated(user):
+        return Project.objects.none()
+    return Project.objects.filter(workspace_id__in=workspace_ids(user))
+
+
+def get_project_for(user, project_id, action: Action = "view") -> Project:
+    """The project if `user` may do `action` to it; 404 for outsiders, 403 when their role is too weak."""
+    missing = "No such project."
+    if not _authenticated(user):
+        raise Http404(missing)
+    try:
+        project = Project.objects.select_related("workspace", "cover_image").get(pk=project_id)
+    except (Project.DoesNotExist, ValidationError, ValueError):
+        raise Http404(missing) from None
+    _check(user, project.workspace_id, action, missing)
+    return project
+
+
+# -- images -----------------------------------------------------------------------------------------
+
+
+def images_visible_to(user, action: Action = "view") -> QuerySet[Image]:
+    """Live images the user may act on: their own outside projects, and those in projects of their workspaces."""
+    if not _authenticated(user):
+        return Image.objects.none()
+    in_reach = Q(project__isnull=True, user=user) | Q(project__workspace_id__in=workspace_ids(user, action))
+    return Image.objects.alive().filter(in_reach)
+
+
+def get_image_for(user, image_id, action: Action = "view") -> Image:
+    missing = "No such image."
+    if not _authenticated(user):
+        raise Http404(missing)
+    try:
+        image = Image.objects.alive().select_related("model", "project").get(pk=image_id)
+    except (Image.DoesNotExist, ValidationError, ValueError):
+        raise Http404(missing) from None
+    if image.project_id is None:
+        if image.user_id != user.pk:
+            raise Http404(missing)
+        return image
+    project = image.project
+    assert project is not None  # project_id is set
+    _check(user, project.workspace_id, action, missing)
+    return image
