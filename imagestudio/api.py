@@ -17,6 +17,8 @@ from imagestudio.generation.services import QueueFull
 from imagestudio.lib.pagination import BadCursor
 from imagestudio.lib.ratelimit import RateLimited
 from imagestudio.projects.services import ProjectError
+from imagestudio.sharing.services import PasswordRequired, ShareError
+from imagestudio.workspaces.services import TeamError
 
 TOKEN_TOUCH_SECONDS = 60
 
@@ -123,6 +125,22 @@ def forbidden(request, exc: PermissionDenied):
     return api.create_response(request, {"detail": str(exc) or "You may not do that."}, status=403)
 
 
+@api.exception_handler(ShareError)
+def share_error(request, exc: ShareError):
+    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=422)
+
+
+@api.exception_handler(PasswordRequired)
+def password_required(request, exc: PasswordRequired):
+    body = {"detail": f"{exc} Send it in the X-Share-Password header.", "field": "password"}
+    return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(TeamError)
+def team_error(request, exc: TeamError):
+    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=422)
+
+
 def _mount() -> None:
     from imagestudio.accounts.api import router as auth_router
     from imagestudio.catalog.api import router as models_router
@@ -131,13 +149,23 @@ def _mount() -> None:
     from imagestudio.generation.api import router as generate_router
     from imagestudio.projects.api import router as projects_router
     from imagestudio.projects.api import search_router
+    from imagestudio.sharing.api import images_router as share_images_router
+    from imagestudio.sharing.api import projects_router as share_projects_router
+    from imagestudio.sharing.api import router as share_router
+    from imagestudio.workspaces.api import invitations_router
+    from imagestudio.workspaces.api import router as workspaces_router
 
     api.add_router("/auth", auth_router)
     api.add_router("/models", models_router)
     api.add_router("/generate", generate_router)
     api.add_router("/images", generate_images_router)  # before /images/{id}: its path must match first
+    api.add_router("/images", share_images_router)
     api.add_router("/images", images_router)
     api.add_router("/projects", projects_router)
+    api.add_router("/projects", share_projects_router)
+    api.add_router("/share", share_router)
+    api.add_router("/workspaces", workspaces_router)
+    api.add_router("/invitations", invitations_router)
     api.add_router("/search", search_router)
 
 

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "imagestudio.catalog",
     "imagestudio.workspaces",
     "imagestudio.projects",
+    "imagestudio.sharing",
     "imagestudio.generation",
     "imagestudio.gallery",
     "imagestudio.billing",

@@ -8,6 +8,7 @@ from imagestudio.gallery import views as gallery
 from imagestudio.generation import views as generation
 from imagestudio.generation import webhooks
 from imagestudio.web import views as web
+from imagestudio.workspaces import views as workspaces
 
 urlpatterns = [
     path("", web.landing, name="landing"),
@@ -28,6 +29,9 @@ urlpatterns = [
     path("images/<uuid:image_id>/", gallery.image_detail, name="image_detail"),
     path("images/<uuid:image_id>/file", gallery.image_file, name="image_file"),
     path("images/<uuid:image_id>/thumb", gallery.image_thumb, name="image_thumb"),
+    path("projects/", include("imagestudio.projects.urls")),
+    path("workspaces/switch/", workspaces.switch, name="workspace_switch"),
+    path("", include("imagestudio.sharing.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/webhooks/fal", webhooks.fal_webhook, name="fal_webhook"),
     path("api/", api.urls),

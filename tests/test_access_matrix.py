@@ -7,6 +7,8 @@ import pytest
 from django.test import Client
 
 from imagestudio.projects.models import Project
+from imagestudio.sharing.models import SharedProject
+from imagestudio.sharing.services import LinkOptions, share_project
 from imagestudio.workspaces.models import Role
 from imagestudio.workspaces.services import create_team, set_member
 from tests.conftest import bearer_client
@@ -143,3 +145,30 @@ def test_someone_elses_unassigned_image_stays_private(team):
     for actor in ("admin", "editor", "viewer", "outsider"):
         assert client_for(team, actor).get(f"/api/images/{loose.pk}").status_code == 404
     assert client_for(team, "owner").get(f"/api/images/{loose.pk}").status_code == 200
+
+
+@expect((201, 201, 403, 403, 404, 401))
+def test_share_project(team, actor, status):
+    response = json_call(client_for(team, actor), "post", f"/api/projects/{team['project'].pk}/share")
+    assert response.status_code == status
+    assert SharedProject.objects.filter(project=team["project"]).count() == (1 if status == 201 else 0)
+
+
+@expect((201, 201, 403, 403, 404, 401))
+def test_share_an_image_in_the_project(team, actor, status):
+    response = json_call(client_for(team, actor), "post", f"/api/share/image/{team['image'].pk}")
+    assert response.status_code == status
+
+
+@expect((204, 204, 403, 403, 404, 401))
+def test_revoke_the_owners_project_link(team, actor, status):
+    link = share_project(team["project"], user=team["people"]["owner"], options=LinkOptions())
+    assert client_for(team, actor).delete(f"/api/share/{link.share_token}").status_code == status
+    link.refresh_from_db()
+    assert (link.revoked_at is not None) is (status == 204)
+
+
+@expect((200, 200, 200, 200, 200, 200))
+def test_everyone_with_the_link_may_view_it(team, actor, status):
+    link = share_project(team["project"], user=team["people"]["owner"], options=LinkOptions())
+    assert client_for(team, actor).get(f"/api/share/project/{link.share_token}").status_code == status

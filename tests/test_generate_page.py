@@ -7,7 +7,9 @@ import pytest
 from imagestudio.catalog.panel import build_panel
 from imagestudio.catalog.services import fal_catalog
 from imagestudio.generation.models import GenerationJob, Preset
-from tests.factories import RECORD_TASKS_ONLY, make_image, make_job
+from imagestudio.projects import services as projects
+from imagestudio.workspaces.services import personal_workspace
+from tests.factories import RECORD_TASKS_ONLY, make_image, make_job, make_project
 
 pytestmark = pytest.mark.django_db
 BASE = {
@@ -144,3 +146,47 @@ def test_jobs_can_be_scheduled_over_the_api(alice_api, settings):
     )
     assert response.status_code == 202
     assert GenerationJob.objects.get().run_after > timezone.now() + timedelta(minutes=59)
+
+
+def test_generating_into_a_project_from_its_link_uses_its_defaults(alice, alice_browser):
+    project = projects.create_project(
+        workspace=personal_workspace(alice),
+        user=alice,
+        fields=projects.ProjectFields(name="Posters"),
+        template="storyboard",  # defaults: offline model, 16:9
+    )
+    page = alice_browser.get(f"/generate/?project={project.pk}")
+    form = page.context["form"]
+    assert form["project"].value() == project.pk
+    assert form["aspect_ratio"].value() == "16:9"
+    assert 'data-testid="project-select"' in page.content.decode()
+
+    body = {
+        "model": "offline/studio-v1",
+        "project": str(project.pk),
+        "prompt": "a lighthouse at dusk",
+        "aspect_ratio": "1:1",
+        "resolution": "0.5",
+        "num_images": "1",
+        "style": "none",
+    }
+    response = alice_browser.post("/generate/", body)
+    assert response.status_code == 302 and response["Location"] == f"/generate/?project={project.pk}"
+    job = alice.jobs.get()
+    assert job.project_id == project.pk
+
+
+def test_a_project_someone_may_not_edit_is_refused_on_the_generate_page(alice, bob, alice_browser):
+    theirs = make_project(user=bob, name="Bob's")
+    assert alice_browser.get(f"/generate/?project={theirs.pk}").status_code == 404
+    body = {
+        "model": "offline/studio-v1",
+        "project": str(theirs.pk),
+        "prompt": "x",
+        "aspect_ratio": "1:1",
+        "num_images": "1",
+    }
+    response = alice_browser.post("/generate/", body)
+    assert response.status_code == 422
+    assert "project" in response.context["form"].errors
+    assert not alice.jobs.exists()

@@ -39,12 +39,17 @@ def shown(pattern: re.Pattern, html: str) -> int:
     return len(set(pattern.findall(html)))
 
 
-# path, queries, what the page lists for n of everything: (pattern, expected distinct items)
+# path, queries, what the page lists for n of everything: (pattern, expected distinct items).
+# Every full page includes one query for the sidebar's workspace menu.
 PAGES = [
-    ("/dashboard/", 8, lambda n: (IMAGE_TOKEN, min(n, 8))),  # the 8 newest images
-    ("/generate/", 12, lambda n: (JOB_TOKEN, min(5 * n, 20))),  # recent job cards + the 20-job history
-    ("/queue/", 8, lambda n: (JOB_TOKEN, 2 * n + min(3 * n, 30))),  # every active job + 30 finished
-    ("/images/", 5, lambda n: (IMAGE_TOKEN, min(n, 40))),  # the first page of 40
+    ("/dashboard/", 9, lambda n: (IMAGE_TOKEN, min(n, 8))),  # the 8 newest images
+    (
+        "/generate/",
+        14,
+        lambda n: (JOB_TOKEN, min(5 * n, 20)),
+    ),  # recent job cards + the 20-job history + projects to save into
+    ("/queue/", 9, lambda n: (JOB_TOKEN, 2 * n + min(3 * n, 30))),  # every active job + 30 finished
+    ("/images/", 6, lambda n: (IMAGE_TOKEN, min(n, 40))),  # the first page of 40
 ]
 
 

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from imagestudio.catalog.models import AIModel
 from imagestudio.catalog.params import ASPECT_RATIOS, MAX_SEED
 from imagestudio.catalog.styles import STYLE_PRESETS
+from imagestudio.projects.models import Project
+from imagestudio.workspaces.access import projects_visible_to, workspace_ids
 
 ASPECT_CHOICES = [(name, name) for name in ASPECT_RATIOS] + [("custom", _("Custom"))]
 STYLE_CHOICES = [("none", _("No style"))] + [(p.id, p.label) for p in STYLE_PRESETS.values()]
@@ -21,6 +23,13 @@ class GenerateForm(forms.Form):
 
     model = forms.ModelChoiceField(
         queryset=AIModel.objects.none(), to_field_name="endpoint_id", label=_("Model"), empty_label=None
+    )
+    project = forms.ModelChoiceField(
+        queryset=Project.objects.none(),
+        label=_("Save to project"),
+        required=False,
+        empty_label=_("No project (My images)"),
+        help_text=_("New images go into this project."),
     )
     prompt = forms.CharField(label=_("Prompt"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     negative_prompt = forms.CharField(
@@ -51,9 +60,14 @@ class GenerateForm(forms.Form):
         help_text=_("Empty = a new random seed each time."),
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.panel_errors = {}
+        # Projects the user may add images to (editor or admin in their workspace), not archived.
+        projects = projects_visible_to(user).filter(
+            workspace_id__in=workspace_ids(user, "edit"), is_archived=False, is_template=False
+        )
+        cast("forms.ModelChoiceField[Project]", self.fields["project"]).queryset = projects.order_by("name")
         models = AIModel.objects.active().with_capability("text-to-image")
         cast("forms.ModelChoiceField[AIModel]", self.fields["model"]).queryset = models
         self.model_options = list(models)

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -22,10 +23,13 @@ from imagestudio.generation import selectors, services
 from imagestudio.generation.access import get_job_for, get_preset_for, limit_generation
 from imagestudio.generation.forms import GenerateForm, PresetForm
 from imagestudio.generation.models import GenerationJob, Preset
+from imagestudio.projects.models import Project
+from imagestudio.workspaces.access import get_project_for
 
 RECENT_JOBS = 8
 HISTORY_JOBS = 20
 FORM_FIELDS = {"model_id": "model", "image_size": "aspect_ratio"}  # service error field → form field
+FORM_DEFAULTS = ("aspect_ratio", "resolution", "num_images", "seed", "style", "negative_prompt")
 
 
 class Estimate(TypedDict):
@@ -103,20 +107,34 @@ def _initial_from_job(job: GenerationJob) -> tuple[dict, dict]:
 
 
 def _initial(request: AuthenticatedRequest) -> tuple[dict, dict | None]:
+    project = get_project_for(request.user, pid, "edit") if (pid := request.GET.get("project")) else None
+    chosen = {"project": project.pk} if project else {}
     if job_id := request.GET.get("from"):
-        return _initial_from_job(get_job_for(request.user, job_id))
+        initial, values = _initial_from_job(get_job_for(request.user, job_id))
+        return {**initial, **chosen}, values
     if preset_id := request.GET.get("preset"):
         preset = get_preset_for(request.user, preset_id)
-        return dict(preset.settings.get("form", {})), dict(preset.settings.get("panel", {}))
+        return {**preset.settings.get("form", {}), **chosen}, dict(preset.settings.get("panel", {}))
+    if project is not None and project.settings:
+        return _initial_from_project(project)
     model = catalog.default_model()
-    return ({"model": model.endpoint_id} if model else {}), None
+    return ({"model": model.endpoint_id} if model else {}) | chosen, None
+
+
+def _initial_from_project(project: Project) -> tuple[dict, dict | None]:
+    """The project's defaults: its model, the shared fields the form has, the rest for the model's panel."""
+    model = catalog.get_model(project.settings.get("model", "")) or catalog.default_model()
+    parameters = dict(project.settings.get("parameters", {}))
+    shared = {name: parameters.pop(name) for name in FORM_DEFAULTS if name in parameters}
+    initial = {"model": model.endpoint_id if model else None, "project": project.pk, **shared}
+    return initial, parameters or None
 
 
 @login_required
 def generate(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST":
         limit_generation(request)
-        form = GenerateForm(request.POST)
+        form = GenerateForm(request.POST, user=request.user)
         model = _selected_model(request)
         values = _panel_values(request, build_panel(model.input_schema)) if model else {}
         job = _submit(request, form, values)
@@ -124,7 +142,9 @@ def generate(request: AuthenticatedRequest) -> HttpResponse:
             request.user.refresh_from_db(fields=["credits_balance"])  # the page shows the new balance
             if request.htmx:
                 return render(request, "generation/partials/job_card.html", {"job": job, "fresh": True})
-            return redirect("generate")
+            return redirect(
+                f"{reverse('generate')}?project={job.project_id}" if job.project_id else reverse("generate")
+            )
         context = _page_context(request, form, model, values)
         if request.htmx:
             response = render(request, "generation/partials/generate_form.html", context)
@@ -133,11 +153,11 @@ def generate(request: AuthenticatedRequest) -> HttpResponse:
             return response
         return render(request, "generation/generate.html", context, status=422)
     initial, saved_values = _initial(request)
-    form = GenerateForm(initial=initial)
+    form = GenerateForm(initial=initial, user=request.user)
     failed = _failed_job_to_fix(request)
     if failed:
         # Restoring a job the provider rejected: show its error on the field it named.
-        form = GenerateForm(data={**initial, "model": initial.get("model")})
+        form = GenerateForm(data={**initial, "model": initial.get("model")}, user=request.user)
         form.is_valid()
         _submit_error(form, ParameterError(failed.error_field, failed.error_message))
     return render(
@@ -174,6 +194,7 @@ def _submit(request: AuthenticatedRequest, form: GenerateForm, values: dict) -> 
                 prompt=data["prompt"],
                 negative_prompt=data.get("negative_prompt", ""),
                 parameters=form.parameters(values),
+                project=data.get("project"),
             )
         )
     except ParameterError as exc:
@@ -293,14 +314,17 @@ def vary_image(request: AuthenticatedRequest, image_id) -> HttpResponse:
 @login_required
 @require_POST
 def save_preset(request: AuthenticatedRequest) -> HttpResponse:
-    form = GenerateForm(request.POST)
+    form = GenerateForm(request.POST, user=request.user)
     name_form = PresetForm(request.POST)
     model = _selected_model(request)
     if not (form.is_valid() and name_form.is_valid() and model):
         messages.error(request, "Fill in the prompt and a preset name to save a preset.")
         return redirect("generate")
     settings = {
-        "form": {**{k: v for k, v in form.cleaned_data.items() if k != "model"}, "model": model.endpoint_id},
+        "form": {
+            **{k: v for k, v in form.cleaned_data.items() if k not in ("model", "project")},
+            "model": model.endpoint_id,
+        },
         "panel": _panel_values(request, build_panel(model.input_schema)),
     }
     try:

@@ -139,13 +139,6 @@ def create_project(request, payload: ProjectIn):
     else:
         access.require_workspace(request.user, payload.workspace_id, "edit")
         workspace = Workspace.objects.get(pk=payload.workspace_id)
-    template_project = None
-    template = payload.template
-    if template and _is_uuid(template):
-        template_project = access.get_project_for(request.user, template)
-        if not template_project.is_template:
-            raise ProjectError("template", "That project is not a template.")
-        template = None
     fields = ProjectFields(
         name=payload.name,
         description=payload.description or None,
@@ -155,18 +148,8 @@ def create_project(request, payload: ProjectIn):
         settings=payload.settings or None,
         is_public=payload.is_public,
     )
-    project = services.create_project(
-        workspace=workspace, user=request.user, fields=fields, template=template, template_project=template_project
-    )
+    project = services.create_project(workspace=workspace, user=request.user, fields=fields, template=payload.template)
     return Status(201, _counted(project))
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        UUID(text)
-    except ValueError:
-        return False
-    return True
 
 
 @router.get("/templates", response=list[TemplateOut])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from typing import Literal
-from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +13,7 @@ from imagestudio.catalog.models import AIModel
 from imagestudio.gallery.models import Image
 from imagestudio.projects.models import Project
 from imagestudio.projects.starters import starter
+from imagestudio.workspaces.access import projects_visible_to
 from imagestudio.workspaces.models import Workspace
 
 MAX_NAME = 200
@@ -115,26 +115,42 @@ def _apply(project: Project, fields: ProjectFields) -> None:
         project.is_public = bool(fields.is_public)
 
 
-def create_project(
-    *, workspace: Workspace, user, fields: ProjectFields, template: str | UUID | None = None, template_project=None
-) -> Project:
-    """A new project in `workspace`. `template`: a built-in starter's key; `template_project`: a project
-    saved as a template (the caller checked the user may view it). The fields given win over the template's."""
+def create_project(*, workspace: Workspace, user, fields: ProjectFields, template: str | None = None) -> Project:
+    """A new project in `workspace` (the caller checked the user may edit there).
+
+    `template`: a built-in starter's key, or the id of a project saved as a template that the user may
+    see. The fields given win over the template's.
+    """
     project = Project(workspace=workspace, user=user, name="")
-    if template_project is not None:
-        _copy_settings(template_project, project)
-    elif template:
-        found = starter(str(template))
-        if found is None:
+    if template:
+        source = _template_project(user, template)
+        if source is not None:
+            _copy_settings(source, project)
+        elif (found := starter(template)) is not None:
+            project.description, project.category, project.notes = found.description, found.category, found.notes
+            project.tags, project.settings = list(found.tags), dict(found.settings)
+            project.name = found.name
+        else:
             raise ProjectError("template", f"No template {template!r}.")
-        project.description, project.category, project.notes = found.description, found.category, found.notes
-        project.tags, project.settings = list(found.tags), dict(found.settings)
-        project.name = found.name
     if fields.name is None and not project.name:
         raise ProjectError("name", "Give the project a name.")
     _apply(project, fields)
     project.save()
     return project
+
+
+def _template_project(user, template: str) -> Project | None:
+    """The saved template `template` names, if it is a project id; None for a built-in key."""
+    try:
+        uuid.UUID(template)
+    except ValueError:
+        return None
+    found = projects_visible_to(user).filter(pk=template).first()
+    if found is None:
+        raise ProjectError("template", "That template is gone; pick another.")
+    if not found.is_template:
+        raise ProjectError("template", "That project is not a template.")
+    return found
 
 
 def _copy_settings(source: Project, target: Project) -> None:

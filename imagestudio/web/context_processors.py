@@ -2,13 +2,18 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
+
+from imagestudio.workspaces.current import switcher
 
 # Sidebar entries: (url name, label, icon name). Pages join this list as they are built.
 NAV_ITEMS = [
     ("dashboard", _("Dashboard"), "home"),
     ("generate", _("Generate"), "sparkles"),
     ("image_list", _("My images"), "images"),
+    ("project_list", _("Projects"), "projects"),
+    ("share_list", _("Share links"), "share"),
     ("queue", _("Queue"), "queue"),
 ]
 
@@ -23,6 +28,7 @@ def studio(request) -> dict:
             "offline": not settings.FAL_KEY,
             "needs_email_verification": signed_in and not _verified(request, user),
         },
+        "workspace_menu": SimpleLazyObject(lambda: switcher(request)) if signed_in else None,
         "nav_items": [
             {"url": reverse(name), "label": label, "icon": icon, "active": name == current}
             for name, label, icon in NAV_ITEMS

@@ -15,6 +15,7 @@ from django.http import Http404
 
 from imagestudio.gallery.models import Image
 from imagestudio.projects.models import Project
+from imagestudio.sharing.models import SharedImage, SharedProject
 from imagestudio.workspaces.models import RANK, Membership, Role
 
 Action = Literal["view", "edit", "manage"]
@@ -37,7 +38,10 @@ def _authenticated(user) -> bool:
 def role_in(user, workspace_id) -> str | None:
     if not _authenticated(user):
         return None
-    return Membership.objects.filter(user=user, workspace_id=workspace_id).values_list("role", flat=True).first()
+    try:
+        return Membership.objects.filter(user=user, workspace_id=workspace_id).values_list("role", flat=True).first()
+    except (ValidationError, ValueError):  # not a workspace id at all
+        return None
 
 
 def allows(role: str | None, action: Action) -> bool:
@@ -113,3 +117,31 @@ def get_image_for(user, image_id, action: Action = "view") -> Image:
     assert project is not None  # project_id is set
     _check(user, project.workspace_id, action, missing)
     return image
+
+
+# -- share links ------------------------------------------------------------------------------------
+
+
+def get_link_for(user, token: str):
+    """A share link the user may manage: they made it, or they may manage what it shares. 404 otherwise."""
+    missing = "No such share link."
+    if not _authenticated(user):
+        raise Http404(missing)
+    token = str(token)[:64]
+    link = (
+        SharedProject.objects.select_related("project").filter(share_token=token).first()
+        or SharedImage.objects.select_related("image__project").filter(share_token=token).first()
+    )
+    if link is None:
+        raise Http404(missing)
+    if link.created_by_id == user.pk:
+        return link
+    workspace_id = (
+        link.project.workspace_id
+        if isinstance(link, SharedProject)
+        else (link.image.project.workspace_id if link.image.project else None)
+    )
+    if workspace_id is None:
+        raise Http404(missing)
+    _check(user, workspace_id, "manage", missing)
+    return link

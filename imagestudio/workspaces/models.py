@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -59,3 +60,31 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.workspace_id} as {self.role}"
+
+
+class Invitation(models.Model):
+    """An emailed invitation to join a team workspace. Only the token's hash is stored."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "workspace_invitations"
+        indexes = [models.Index(fields=["workspace", "-created_at"], name="invitations_workspace")]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.workspace_id}"
+
+    @property
+    def is_open(self) -> bool:
+        ended = self.accepted_at or self.declined_at or self.revoked_at
+        return ended is None and self.expires_at > timezone.now()

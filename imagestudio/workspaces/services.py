@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+import hashlib
+import secrets
+from datetime import timedelta
 
-from imagestudio.workspaces.models import Membership, Role, Workspace
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+
+from imagestudio.lib import locks
+from imagestudio.workspaces.models import Invitation, Membership, Role, Workspace
 
 
 def personal_workspace(user) -> Workspace:
@@ -45,3 +55,119 @@ def set_member(workspace: Workspace, user, role: Role) -> Membership:
         raise ValueError("A personal workspace has one member: its owner.")
     membership, _ = Membership.objects.update_or_create(workspace=workspace, user=user, defaults={"role": role})
     return membership
+
+
+# -- members and invitations ------------------------------------------------------------------------
+
+INVITATION_DAYS = 7
+
+
+class TeamError(ValueError):
+    """A team change that is not allowed, naming the field at fault (422 in the API)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite(workspace: Workspace, *, by, email: str, role: Role) -> tuple[Invitation, str]:
+    """Invite `email` to a team workspace; returns the invitation and its secret token (shown once, emailed)."""
+    if workspace.is_personal:
+        raise TeamError("workspace_id", "Invite people to a team workspace, not your personal one.")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise TeamError("email", "Enter a valid email address.") from None
+    email = email.strip().lower()
+    if Membership.objects.filter(workspace=workspace, user__email__iexact=email).exists():
+        raise TeamError("email", "That person is already a member.")
+    token = secrets.token_urlsafe(24)
+    invitation = Invitation.objects.create(
+        workspace=workspace,
+        email=email,
+        role=role,
+        token_hash=_token_hash(token),
+        invited_by=by,
+        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+    )
+    return invitation, token
+
+
+def find_invitation(token: str) -> Invitation:
+    """The open invitation behind `token`; 404 when it is unknown, used, revoked or expired."""
+    invitation = Invitation.objects.select_related("workspace").filter(token_hash=_token_hash(str(token))).first()
+    if invitation is None or not invitation.is_open:
+        raise Http404("This invitation is not valid any more: it was used, revoked or has expired.")
+    return invitation
+
+
+def send_invitation(invitation: Invitation, token: str, *, base_url: str) -> None:
+    """Email the invitation link (the only place the token is ever shown)."""
+    link = f"{base_url.rstrip('/')}/invitations/{token}/"
+    inviter = invitation.invited_by.display_name
+    send_mail(
+        subject=f"{inviter} invited you to {invitation.workspace.name} on AI Image Studio",
+        message=(
+            f"{inviter} invited you to join the team workspace “{invitation.workspace.name}” as "
+            f"{invitation.get_role_display().lower()}.\n\nAccept or decline: {link}\n\n"
+            f"The link works for {INVITATION_DAYS} days and only for {invitation.email}."
+        ),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+def accept(invitation: Invitation, user) -> Membership:
+    """Join the workspace. The invitation was sent to an address: only its owner may use it."""
+    addresses = {user.email.lower(), *(a.lower() for a in user.emailaddress_set.values_list("email", flat=True))}
+    if invitation.email.lower() not in addresses:
+        raise TeamError("email", f"This invitation is for {invitation.email}. Sign in with that address to accept it.")
+    with transaction.atomic():
+        membership, _ = Membership.objects.get_or_create(
+            workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+    return membership
+
+
+def decline(invitation: Invitation) -> None:
+    invitation.declined_at = timezone.now()
+    invitation.save(update_fields=["declined_at"])
+
+
+def revoke_invitation(invitation: Invitation) -> None:
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+
+
+def _admins_left(workspace: Workspace, without) -> int:
+    return Membership.objects.filter(workspace=workspace, role=Role.ADMIN).exclude(user=without).count()
+
+
+def change_role(workspace: Workspace, member, role: Role) -> Membership:
+    with transaction.atomic():
+        locks.hold("team", workspace.pk)  # two admins demoting each other at once must leave one
+        membership = Membership.objects.get(workspace=workspace, user=member)
+        if membership.role == Role.ADMIN and role != Role.ADMIN and _admins_left(workspace, member) == 0:
+            raise TeamError("role", "A team needs at least one admin: make someone else admin first.")
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership
+
+
+def remove_member(workspace: Workspace, member) -> None:
+    """Take someone out of a team (or let them leave). The last admin cannot go."""
+    if workspace.is_personal:
+        raise TeamError("user_id", "Nobody can leave their personal workspace.")
+    with transaction.atomic():
+        locks.hold("team", workspace.pk)
+        membership = Membership.objects.get(workspace=workspace, user=member)
+        if membership.role == Role.ADMIN and _admins_left(workspace, member) == 0:
+            raise TeamError("user_id", "The last admin can't leave: make someone else admin first.")
+        membership.delete()

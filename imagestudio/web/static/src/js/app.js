@@ -296,6 +296,12 @@
     return false;
   }
 
+  // A select marked data-autosubmit sends its form as soon as it changes (e.g. the workspace switcher).
+  document.addEventListener("change", (event) => {
+    const select = event.target.closest && event.target.closest("select[data-autosubmit]");
+    if (select && select.form) select.form.requestSubmit();
+  });
+
   document.addEventListener("keydown", (event) => {
     if (event.defaultPrevented || event.altKey) return;
     const target = event.target;

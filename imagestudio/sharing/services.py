@@ -1,0 +1,113 @@
+"""Creating, opening and revoking share links. Callers check the owner's rights (`workspaces.access`)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db.models import F
+from django.http import Http404
+from django.utils import timezone
+
+from imagestudio.gallery.models import Image
+from imagestudio.projects.models import Project
+from imagestudio.sharing.models import SharedImage, SharedProject
+
+MIN_PASSWORD = 4
+MAX_PASSWORD = 200
+Link = SharedProject | SharedImage
+
+
+class ShareError(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+class PasswordRequired(Exception):
+    """The link has a password and the request gave none or a wrong one (401)."""
+
+    def __init__(self, wrong: bool) -> None:
+        super().__init__("Wrong password for this link." if wrong else "This link needs a password.")
+        self.wrong = wrong
+
+
+@dataclass
+class LinkOptions:
+    expires_at: datetime | None = None
+    password: str = ""
+    allow_download: bool = False
+
+
+def _checked(options: LinkOptions) -> dict:
+    if options.expires_at is not None and options.expires_at <= timezone.now():
+        raise ShareError("expires_at", "The expiry must be in the future.")
+    if options.password and not MIN_PASSWORD <= len(options.password) <= MAX_PASSWORD:
+        raise ShareError("password", f"Passwords are {MIN_PASSWORD} to {MAX_PASSWORD} characters.")
+    return {
+        "share_token": secrets.token_urlsafe(24),  # 192 bits: unguessable
+        "expires_at": options.expires_at,
+        "password_hash": make_password(options.password) if options.password else "",
+        "allow_download": options.allow_download,
+    }
+
+
+def share_project(project: Project, *, user, options: LinkOptions) -> SharedProject:
+    return SharedProject.objects.create(project=project, created_by=user, **_checked(options))
+
+
+def share_image(image: Image, *, user, options: LinkOptions) -> SharedImage:
+    return SharedImage.objects.create(image=image, created_by=user, **_checked(options))
+
+
+def find_link(token: str) -> Link:
+    """The live link behind `token`; 404 when unknown, revoked or expired (all look the same)."""
+    token = str(token)[:64]
+    link: Link | None = (
+        SharedProject.objects.select_related("project").filter(share_token=token).first()
+        or SharedImage.objects.select_related("image", "image__model").filter(share_token=token).first()
+    )
+    if link is None or not link.is_live:
+        raise Http404("This link does not exist, was revoked or has expired.")
+    if isinstance(link, SharedImage) and link.image.deleted_at is not None:
+        raise Http404("This link does not exist, was revoked or has expired.")
+    return link
+
+
+def check_link_password(link: Link, password: str | None) -> None:
+    """Raise PasswordRequired unless the link has no password or `password` is right."""
+    if not link.password_hash:
+        return
+    if not password:
+        raise PasswordRequired(wrong=False)
+    if not check_password(password, link.password_hash):
+        raise PasswordRequired(wrong=True)
+
+
+def count_view(link: Link) -> None:
+    type(link).objects.filter(pk=link.pk).update(view_count=F("view_count") + 1)
+
+
+def revoke(link: Link) -> None:
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+
+
+def shared_images(link: Link):
+    """The images a link shows: the project's live images, or the one image."""
+    if isinstance(link, SharedProject):
+        return Image.objects.alive().filter(project=link.project).select_related("model")
+    return Image.objects.alive().filter(pk=link.image_id).select_related("model")
+
+
+def links_of(user, limit: int = 200) -> list[Link]:
+    """The links a user created (project and image ones), newest first."""
+    links: list[Link] = [
+        *SharedProject.objects.filter(created_by=user).select_related("project").order_by("-created_at")[:limit],
+        *SharedImage.objects.filter(created_by=user).select_related("image").order_by("-created_at")[:limit],
+    ]
+    links.sort(key=lambda link: link.created_at, reverse=True)
+    return links[:limit]

@@ -1,0 +1,151 @@
+"""Public share pages (no account needed), their image files, embeds, and the owner's link manager."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_datetime
+from django.utils.timezone import make_aware
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_POST
+
+from imagestudio.accounts.http import AuthenticatedRequest
+from imagestudio.gallery import files
+from imagestudio.lib.ratelimit import RateLimited, limit, too_many_requests
+from imagestudio.projects.models import Project
+from imagestudio.sharing import services
+from imagestudio.sharing.api import GUESS_RATE, share_out
+from imagestudio.sharing.models import SharedProject
+from imagestudio.workspaces import access
+
+SESSION_UNLOCKED = "shares_unlocked"
+
+
+def _allow_framing(response: HttpResponse) -> HttpResponse:
+    """Share pages may be framed by other sites (embeds); every other page keeps frame-ancestors 'none'."""
+    response._csp_config = {**settings.SECURE_CSP, "frame-ancestors": ["*"]}  # type: ignore[attr-defined]
+    return response
+
+
+def _unlocked(request: HttpRequest, link) -> bool:
+    return not link.password_hash or link.share_token in request.session.get(SESSION_UNLOCKED, [])
+
+
+@xframe_options_exempt
+def share_page(request: HttpRequest, token: str) -> HttpResponse:
+    """The public page of a project or image link; a password form first when it has one."""
+    link = services.find_link(token)
+    error = ""
+    if request.method == "POST" and link.password_hash:
+        try:
+            services.check_link_password(link, request.POST.get("password", ""))
+        except services.PasswordRequired as exc:
+            try:
+                limit(request, action=f"share-password:{link.share_token}", rate=GUESS_RATE)
+            except RateLimited as limited:
+                return too_many_requests(request, limited)
+            error = str(exc)
+        else:
+            request.session[SESSION_UNLOCKED] = [*request.session.get(SESSION_UNLOCKED, [])[-50:], link.share_token]
+            return redirect("share_page", token=link.share_token)
+    if not _unlocked(request, link):
+        return _allow_framing(render(request, "sharing/password.html", {"link": link, "error": error}, status=401))
+    services.count_view(link)
+    images = list(services.shared_images(link)[:200])
+    context = {
+        "link": link,
+        "images": images,
+        "is_project": isinstance(link, SharedProject),
+        "title": link.project.name if isinstance(link, SharedProject) else (link.image.prompt[:80] or "Shared image"),
+        "preview": images[0] if images else None,
+        "embed": request.GET.get("embed") == "1",
+    }
+    return _allow_framing(render(request, "sharing/share_page.html", context))
+
+
+def _shared_image(request: HttpRequest, token: str, image_id) -> tuple:
+    link = services.find_link(token)
+    if not _unlocked(request, link):
+        raise Http404("This link does not exist, was revoked or has expired.")
+    image = services.shared_images(link).filter(pk=image_id).first()
+    if image is None:
+        raise Http404("No such image in this link.")
+    return link, image
+
+
+@xframe_options_exempt
+def share_thumb(request: HttpRequest, token: str, image_id) -> HttpResponseBase:
+    _, image = _shared_image(request, token, image_id)
+    return files.serve(image.thumbnail or image.file)
+
+
+def share_file(request: HttpRequest, token: str, image_id) -> HttpResponseBase:
+    """The original, only when the link allows downloads."""
+    link, image = _shared_image(request, token, image_id)
+    if not link.allow_download:
+        raise Http404("This link does not allow downloads.")
+    name = files.download_name(image) if request.GET.get("download") else None
+    return files.serve(image.file, download_name=name)
+
+
+# -- the owner's side -------------------------------------------------------------------------------
+
+
+@login_required
+def share_list(request: AuthenticatedRequest) -> HttpResponse:
+    """Every link you made: copy, embed, see views, revoke; and the form to make a new one."""
+    rows = [{"link": link, "out": share_out(request, link)} for link in services.links_of(request.user)]
+    return render(request, "sharing/share_list.html", {"rows": rows, "target": _target(request)})
+
+
+def _target(request: AuthenticatedRequest):
+    """What the 'new link' form shares (?project= or ?image=), checked for the right to share it."""
+    if project_id := request.GET.get("project") or request.POST.get("project"):
+        return access.get_project_for(request.user, project_id, "manage")
+    if image_id := request.GET.get("image") or request.POST.get("image"):
+        return access.get_image_for(request.user, image_id, "manage")
+    return None
+
+
+@login_required
+@require_POST
+def share_create(request: AuthenticatedRequest) -> HttpResponse:
+    target = _target(request)
+    if target is None:
+        raise Http404("Choose a project or an image to share.")
+    raw_expiry = request.POST.get("expires_at", "").strip()
+    expires = parse_datetime(raw_expiry) if raw_expiry else None
+    if raw_expiry and expires is None:
+        messages.error(request, "The expiry date could not be read; pick it again.")
+        return redirect(request.get_full_path())
+    if expires is not None and expires.tzinfo is None:
+        expires = make_aware(expires)
+    options = services.LinkOptions(
+        expires_at=expires,
+        password=request.POST.get("password", ""),
+        allow_download=request.POST.get("allow_download") == "on",
+    )
+    link: services.Link
+    try:
+        if isinstance(target, Project):
+            link = services.share_project(target, user=request.user, options=options)
+        else:
+            link = services.share_image(target, user=request.user, options=options)
+    except services.ShareError as exc:
+        messages.error(request, exc.message)
+        kind = "project" if isinstance(target, Project) else "image"
+        return redirect(f"/shares/?{kind}={target.pk}")
+    messages.success(request, "Link created. Copy it below.")
+    return redirect(f"/shares/#link-{link.share_token}")
+
+
+@login_required
+@require_POST
+def share_revoke(request: AuthenticatedRequest, token: str) -> HttpResponse:
+    services.revoke(access.get_link_for(request.user, token))
+    messages.success(request, "Link revoked: it no longer opens.")
+    return redirect("share_list")

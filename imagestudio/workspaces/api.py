@@ -1,0 +1,178 @@
+"""Team workspaces through the API: workspaces, members and invitations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.http import Http404
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from imagestudio.workspaces import access, services
+from imagestudio.workspaces.models import Invitation, Membership, Role, Workspace
+
+router = Router(tags=["workspaces"])
+invitations_router = Router(tags=["workspaces"])
+ERRORS = {400: dict, 401: dict, 403: dict, 404: dict, 422: dict}
+
+
+class WorkspaceIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class WorkspaceOut(Schema):
+    id: UUID
+    name: str
+    kind: str
+    role: str
+    created_at: datetime
+
+
+class MemberOut(Schema):
+    user_id: UUID
+    email: str
+    name: str
+    role: str
+    joined_at: datetime
+
+
+class RoleIn(Schema):
+    role: Role
+
+
+class InvitationIn(Schema):
+    email: str = Field(max_length=254)
+    role: Role = Role.EDITOR
+
+
+class InvitationOut(Schema):
+    id: UUID
+    email: str
+    role: str
+    created_at: datetime
+    expires_at: datetime
+    status: str = Field(description="open, accepted, declined, revoked or expired")
+
+
+def _workspace(request, workspace_id: UUID, action: access.Action) -> Workspace:
+    access.require_workspace(request.user, workspace_id, action)
+    return Workspace.objects.get(pk=workspace_id)
+
+
+def _member_out(membership: Membership) -> MemberOut:
+    user = membership.user
+    return MemberOut(
+        user_id=user.pk, email=user.email, name=user.name, role=membership.role, joined_at=membership.created_at
+    )
+
+
+def _status(invitation: Invitation) -> str:
+    for field, label in (("accepted_at", "accepted"), ("declined_at", "declined"), ("revoked_at", "revoked")):
+        if getattr(invitation, field):
+            return label
+    return "open" if invitation.is_open else "expired"
+
+
+def _invitation_out(invitation: Invitation) -> InvitationOut:
+    return InvitationOut(
+        id=invitation.pk,
+        email=invitation.email,
+        role=invitation.role,
+        created_at=invitation.created_at,
+        expires_at=invitation.expires_at,
+        status=_status(invitation),
+    )
+
+
+@router.get("", response=list[WorkspaceOut])
+def list_workspaces(request):
+    """Your workspaces (personal first) with your role in each."""
+    roles = dict(Membership.objects.filter(user=request.user).values_list("workspace_id", "role"))
+    return [
+        WorkspaceOut(id=w.pk, name=w.name, kind=w.kind, role=roles.get(w.pk, Role.ADMIN), created_at=w.created_at)
+        for w in services.workspaces_of(request.user)
+    ]
+
+
+@router.post("", response={201: WorkspaceOut, **ERRORS})
+def create_workspace(request, payload: WorkspaceIn):
+    """A team workspace with you as its admin."""
+    try:
+        workspace = services.create_team(request.user, payload.name)
+    except ValueError as exc:
+        raise services.TeamError("name", str(exc)) from None
+    return Status(
+        201,
+        WorkspaceOut(
+            id=workspace.pk, name=workspace.name, kind=workspace.kind, role=Role.ADMIN, created_at=workspace.created_at
+        ),
+    )
+
+
+@router.get("/{workspace_id}/members", response={200: list[MemberOut], **ERRORS})
+def list_members(request, workspace_id: UUID):
+    workspace = _workspace(request, workspace_id, "view")
+    rows = Membership.objects.filter(workspace=workspace).select_related("user").order_by("created_at")
+    return [_member_out(m) for m in rows]
+
+
+def _member(workspace: Workspace, user_id: UUID):
+    user = get_user_model().objects.filter(pk=user_id, memberships__workspace=workspace).first()
+    if user is None:
+        raise Http404("No such member.")
+    return user
+
+
+@router.put("/{workspace_id}/members/{user_id}", response={200: MemberOut, **ERRORS})
+def change_role(request, workspace_id: UUID, user_id: UUID, payload: RoleIn):
+    """Change a member's role (admins). A team always keeps one admin."""
+    workspace = _workspace(request, workspace_id, "manage")
+    return _member_out(services.change_role(workspace, _member(workspace, user_id), payload.role))
+
+
+@router.delete("/{workspace_id}/members/{user_id}", response={204: None, **ERRORS})
+def remove_member(request, workspace_id: UUID, user_id: UUID):
+    """Remove a member (admins), or leave (yourself). The last admin can't leave."""
+    leaving = user_id == request.user.pk
+    workspace = _workspace(request, workspace_id, "view" if leaving else "manage")
+    services.remove_member(workspace, _member(workspace, user_id))
+    return Status(204, None)
+
+
+@router.get("/{workspace_id}/invitations", response={200: list[InvitationOut], **ERRORS})
+def list_invitations(request, workspace_id: UUID):
+    workspace = _workspace(request, workspace_id, "manage")
+    return [_invitation_out(i) for i in workspace.invitations.order_by("-created_at")[:200]]
+
+
+@router.post("/{workspace_id}/invitations", response={201: InvitationOut, **ERRORS})
+def create_invitation(request, workspace_id: UUID, payload: InvitationIn):
+    """Email an invitation link (admins). It works for 7 days, for that address only."""
+    workspace = _workspace(request, workspace_id, "manage")
+    invitation, token = services.invite(workspace, by=request.user, email=payload.email, role=payload.role)
+    services.send_invitation(invitation, token, base_url=settings.APP_URL)
+    return Status(201, _invitation_out(invitation))
+
+
+@router.delete("/{workspace_id}/invitations/{invitation_id}", response={204: None, **ERRORS})
+def revoke_invitation(request, workspace_id: UUID, invitation_id: UUID):
+    workspace = _workspace(request, workspace_id, "manage")
+    invitation = workspace.invitations.filter(pk=invitation_id).first()
+    if invitation is None:
+        raise Http404("No such invitation.")
+    services.revoke_invitation(invitation)
+    return Status(204, None)
+
+
+@invitations_router.post("/{token}/accept", response={200: WorkspaceOut, **ERRORS})
+def accept_invitation(request, token: str):
+    """Join the workspace you were invited to (signed in with the invited address)."""
+    invitation = services.find_invitation(token)
+    membership = services.accept(invitation, request.user)
+    workspace = invitation.workspace
+    return WorkspaceOut(
+        id=workspace.pk, name=workspace.name, kind=workspace.kind, role=membership.role, created_at=workspace.created_at
+    )
