@@ -1,0 +1,59 @@
+"""A team in real browsers: the owner creates it and invites by email; the invitee opens the emailed link
+(read from the studio's outbox), joins, and finds the team's project."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import _open_page
+from tests.e2e.test_projects import log_in, register
+
+pytestmark = pytest.mark.e2e
+
+
+def test_invite_a_member_who_joins_and_sees_the_team_project(page, studio, browser):
+    owner, member = "team.owner@example.com", "team.member@example.com"
+    register(studio, owner)
+    member_token = register(studio, member)
+    log_in(page, owner)
+
+    page.goto("/workspaces/new/")
+    page.fill("[data-testid=team-name]", "Poster studio")
+    page.click("[data-testid=team-create]")
+    page.wait_for_url(re.compile(r"/workspaces/[0-9a-f-]{36}/members/$"))
+    team_id = page.url.rstrip("/").split("/")[-2]
+    page.fill("[data-testid=invite-email]", member)
+    page.select_option("[data-testid=invite-role]", "editor")
+    page.click("[data-testid=invite-send]")
+    page.locator("[data-testid=pending-invitations]", has_text=member).wait_for()
+
+    # The owner's first project in the team, made through the API as the member can't see it yet.
+    session_cookie = {c["name"]: c["value"] for c in page.context.cookies()}
+    made = httpx.post(
+        f"{studio.url}/api/projects",
+        json={"name": "Summer posters", "workspace_id": team_id},
+        cookies=session_cookie,
+        headers={"X-CSRFToken": session_cookie.get("csrftoken", ""), "Referer": studio.url},
+    )
+    assert made.status_code == 201, made.text
+
+    link = studio.latest_link(r"https?://[^\s\"'<>]+/invitations/[A-Za-z0-9_-]+/")
+    context, guest = _open_page(browser, studio.url)
+    try:
+        log_in(guest, member)
+        guest.goto(link)
+        guest.locator("[data-testid=invitation]", has_text="Poster studio").wait_for()
+        guest.click("[data-testid=invitation-accept]")
+        guest.wait_for_url(re.compile(r"/projects/$"))
+        guest.locator("[data-testid=project-card]", has_text="Summer posters").wait_for()
+        assert guest.locator("[data-testid=workspace-select]").first.input_value() == team_id
+    finally:
+        context.close()
+
+    page.goto(f"/workspaces/{team_id}/members/")
+    assert page.locator(f"[data-testid=member][data-email='{member}']").count() == 1
+    roles = httpx.get(f"{studio.url}/api/workspaces", headers={"Authorization": f"Bearer {member_token}"}).json()
+    assert [(w["name"], w["role"]) for w in roles if w["kind"] == "team"] == [("Poster studio", "editor")]
