@@ -666,3 +666,20 @@ def test_a_trashed_cover_falls_back_to_the_placeholder(alice, alice_browser, pro
     assert shown(page, "project-cover") == 0 and shown(page, "project-cover-placeholder") == 1
     listing = alice_browser.get("/projects/")
     assert shown(listing, "project-cover") == 0 and shown(listing, "project-cover-placeholder") == 1
+
+
+def test_only_admins_see_the_share_button(alice, bob, catalog):
+    from django.test import Client
+
+    from imagestudio.workspaces.models import Role
+    from imagestudio.workspaces.services import create_team, set_member
+    from tests.factories import make_project
+
+    team = create_team(alice, "Team")
+    set_member(team, bob, Role.EDITOR)
+    project = make_project(user=alice, name="Shared", workspace=team)
+    admin, editor = Client(), Client()
+    admin.force_login(alice)
+    editor.force_login(bob)
+    assert f'href="/shares/?project={project.pk}"' in admin.get(f"/projects/{project.pk}/").content.decode()
+    assert 'data-testid="project-share"' not in editor.get(f"/projects/{project.pk}/").content.decode()
