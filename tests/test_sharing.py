@@ -154,3 +154,20 @@ def test_a_trashed_image_is_no_longer_shared(alice, alice_api):
     image.deleted_at = timezone.now()
     image.save(update_fields=["deleted_at"])
     assert Client().get(f"/api/share/image/{token}").status_code == 404
+
+
+def test_the_share_page_offers_social_links_and_a_native_share_button(alice_api, project):
+    token = post_json(alice_api, f"/api/projects/{project.pk}/share").json()["token"]
+    html = Client().get(f"/s/{token}/").content.decode()
+    for intent in ("twitter.com/intent/tweet", "facebook.com/sharer", "pinterest.com/pin/create", "reddit.com/submit"):
+        assert intent in html
+    assert f"%2Fs%2F{token}%2F" in html  # each intent carries this link, encoded
+    assert 'data-web-share data-share-url="http://testserver/s/' in html and 'data-testid="share-native"' in html
+
+
+def test_an_image_link_offers_an_img_embed(alice, alice_browser):
+    image = make_image(user=alice)
+    alice_browser.post("/shares/new/", {"image": str(image.pk)})
+    token = SharedImage.objects.get(image=image).share_token
+    html = alice_browser.get("/shares/").content.decode()
+    assert f'&lt;img src="http://testserver/s/{token}/images/{image.pk}/thumb"' in html

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html
 from django.utils.timezone import make_aware
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
@@ -19,7 +23,7 @@ from imagestudio.lib.ratelimit import RateLimited, limit, too_many_requests
 from imagestudio.projects.models import Project
 from imagestudio.sharing import services
 from imagestudio.sharing.api import GUESS_RATE, share_out
-from imagestudio.sharing.models import SharedProject
+from imagestudio.sharing.models import SharedImage, SharedProject
 from imagestudio.workspaces import access
 
 SESSION_UNLOCKED = "shares_unlocked"
@@ -64,7 +68,32 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
         "preview": images[0] if images else None,
         "embed": request.GET.get("embed") == "1",
     }
+    page_url = request.build_absolute_uri(reverse("share_page", args=[link.share_token]))
+    preview_url = (
+        request.build_absolute_uri(reverse("share_thumb", args=[link.share_token, images[0].pk])) if images else ""
+    )
+    context.update(
+        page_url=page_url,
+        social_links=social_links(page_url, str(context["title"]), preview_url),
+        web_share_attrs=format_html(
+            'hidden data-web-share data-share-url="{}" data-share-title="{}"', page_url, context["title"]
+        ),
+    )
     return _allow_framing(render(request, "sharing/share_page.html", context))
+
+
+def social_links(url: str, title: str, image_url: str = "") -> list[dict[str, str]]:
+    """Share intents of the big networks: plain links, no scripts or trackers of theirs on our page."""
+    return [
+        {"name": "X", "url": "https://twitter.com/intent/tweet?" + urlencode({"url": url, "text": title})},
+        {"name": "Facebook", "url": "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})},
+        {
+            "name": "Pinterest",
+            "url": "https://pinterest.com/pin/create/button/?"
+            + urlencode({"url": url, "media": image_url, "description": title}),
+        },
+        {"name": "Reddit", "url": "https://www.reddit.com/submit?" + urlencode({"url": url, "title": title})},
+    ]
 
 
 def _shared_image(request: HttpRequest, token: str, image_id) -> tuple:
@@ -98,7 +127,16 @@ def share_file(request: HttpRequest, token: str, image_id) -> HttpResponseBase:
 @login_required
 def share_list(request: AuthenticatedRequest) -> HttpResponse:
     """Every link you made: copy, embed, see views, revoke; and the form to make a new one."""
-    rows = [{"link": link, "out": share_out(request, link)} for link in services.links_of(request.user)]
+    rows = [
+        {
+            "link": link,
+            "out": share_out(request, link),
+            "img_embed": request.build_absolute_uri(reverse("share_thumb", args=[link.share_token, link.image_id]))
+            if isinstance(link, SharedImage)
+            else "",
+        }
+        for link in services.links_of(request.user)
+    ]
     return render(request, "sharing/share_list.html", {"rows": rows, "target": _target(request)})
 
 

@@ -296,6 +296,18 @@
     return false;
   }
 
+  // Web Share API (phones): buttons marked data-web-share appear where the browser can share, and open
+  // the system share sheet with their data-share-url and data-share-title.
+  document.addEventListener("DOMContentLoaded", () => {
+    if (!navigator.share) return;
+    qsa("[data-web-share]").forEach((button) => {
+      button.hidden = false;
+      button.addEventListener("click", () => {
+        navigator.share({ title: button.dataset.shareTitle, url: button.dataset.shareUrl }).catch(() => {});
+      });
+    });
+  });
+
   // A select marked data-autosubmit sends its form as soon as it changes (e.g. the workspace switcher).
   document.addEventListener("change", (event) => {
     const select = event.target.closest && event.target.closest("select[data-autosubmit]");
