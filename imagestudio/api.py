@@ -13,6 +13,7 @@ from imagestudio.accounts.models import ApiToken, hash_token, login_token_expiry
 from imagestudio.accounts.services import AccountError
 from imagestudio.billing.services import InsufficientCredits
 from imagestudio.catalog.params import ParameterError
+from imagestudio.gallery.comments import CommentError
 from imagestudio.generation.services import QueueFull
 from imagestudio.lib.pagination import BadCursor
 from imagestudio.lib.ratelimit import RateLimited
@@ -141,9 +142,15 @@ def team_error(request, exc: TeamError):
     return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=422)
 
 
+@api.exception_handler(CommentError)
+def comment_error(request, exc: CommentError):
+    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=422)
+
+
 def _mount() -> None:
     from imagestudio.accounts.api import router as auth_router
     from imagestudio.catalog.api import router as models_router
+    from imagestudio.events.api import router as notifications_router
     from imagestudio.gallery.api import router as images_router
     from imagestudio.generation.api import images_router as generate_images_router
     from imagestudio.generation.api import router as generate_router
@@ -166,6 +173,7 @@ def _mount() -> None:
     api.add_router("/share", share_router)
     api.add_router("/workspaces", workspaces_router)
     api.add_router("/invitations", invitations_router)
+    api.add_router("/notifications", notifications_router)
     api.add_router("/search", search_router)
 
 

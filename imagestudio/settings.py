@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "imagestudio.workspaces",
     "imagestudio.projects",
     "imagestudio.sharing",
+    "imagestudio.events",
     "imagestudio.generation",
     "imagestudio.gallery",
     "imagestudio.billing",

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from imagestudio.api import api, not_found
+from imagestudio.events import views as events
 from imagestudio.gallery import views as gallery
 from imagestudio.generation import views as generation
 from imagestudio.generation import webhooks
@@ -28,6 +29,13 @@ urlpatterns = [
     path("images/", gallery.image_list, name="image_list"),
     path("images/<uuid:image_id>/", gallery.image_detail, name="image_detail"),
     path("images/<uuid:image_id>/file", gallery.image_file, name="image_file"),
+    path("images/<uuid:image_id>/comments/", gallery.image_comment_add, name="image_comment_add"),
+    path(
+        "images/<uuid:image_id>/comments/<uuid:comment_id>/delete/",
+        gallery.image_comment_delete,
+        name="image_comment_delete",
+    ),
+    path("notifications/", events.notification_list, name="notifications"),
     path("images/<uuid:image_id>/thumb", gallery.image_thumb, name="image_thumb"),
     path("projects/", include("imagestudio.projects.urls")),
     path("workspaces/switch/", workspaces.switch, name="workspace_switch"),

@@ -172,3 +172,17 @@ def test_revoke_the_owners_project_link(team, actor, status):
 def test_everyone_with_the_link_may_view_it(team, actor, status):
     link = share_project(team["project"], user=team["people"]["owner"], options=LinkOptions())
     assert client_for(team, actor).get(f"/api/share/project/{link.share_token}").status_code == status
+
+
+@expect((200, 200, 200, 200, 404, 401))
+def test_read_comments_on_a_team_image(team, actor, status):
+    assert client_for(team, actor).get(f"/api/images/{team['image'].pk}/comments").status_code == status
+
+
+@expect((201, 201, 201, 201, 404, 401))
+def test_comment_on_a_team_image(team, actor, status):
+    body = {"comment_text": "Nice"}
+    assert (
+        json_call(client_for(team, actor), "post", f"/api/images/{team['image'].pk}/comments", body).status_code
+        == status
+    )

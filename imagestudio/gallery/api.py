@@ -3,12 +3,15 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from django.http import Http404
 from django.urls import reverse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
+from pydantic import Field
 
-from imagestudio.gallery import files
+from imagestudio.gallery import comments, files
 from imagestudio.gallery.access import get_image_for
-from imagestudio.gallery.models import Image
+from imagestudio.gallery.comments import MAX_COMMENT
+from imagestudio.gallery.models import Image, ImageComment
 from imagestudio.gallery.selectors import images_page
 
 router = Router(tags=["images"])
@@ -76,3 +79,47 @@ def image_thumbnail(request, image_id: UUID):
 @router.get("/{image_id}", response=ImageOut)
 def get_image(request, image_id: UUID):
     return get_image_for(request.user, image_id)
+
+
+class CommentIn(Schema):
+    comment_text: str = Field(max_length=MAX_COMMENT)
+
+
+class CommentOut(Schema):
+    id: UUID
+    user_id: UUID
+    user_name: str
+    comment_text: str
+    mentions: list[UUID]
+    created_at: datetime
+
+    @staticmethod
+    def resolve_user_name(comment: ImageComment) -> str:
+        return comment.user.display_name
+
+
+@router.get("/{image_id}/comments", response={200: list[CommentOut], 401: dict, 404: dict})
+def list_comments(request, image_id: UUID):
+    """Comments on an image, oldest first (anyone who can see the image)."""
+    image = get_image_for(request.user, image_id)
+    return image.comments.select_related("user").order_by("created_at")[:500]
+
+
+@router.post("/{image_id}/comments", response={201: CommentOut, 401: dict, 404: dict, 422: dict})
+def add_comment(request, image_id: UUID, payload: CommentIn):
+    """Comment; `@name` or `@email` of someone who can see the image notifies them."""
+    image = get_image_for(request.user, image_id)
+    return Status(201, comments.add_comment(image, user=request.user, text=payload.comment_text))
+
+
+@router.delete("/{image_id}/comments/{comment_id}", response={204: None, 401: dict, 403: dict, 404: dict})
+def delete_comment(request, image_id: UUID, comment_id: UUID):
+    """Delete your own comment (workspace admins may delete any)."""
+    image = get_image_for(request.user, image_id)
+    comment = image.comments.filter(pk=comment_id).first()
+    if comment is None:
+        raise Http404("No such comment.")
+    if comment.user_id != request.user.pk:
+        get_image_for(request.user, image_id, "manage")  # 403 unless an admin of its workspace
+    comments.delete_comment(comment)
+    return Status(204, None)

@@ -80,3 +80,22 @@ class Image(models.Model):
     @property
     def megapixels(self) -> float:
         return round(self.width * self.height / 1_000_000, 2)
+
+
+class ImageComment(models.Model):
+    """The seed's `image_comments`: team members discuss an image; @mentions notify."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="comments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="image_comments")
+    comment_text = models.TextField()
+    mentions = models.JSONField(default=list, blank=True)  # ids of the users it mentioned
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "image_comments"
+        indexes = [models.Index(fields=["image", "created_at"], name="comments_image")]
+
+    def __str__(self) -> str:
+        return self.comment_text[:40]

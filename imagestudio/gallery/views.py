@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from imagestudio.accounts.http import AuthenticatedRequest
-from imagestudio.gallery import files
+from imagestudio.gallery import comments, files
 from imagestudio.gallery.access import get_image_for
 from imagestudio.gallery.selectors import images_page, my_images
 from imagestudio.lib.pagination import BadCursor
+from imagestudio.workspaces.access import allows, role_in
 
 
 @login_required
@@ -28,7 +31,45 @@ def image_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def image_detail(request: AuthenticatedRequest, image_id) -> HttpResponse:
     image = get_image_for(request.user, image_id)
-    return render(request, "gallery/image_detail.html", {"image": image})
+    return _detail(request, image)
+
+
+def _detail(
+    request: AuthenticatedRequest, image, *, error: str = "", draft: str = "", status: int = 200
+) -> HttpResponse:
+    context = {
+        "image": image,
+        "comments": list(image.comments.select_related("user").order_by("created_at")[:500]),
+        "can_manage": image.project_id is None or allows(role_in(request.user, image.project.workspace_id), "manage"),
+        "comment_error": error,
+        "comment_draft": draft,
+    }
+    return render(request, "gallery/image_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def image_comment_add(request: AuthenticatedRequest, image_id) -> HttpResponse:
+    image = get_image_for(request.user, image_id)
+    text = request.POST.get("comment_text", "")
+    try:
+        comments.add_comment(image, user=request.user, text=text)
+    except comments.CommentError as exc:
+        return _detail(request, image, error=exc.message, draft=text, status=422)
+    return redirect(f"{reverse('image_detail', args=[image.pk])}#comments")
+
+
+@login_required
+@require_POST
+def image_comment_delete(request: AuthenticatedRequest, image_id, comment_id) -> HttpResponse:
+    image = get_image_for(request.user, image_id)
+    comment = image.comments.filter(pk=comment_id).first()
+    if comment is None:
+        raise Http404("No such comment.")
+    if comment.user_id != request.user.pk:
+        get_image_for(request.user, image_id, "manage")  # 403 unless an admin of its workspace
+    comments.delete_comment(comment)
+    return redirect(f"{reverse('image_detail', args=[image.pk])}#comments")
 
 
 @login_required

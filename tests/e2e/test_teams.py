@@ -1,5 +1,6 @@
 """A team in real browsers: the owner creates it and invites by email; the invitee opens the emailed link
-(read from the studio's outbox), joins, and finds the team's project."""
+(read from the studio's outbox), joins, finds the team's project and comments on its image with an
+@mention that the owner then sees among their notifications."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import _open_page
-from tests.e2e.test_projects import log_in, register
+from tests.e2e.test_projects import generate_image, log_in, register
 
 pytestmark = pytest.mark.e2e
 
 
 def test_invite_a_member_who_joins_and_sees_the_team_project(page, studio, browser):
     owner, member = "team.owner@example.com", "team.member@example.com"
-    register(studio, owner)
+    owner_token = register(studio, owner)
+    image_id = generate_image(studio, owner_token, "a summer poster with a big orange sun")
     member_token = register(studio, member)
     log_in(page, owner)
 
@@ -39,6 +41,12 @@ def test_invite_a_member_who_joins_and_sees_the_team_project(page, studio, brows
         headers={"X-CSRFToken": session_cookie.get("csrftoken", ""), "Referer": studio.url},
     )
     assert made.status_code == 201, made.text
+    moved = httpx.post(
+        f"{studio.url}/api/projects/{made.json()['id']}/images/add",
+        json={"image_ids": [image_id]},
+        headers={"Authorization": f"Bearer {owner_token}"},
+    )
+    assert moved.json()["moved"] == 1
 
     link = studio.latest_link(r"https?://[^\s\"'<>]+/invitations/[A-Za-z0-9_-]+/")
     context, guest = _open_page(browser, studio.url)
@@ -50,8 +58,18 @@ def test_invite_a_member_who_joins_and_sees_the_team_project(page, studio, brows
         guest.wait_for_url(re.compile(r"/projects/$"))
         guest.locator("[data-testid=project-card]", has_text="Summer posters").wait_for()
         assert guest.locator("[data-testid=workspace-select]").first.input_value() == team_id
+
+        guest.goto(f"/images/{image_id}/")
+        guest.fill("[data-testid=comment-input]", "Love the sun. @team.owner could we try a pink sky?")
+        guest.click("[data-testid=comment-submit]")
+        guest.locator("[data-testid=comment]", has_text="pink sky").wait_for()
     finally:
         context.close()
+
+    page.goto("/notifications/")
+    mention = page.locator("[data-testid=notification][data-reason=mention]")
+    mention.wait_for()
+    assert "pink sky" in mention.inner_text() and "mentioned you" in mention.inner_text()
 
     page.goto(f"/workspaces/{team_id}/members/")
     assert page.locator(f"[data-testid=member][data-email='{member}']").count() == 1

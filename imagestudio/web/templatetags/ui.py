@@ -9,10 +9,11 @@
 from __future__ import annotations
 
 import contextlib
+import re
 
 from django import template
 from django.template.base import token_kwargs
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -112,6 +113,7 @@ ICONS: dict[str, str] = {
     "code": '<path d="m16 18 6-6-6-6M8 6l-6 6 6 6"/>',
     "mouse-pointer": '<path d="m4 4 7 17 2.5-7.5L21 11z"/>',
     "type": '<path d="M4 7V4h16v3M9 20h6M12 4v16"/>',
+    "at-sign": '<circle cx="12" cy="12" r="4"/><path d="M16 8v5a3 3 0 0 0 6 0v-1a10 10 0 1 0-4 8"/>',
     "message": '<path d="M21 12a8 8 0 0 1-11.6 7.1L3 21l1.9-6.4A8 8 0 1 1 21 12z"/>',
     "globe": '<circle cx="12" cy="12" r="9"/><path d="M3 12h18M12 3a14 14 0 0 1 0 18M12 3a14 14 0 0 0 0 18"/>',
     "circle": '<circle cx="12" cy="12" r="9"/>',
@@ -260,3 +262,15 @@ def meter(value: str, kind: str = "speed") -> int:
     """speed_class / quality_class → 1..3 bars."""
     scale = {"speed": {"slow": 1, "standard": 2, "fast": 3}, "quality": {"draft": 1, "standard": 2, "high": 3}}
     return scale.get(kind, {}).get(str(value), 2)
+
+
+_MENTION = re.compile(r"(?<![\w.])(@[\w.+-]+(?:@[\w-]+(?:\.[\w-]+)+)?)")
+
+
+@register.filter
+def mentions(text: str) -> str:
+    """Comment text, escaped, with @mentions highlighted."""
+    escaped = str(escape(text or ""))
+    return mark_safe(  # noqa: S308 - the text was escaped first; only our own <span> is added
+        _MENTION.sub(r'<span class="font-medium text-primary-700 dark:text-primary-300">\1</span>', escaped)
+    )
