@@ -42,6 +42,7 @@ urlpatterns = [
     path("workspaces/new/", workspaces.team_new, name="team_new"),
     path("workspaces/<uuid:workspace_id>/members/", workspaces.team_members, name="team_members"),
     path("workspaces/<uuid:workspace_id>/invite/", workspaces.team_invite, name="team_invite"),
+    path("workspaces/<uuid:workspace_id>/activity/", workspaces.team_activity, name="team_activity"),
     path(
         "workspaces/<uuid:workspace_id>/invitations/<uuid:invitation_id>/revoke/",
         workspaces.team_revoke_invitation,

@@ -8,7 +8,8 @@ from uuid import UUID
 from ninja import Query, Router, Schema
 
 from imagestudio.events import services
-from imagestudio.events.models import Notification
+from imagestudio.events.activity import describe
+from imagestudio.events.models import Event, Notification
 from imagestudio.lib.pagination import paginate_newest_first
 
 router = Router(tags=["notifications"])
@@ -67,3 +68,28 @@ def list_notifications(request, cursor: str | None = None, limit: int = Query(30
 @router.post("/read-all", response={200: dict})
 def read_all(request):
     return {"marked": services.mark_all_read(request.user)}
+
+
+class ActivityOut(Schema):
+    id: UUID
+    verb: str
+    actor_name: str | None
+    text: str
+    target_type: str
+    target_id: str
+    project_id: UUID | None
+    data: dict
+    created_at: datetime
+
+    @staticmethod
+    def resolve_actor_name(event: Event) -> str | None:
+        return event.actor.display_name if event.actor else None
+
+    @staticmethod
+    def resolve_text(event: Event) -> str:
+        return describe(event)
+
+
+class ActivityPageOut(Schema):
+    items: list[ActivityOut]
+    next_cursor: str | None

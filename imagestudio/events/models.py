@@ -16,12 +16,16 @@ class Event(models.Model):
     target_type = models.CharField(max_length=40)  # e.g. "image"
     target_id = models.CharField(max_length=64)
     workspace = models.ForeignKey("workspaces.Workspace", null=True, on_delete=models.CASCADE, related_name="+")
+    project_id = models.UUIDField(null=True, blank=True)  # no FK: a project's history outlives nothing it names
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         db_table = "events"
-        indexes = [models.Index(fields=["workspace", "-created_at"], name="events_workspace")]
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"], name="events_workspace"),
+            models.Index(fields=["project_id", "-created_at"], name="events_project"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.verb} {self.target_type}:{self.target_id}"

@@ -11,7 +11,14 @@ from imagestudio.events.models import Event, Notification
 
 
 def record(
-    *, actor, verb: str, target: Model, workspace_id=None, data: dict | None = None, notify: Iterable = ()
+    *,
+    actor,
+    verb: str,
+    target: Model,
+    workspace_id=None,
+    project_id=None,
+    data: dict | None = None,
+    notify: Iterable = (),
 ) -> Event:
     """Write the event (inside the caller's transaction) and a notification per (user, reason) in `notify`.
 
@@ -23,6 +30,7 @@ def record(
         target_type=target._meta.model_name or "",
         target_id=str(target.pk),
         workspace_id=workspace_id,
+        project_id=project_id,
         data=data or {},
     )
     seen = set()

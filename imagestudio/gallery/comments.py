@@ -62,6 +62,7 @@ def add_comment(image: Image, *, user, text: str) -> ImageComment:
             verb="comment.added",
             target=image,
             workspace_id=_workspace_id(image),
+            project_id=image.project_id,
             data={"comment_id": str(comment.pk), "excerpt": text[:200]},
             notify=[*((p, "mention") for p in people), (image.user, "owner")],
         )

@@ -18,11 +18,13 @@ from django.utils import timezone
 
 from imagestudio.billing import services as billing
 from imagestudio.catalog import params
+from imagestudio.events import services as events
 from imagestudio.gallery.models import Image
 from imagestudio.gallery.services import Recipe, delete_files, store_image
 from imagestudio.generation import jobqueue
 from imagestudio.generation.models import GenerationJob, JobStatus
 from imagestudio.generation.providers.base import OutputImage, ProviderResult
+from imagestudio.projects.models import Project
 
 log = logging.getLogger(__name__)
 REFUNDED = "Your credits were refunded."
@@ -137,6 +139,15 @@ def finish(job: GenerationJob, result: ProviderResult, *, generation_time: float
         locked.progress = 1.0
         locked.progress_message = "Done"
         billing.log_usage(locked, success=True, image=images[0], generation_time=generation_time)
+        if locked.project_id is not None:  # the project's activity feed
+            events.record(
+                actor=locked.user,
+                verb="images.generated",
+                target=locked,
+                workspace_id=Project.objects.values_list("workspace_id", flat=True).get(pk=locked.project_id),
+                project_id=locked.project_id,
+                data={"count": len(images), "prompt": locked.prompt[:120], "image_id": str(images[0].pk)},
+            )
 
     def settle(locked: GenerationJob) -> None:
         billing.settle_job(locked, actual)

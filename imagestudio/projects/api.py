@@ -10,6 +10,8 @@ from django.http import StreamingHttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from imagestudio.events import activity
+from imagestudio.events.api import ActivityPageOut
 from imagestudio.gallery.api import ImagePageOut
 from imagestudio.projects import selectors, services
 from imagestudio.projects.export import project_zip_name, stream_project_zip
@@ -230,7 +232,7 @@ def add_images(request, project_id: UUID, payload: ImageIdsIn):
     """Move images into this project (from another project or none). Needs edit rights on both sides."""
     project = access.get_project_for(request.user, project_id, "edit")
     images = [access.get_image_for(request.user, image_id, "edit") for image_id in dict.fromkeys(payload.image_ids)]
-    moved = services.move_images(images, project)
+    moved = services.move_images(images, project, by=request.user)
     return MovedOut(moved=moved.count, previous=moved.previous)
 
 
@@ -241,7 +243,7 @@ def remove_image(request, project_id: UUID, image_id: UUID):
     image = access.get_image_for(request.user, image_id, "edit")
     if image.project_id != project.pk:
         raise ProjectError("image_id", "That image is not in this project.")
-    moved = services.move_images([image], None)
+    moved = services.move_images([image], None, by=request.user)
     return MovedOut(moved=moved.count, previous=moved.previous)
 
 
@@ -279,3 +281,10 @@ def _zip_response(project: Project) -> StreamingHttpResponse:
 def search_projects(request, q: str = "", cursor: str | None = None, limit: int = Query(24, ge=1, le=100)):
     """Projects in your workspaces whose name, description or category contain every word of `q`."""
     return selectors.projects_page(request.user, q=q.strip()[:200], sort="name", cursor=cursor, limit=limit)
+
+
+@router.get("/{project_id}/activity", response={200: ActivityPageOut, **ERRORS})
+def project_activity(request, project_id: UUID, cursor: str | None = None, limit: int = Query(30, ge=1, le=100)):
+    """What happened in this project, newest first."""
+    project = access.get_project_for(request.user, project_id)
+    return activity.project_activity(project.pk, cursor, limit)

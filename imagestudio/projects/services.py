@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from imagestudio.catalog.models import AIModel
+from imagestudio.events.services import record
 from imagestudio.gallery.models import Image
 from imagestudio.projects.models import Project
 from imagestudio.projects.starters import starter
@@ -135,7 +136,16 @@ def create_project(*, workspace: Workspace, user, fields: ProjectFields, templat
     if fields.name is None and not project.name:
         raise ProjectError("name", "Give the project a name.")
     _apply(project, fields)
-    project.save()
+    with transaction.atomic():
+        project.save()
+        record(
+            actor=user,
+            verb="project.created",
+            target=project,
+            workspace_id=workspace.pk,
+            project_id=project.pk,
+            data={"project": project.name},
+        )
     return project
 
 
@@ -233,8 +243,11 @@ class Moved:
     previous: dict[str, str | None]
 
 
-def move_images(images: list[Image], target: Project | None) -> Moved:
-    """Put `images` (already access-checked for editing) into `target`, or out of any project (None)."""
+def move_images(images: list[Image], target: Project | None, *, by) -> Moved:
+    """Put `images` (already access-checked for editing) into `target`, or out of any project (None).
+
+    Each project that gained or lost images gets an event in its activity feed.
+    """
     if len(images) > MAX_MOVE:
         raise ProjectError("image_ids", f"Move at most {MAX_MOVE} images at once.")
     previous = {str(image.pk): (str(image.project_id) if image.project_id else None) for image in images}
@@ -250,4 +263,31 @@ def move_images(images: list[Image], target: Project | None) -> Moved:
         if target is not None:
             left_behind = left_behind.exclude(pk=target.pk)
         left_behind.update(cover_image=None)
+        _record_moves(images, target, by)
     return Moved(count=count, previous=previous)
+
+
+def _record_moves(images: list[Image], target: Project | None, by) -> None:
+    sources: dict = {}
+    for image in images:
+        if image.project_id is not None and image.project_id != getattr(target, "pk", None):
+            sources[image.project_id] = sources.get(image.project_id, 0) + 1
+    added = sum(1 for image in images if image.project_id != getattr(target, "pk", None))
+    if target is not None and added:
+        record(
+            actor=by,
+            verb="images.added",
+            target=target,
+            workspace_id=target.workspace_id,
+            project_id=target.pk,
+            data={"count": added, "project": target.name},
+        )
+    for project in Project.objects.filter(pk__in=list(sources)):
+        record(
+            actor=by,
+            verb="images.removed",
+            target=project,
+            workspace_id=project.workspace_id,
+            project_id=project.pk,
+            data={"count": sources[project.pk], "project": project.name, "to": getattr(target, "name", None)},
+        )

@@ -20,6 +20,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from imagestudio.accounts.http import AuthenticatedRequest
+from imagestudio.events.activity import describe, project_activity
 from imagestudio.gallery.models import Image
 from imagestudio.lib.pagination import BadCursor, paginate_newest_first
 from imagestudio.projects import selectors, services
@@ -204,6 +205,9 @@ def project_detail(request: AuthenticatedRequest, project_id) -> HttpResponse:
             **_header_context(project, role),
             **grid,
             "stats": stats,
+            "feed": [
+                {"event": event, "text": describe(event)} for event in project_activity(project.pk, limit=8).items
+            ],
             "per_day": _per_day_bars(stats.per_day),
             "top_model": max((n for _name, n in stats.models), default=0),
             "notes": render_markdown(project.notes) if project.notes.strip() else "",
@@ -339,7 +343,7 @@ def project_add_images(request: AuthenticatedRequest, project_id) -> HttpRespons
         images = list(images_visible_to(request.user, "edit").filter(pk__in=ids))
         if len(images) != len(ids):
             raise Http404("No such image.")
-        moved = services.move_images(images, project)
+        moved = services.move_images(images, project, by=request.user)
         messages.success(request, f"Added {moved.count} image{'' if moved.count == 1 else 's'} to “{project.name}”.")
         return _detail(project)
     candidates = (
@@ -401,7 +405,7 @@ def project_remove_image(request: AuthenticatedRequest, project_id, image_id) ->
     project, image, role = _project_image(request, project_id, image_id)
     if image.project_id != project.pk:
         return _refused(request, project, "That image is not in this project.")
-    services.move_images([image], None)
+    services.move_images([image], None, by=request.user)
     message = "Removed from the project; the image is still in My images."
     if request.htmx:
         # The tile goes (empty body, swapped over it); the header follows out of band, in case it was the cover.

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 
+from imagestudio.events.services import record
 from imagestudio.gallery.models import Image
 from imagestudio.projects.models import Project
 from imagestudio.sharing.models import SharedImage, SharedProject
@@ -55,11 +57,32 @@ def _checked(options: LinkOptions) -> dict:
 
 
 def share_project(project: Project, *, user, options: LinkOptions) -> SharedProject:
-    return SharedProject.objects.create(project=project, created_by=user, **_checked(options))
+    with transaction.atomic():
+        link = SharedProject.objects.create(project=project, created_by=user, **_checked(options))
+        record(
+            actor=user,
+            verb="project.shared",
+            target=project,
+            workspace_id=project.workspace_id,
+            project_id=project.pk,
+            data={"project": project.name, "password": bool(options.password)},
+        )
+    return link
 
 
 def share_image(image: Image, *, user, options: LinkOptions) -> SharedImage:
-    return SharedImage.objects.create(image=image, created_by=user, **_checked(options))
+    project = image.project
+    with transaction.atomic():
+        link = SharedImage.objects.create(image=image, created_by=user, **_checked(options))
+        record(
+            actor=user,
+            verb="image.shared",
+            target=image,
+            workspace_id=project.workspace_id if project else None,
+            project_id=project.pk if project else None,
+            data={"excerpt": image.prompt[:120]},
+        )
+    return link
 
 
 def find_link(token: str) -> Link:

@@ -8,9 +8,11 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import Http404
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from imagestudio.events import activity
+from imagestudio.events.api import ActivityPageOut
 from imagestudio.workspaces import access, services
 from imagestudio.workspaces.models import Invitation, Membership, Role, Workspace
 
@@ -176,3 +178,10 @@ def accept_invitation(request, token: str):
     return WorkspaceOut(
         id=workspace.pk, name=workspace.name, kind=workspace.kind, role=membership.role, created_at=workspace.created_at
     )
+
+
+@router.get("/{workspace_id}/activity", response={200: ActivityPageOut, **ERRORS})
+def workspace_activity(request, workspace_id: UUID, cursor: str | None = None, limit: int = Query(30, ge=1, le=100)):
+    """What happened in the workspace, newest first: projects, images, shares, comments, members."""
+    _workspace(request, workspace_id, "view")
+    return activity.workspace_activity(workspace_id, cursor, limit)

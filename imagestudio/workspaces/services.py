@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 
+from imagestudio.events.services import record
 from imagestudio.lib import locks
 from imagestudio.workspaces.models import Invitation, Membership, Role, Workspace
 
@@ -86,14 +87,22 @@ def invite(workspace: Workspace, *, by, email: str, role: Role) -> tuple[Invitat
     if Membership.objects.filter(workspace=workspace, user__email__iexact=email).exists():
         raise TeamError("email", "That person is already a member.")
     token = secrets.token_urlsafe(24)
-    invitation = Invitation.objects.create(
-        workspace=workspace,
-        email=email,
-        role=role,
-        token_hash=_token_hash(token),
-        invited_by=by,
-        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
-    )
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            workspace=workspace,
+            email=email,
+            role=role,
+            token_hash=_token_hash(token),
+            invited_by=by,
+            expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+        )
+        record(
+            actor=by,
+            verb="member.invited",
+            target=workspace,
+            workspace_id=workspace.pk,
+            data={"email": email, "role": role},
+        )
     return invitation, token
 
 
@@ -132,6 +141,14 @@ def accept(invitation: Invitation, user) -> Membership:
         )
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
+        record(
+            actor=user,
+            verb="member.joined",
+            target=invitation.workspace,
+            workspace_id=invitation.workspace_id,
+            data={"role": membership.role},
+            notify=[(invitation.invited_by, "joined")],
+        )
     return membership
 
 

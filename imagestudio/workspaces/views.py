@@ -8,6 +8,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from imagestudio.accounts.http import AuthenticatedRequest
+from imagestudio.events.activity import describe, workspace_activity
+from imagestudio.lib.pagination import BadCursor
 from imagestudio.workspaces import services
 from imagestudio.workspaces.access import Action, allows, require_workspace
 from imagestudio.workspaces.current import switch_workspace
@@ -165,3 +167,15 @@ def invitation(request: AuthenticatedRequest, token: str) -> HttpResponse:
             return redirect("project_list")
     context = {"invitation": found, "error": error}
     return render(request, "workspaces/invitation.html", context, status=422 if error else 200)
+
+
+@login_required
+def team_activity(request: AuthenticatedRequest, workspace_id) -> HttpResponse:
+    """What happened in a workspace: projects, images, shares, comments and members, newest first."""
+    workspace, _ = _team(request, workspace_id, "view")
+    try:
+        page = workspace_activity(workspace.pk, request.GET.get("cursor"), 50)
+    except BadCursor:
+        page = workspace_activity(workspace.pk, None, 50)
+    feed = [{"event": event, "text": describe(event)} for event in page.items]
+    return render(request, "workspaces/activity.html", {"workspace": workspace, "feed": feed, "page": page})
