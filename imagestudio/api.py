@@ -151,6 +151,7 @@ def _mount() -> None:
     from imagestudio.accounts.api import router as auth_router
     from imagestudio.catalog.api import router as models_router
     from imagestudio.events.api import router as notifications_router
+    from imagestudio.gallery.api import public_router as gallery_router
     from imagestudio.gallery.api import router as images_router
     from imagestudio.generation.api import images_router as generate_images_router
     from imagestudio.generation.api import router as generate_router
@@ -168,6 +169,7 @@ def _mount() -> None:
     api.add_router("/images", generate_images_router)  # before /images/{id}: its path must match first
     api.add_router("/images", share_images_router)
     api.add_router("/images", images_router)
+    api.add_router("/gallery", gallery_router)
     api.add_router("/projects", projects_router)
     api.add_router("/projects", share_projects_router)
     api.add_router("/share", share_router)

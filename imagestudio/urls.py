@@ -30,6 +30,9 @@ urlpatterns = [
     path("images/<uuid:image_id>/", gallery.image_detail, name="image_detail"),
     path("images/<uuid:image_id>/file", gallery.image_file, name="image_file"),
     path("images/<uuid:image_id>/comments/", gallery.image_comment_add, name="image_comment_add"),
+    path("images/<uuid:image_id>/public/", gallery.image_public, name="image_public"),
+    path("explore/", gallery.explore, name="explore"),
+    path("explore/<uuid:image_id>/thumb", gallery.explore_thumb, name="explore_thumb"),
     path(
         "images/<uuid:image_id>/comments/<uuid:comment_id>/delete/",
         gallery.image_comment_delete,

@@ -5,16 +5,17 @@ from uuid import UUID
 
 from django.http import Http404
 from django.urls import reverse
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from imagestudio.gallery import comments, files
+from imagestudio.gallery import comments, files, public
 from imagestudio.gallery.access import get_image_for
 from imagestudio.gallery.comments import MAX_COMMENT
 from imagestudio.gallery.models import Image, ImageComment
 from imagestudio.gallery.selectors import images_page
 
 router = Router(tags=["images"])
+public_router = Router(tags=["gallery"])
 
 
 class ImageOut(Schema):
@@ -36,6 +37,7 @@ class ImageOut(Schema):
     job_id: UUID | None
     project_id: UUID | None
     is_favorite: bool
+    is_public: bool
     rating: int | None
     tags: list[str]
     created_at: datetime
@@ -123,3 +125,49 @@ def delete_comment(request, image_id: UUID, comment_id: UUID):
         get_image_for(request.user, image_id, "manage")  # 403 unless an admin of its workspace
     comments.delete_comment(comment)
     return Status(204, None)
+
+
+class PublicImageOut(Schema):
+    id: UUID
+    prompt: str
+    negative_prompt: str
+    model_id: str | None
+    seed: int | None
+    width: int
+    height: int
+    creator: str
+    thumbnail_url: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_model_id(image: Image) -> str | None:
+        return image.model.endpoint_id if image.model else None
+
+    @staticmethod
+    def resolve_creator(image: Image) -> str:
+        return image.user.display_name
+
+    @staticmethod
+    def resolve_thumbnail_url(image: Image) -> str:
+        return reverse("explore_thumb", args=[image.pk])
+
+
+class PublicPageOut(Schema):
+    items: list[PublicImageOut]
+    next_cursor: str | None
+
+
+class PublicIn(Schema):
+    is_public: bool
+
+
+@public_router.get("/public", auth=None, response={200: PublicPageOut, 400: dict})
+def public_gallery(request, cursor: str | None = None, limit: int = Query(40, ge=1, le=100)):
+    """The public gallery, newest first, without an account: images shown by their owners."""
+    return public.public_page(cursor, limit)
+
+
+@router.put("/{image_id}/public", response={200: ImageOut, 401: dict, 403: dict, 404: dict})
+def set_image_public(request, image_id: UUID, payload: PublicIn):
+    """Show an image in the public gallery, or take it out (its creator, or a workspace admin)."""
+    return public.set_public(get_image_for(request.user, image_id, "manage"), payload.is_public)

@@ -45,6 +45,7 @@ class Image(models.Model):
     cost_credits = models.PositiveIntegerField(default=0)
     parent_image = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
     is_favorite = models.BooleanField(default=False)
+    is_public = models.BooleanField(default=False)  # shown in the public gallery (opt-in)
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     tags = models.JSONField(default=list, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
@@ -61,6 +62,9 @@ class Image(models.Model):
             models.Index(fields=["user", "-created_at", "-id"], name="images_user_created"),
             models.Index(fields=["project"]),
             models.Index(fields=["user", "is_favorite", "-created_at"], name="images_user_fav"),
+            models.Index(
+                fields=["-created_at", "-id"], condition=models.Q(is_public=True), name="images_public_newest"
+            ),
         ]
         constraints = [
             # Finalising a job twice must never produce two images for the same output.

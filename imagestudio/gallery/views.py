@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from imagestudio.accounts.http import AuthenticatedRequest
-from imagestudio.gallery import comments, files
+from imagestudio.gallery import comments, files, public
 from imagestudio.gallery.access import get_image_for
 from imagestudio.gallery.selectors import images_page, my_images
 from imagestudio.lib.pagination import BadCursor
@@ -83,3 +83,34 @@ def image_file(request: AuthenticatedRequest, image_id) -> HttpResponseBase:
 def image_thumb(request: AuthenticatedRequest, image_id) -> HttpResponseBase:
     image = get_image_for(request.user, image_id)
     return files.serve(image.thumbnail or image.file)
+
+
+# -- the public gallery (no account needed) -------------------------------------------------------
+
+
+def explore(request: HttpRequest) -> HttpResponse:
+    """Images people chose to show, newest first, with their prompts; signed-in visitors can remix them."""
+    try:
+        page = public.public_page(request.GET.get("cursor"))
+    except BadCursor:
+        page = public.public_page(None)
+    template = (
+        "gallery/partials/explore_page.html"
+        if request.headers.get("HX-Request") and request.GET.get("cursor")
+        else "gallery/explore.html"
+    )
+    return render(request, template, {"page": page})
+
+
+def explore_thumb(request: HttpRequest, image_id) -> HttpResponseBase:
+    image = public.get_public_image(image_id)
+    return files.serve(image.thumbnail or image.file)
+
+
+@login_required
+@require_POST
+def image_public(request: AuthenticatedRequest, image_id) -> HttpResponse:
+    """Show the image in the public gallery, or take it out (its creator, or an admin of its workspace)."""
+    image = get_image_for(request.user, image_id, "manage")
+    public.set_public(image, request.POST.get("is_public") == "1")
+    return redirect("image_detail", image_id=image.pk)

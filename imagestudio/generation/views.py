@@ -19,6 +19,8 @@ from imagestudio.catalog.panel import Panel, build_panel
 from imagestudio.catalog.params import ASPECT_RATIOS, ParameterError, resolve
 from imagestudio.catalog.styles import STYLE_PRESETS
 from imagestudio.gallery.access import get_image_for
+from imagestudio.gallery.models import Image
+from imagestudio.gallery.public import get_public_image
 from imagestudio.generation import selectors, services
 from imagestudio.generation.access import get_job_for, get_preset_for, limit_generation
 from imagestudio.generation.forms import GenerateForm, PresetForm
@@ -112,6 +114,8 @@ def _initial(request: AuthenticatedRequest) -> tuple[dict, dict | None]:
     if job_id := request.GET.get("from"):
         initial, values = _initial_from_job(get_job_for(request.user, job_id))
         return {**initial, **chosen}, values
+    if image_id := request.GET.get("remix"):
+        return {**_initial_from_image(_remixable(request, image_id)), **chosen}, None
     if preset_id := request.GET.get("preset"):
         preset = get_preset_for(request.user, preset_id)
         return {**preset.settings.get("form", {}), **chosen}, dict(preset.settings.get("panel", {}))
@@ -119,6 +123,29 @@ def _initial(request: AuthenticatedRequest) -> tuple[dict, dict | None]:
         return _initial_from_project(project)
     model = catalog.default_model()
     return ({"model": model.endpoint_id} if model else {}) | chosen, None
+
+
+def _remixable(request: AuthenticatedRequest, image_id: str) -> Image:
+    """An image of the user's own (or their team's), or one from the public gallery."""
+    try:
+        return get_image_for(request.user, image_id)
+    except Http404:
+        return get_public_image(image_id)
+
+
+def _initial_from_image(image: Image) -> dict:
+    """The recipe of an image (ours or a public one) in the form's terms: remix keeps the seed and size."""
+    size = (image.width, image.height)
+    ratio = next((name for name, dims in ASPECT_RATIOS.items() if dims == size), "custom")
+    return {
+        "model": image.model.endpoint_id if image.model else None,
+        "prompt": image.prompt,
+        "negative_prompt": image.negative_prompt,
+        "aspect_ratio": ratio,
+        "width": image.width,
+        "height": image.height,
+        "seed": image.seed,
+    }
 
 
 def _initial_from_project(project: Project) -> tuple[dict, dict | None]:

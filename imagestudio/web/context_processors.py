@@ -14,6 +14,7 @@ NAV_ITEMS = [
     ("image_list", _("My images"), "images"),
     ("project_list", _("Projects"), "projects"),
     ("share_list", _("Share links"), "share"),
+    ("explore", _("Public gallery"), "eye"),
     ("notifications", _("Notifications"), "notifications"),
     ("queue", _("Queue"), "queue"),
 ]

@@ -1,0 +1,33 @@
+"""The public gallery: images their owners opted in, one by one or through a public project."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from imagestudio.gallery.models import Image
+from imagestudio.lib.pagination import Page, paginate_newest_first
+
+PUBLIC = Q(is_public=True) | Q(project__is_public=True, project__is_archived=False)
+
+
+def public_images() -> QuerySet[Image]:
+    return Image.objects.alive().filter(PUBLIC)
+
+
+def public_page(cursor: str | None = None, limit: int = 40) -> Page:
+    return paginate_newest_first(public_images().select_related("model", "user"), cursor, limit)
+
+
+def get_public_image(image_id) -> Image:
+    try:
+        return public_images().select_related("model").get(pk=image_id)
+    except (Image.DoesNotExist, ValidationError, ValueError):
+        raise Http404("No such public image.") from None
+
+
+def set_public(image: Image, is_public: bool) -> Image:
+    image.is_public = is_public
+    image.save(update_fields=["is_public", "updated_at"])
+    return image
