@@ -75,6 +75,13 @@ def test_downloads_redirect_to_a_signed_link_that_works(s3_storage, alice, alice
     assert unsigned.status_code == 403
 
 
+def test_a_download_name_from_a_non_english_prompt_survives_the_signed_link(s3_storage, alice, alice_browser):
+    image = make_image(user=alice, prompt="café au lait — 猫")
+    link = alice_browser.get(f"/images/{image.pk}/file?download=1")["Location"]
+    disposition = httpx.get(link).headers["content-disposition"]
+    assert disposition.startswith("attachment; filename*=utf-8''caf%C3%A9-au-lait-%E7%8C%AB-7.png")
+
+
 def test_healthz_checks_s3(s3_storage, catalog, client):
     assert client.get("/healthz").json()["checks"]["storage"] == {"ok": True, "backend": "S3Storage"}
 

@@ -6,6 +6,7 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
+from django.utils.http import content_disposition_header
 
 CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}
 
@@ -25,7 +26,8 @@ def serve(field: FieldFile, *, download_name: str | None = None) -> HttpResponse
         return response
     parameters = {}
     if download_name:
-        parameters["ResponseContentDisposition"] = f'attachment; filename="{download_name}"'
+        # RFC 6266: an ASCII fallback plus filename*=UTF-8'' for names from non-English prompts.
+        parameters["ResponseContentDisposition"] = content_disposition_header(True, download_name) or "attachment"
     # S3Storage.url takes `parameters`; the base Storage type does not know it.
     redirect = HttpResponseRedirect(default_storage.url(name, parameters=parameters))  # type: ignore[call-arg]
     redirect["Cache-Control"] = "private, max-age=300"
