@@ -40,14 +40,16 @@ def _try_lock_elsewhere(name: str, key: object) -> bool:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_held_lock_blocks_the_same_key_only_until_the_transaction_ends(catalog):
-    with transaction.atomic():
+    with transaction.atomic(), CaptureQueriesContext(connection) as held:
         locks.hold("claim", 7)
         if connection.vendor == "postgresql":
             assert _try_lock_elsewhere("claim", 7) is False  # held by us
             assert _try_lock_elsewhere("claim", 8) is True  # another user's claims never wait
             assert _try_lock_elsewhere("enqueue", 7) is True  # nor another kind of work
-        else:  # SQLite: the IMMEDIATE transaction itself holds the only write lock
-            assert connection.in_atomic_block
+    if connection.vendor == "postgresql":
+        assert held.captured_queries[0]["sql"].startswith("SELECT pg_advisory_xact_lock")
+    else:  # SQLite: the IMMEDIATE transaction itself holds the only write lock, so holding costs nothing
+        assert held.captured_queries == []
     if connection.vendor == "postgresql":
         assert _try_lock_elsewhere("claim", 7) is True  # released at commit
 

@@ -171,3 +171,13 @@ def test_an_image_link_offers_an_img_embed(alice, alice_browser):
     token = SharedImage.objects.get(image=image).share_token
     html = alice_browser.get("/shares/").content.decode()
     assert f'&lt;img src="http://testserver/s/{token}/images/{image.pk}/thumb"' in html
+
+
+def test_the_embed_shows_the_images_without_the_sites_chrome(alice_api, project):
+    token = post_json(alice_api, f"/api/projects/{project.pk}/share").json()["token"]
+    embed = Client().get(f"/s/{token}/?embed=1")
+    html = embed.content.decode()
+    assert embed.status_code == 200 and 'data-testid="share-embed"' in html
+    assert html.count('data-testid="share-image"') == 2
+    assert 'data-testid="nav-signup"' not in html  # no site header
+    assert "frame-ancestors *" in embed["Content-Security-Policy"]

@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from django.http import Http404
 from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -117,13 +116,7 @@ def add_comment(request, image_id: UUID, payload: CommentIn):
 @router.delete("/{image_id}/comments/{comment_id}", response={204: None, 401: dict, 403: dict, 404: dict})
 def delete_comment(request, image_id: UUID, comment_id: UUID):
     """Delete your own comment (workspace admins may delete any)."""
-    image = get_image_for(request.user, image_id)
-    comment = image.comments.filter(pk=comment_id).first()
-    if comment is None:
-        raise Http404("No such comment.")
-    if comment.user_id != request.user.pk:
-        get_image_for(request.user, image_id, "manage")  # 403 unless an admin of its workspace
-    comments.delete_comment(comment)
+    comments.delete_comment(get_image_for(request.user, image_id), comment_id, user=request.user)
     return Status(204, None)
 
 

@@ -6,9 +6,11 @@ import re
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.http import Http404
 
 from imagestudio.events.services import record
 from imagestudio.gallery.models import Image, ImageComment
+from imagestudio.workspaces.access import get_image_for
 from imagestudio.workspaces.models import Membership
 
 MAX_COMMENT = 4000
@@ -69,5 +71,11 @@ def add_comment(image: Image, *, user, text: str) -> ImageComment:
     return comment
 
 
-def delete_comment(comment: ImageComment) -> None:
+def delete_comment(image: Image, comment_id, *, user) -> None:
+    """Delete a comment on `image` (which the user may see): their own, or any if they manage the image."""
+    comment = image.comments.filter(pk=comment_id).first()
+    if comment is None:
+        raise Http404("No such comment.")
+    if comment.user_id != user.pk:
+        get_image_for(user, image.pk, "manage")  # 403 unless an admin of its workspace
     comment.delete()

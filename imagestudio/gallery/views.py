@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -63,12 +63,7 @@ def image_comment_add(request: AuthenticatedRequest, image_id) -> HttpResponse:
 @require_POST
 def image_comment_delete(request: AuthenticatedRequest, image_id, comment_id) -> HttpResponse:
     image = get_image_for(request.user, image_id)
-    comment = image.comments.filter(pk=comment_id).first()
-    if comment is None:
-        raise Http404("No such comment.")
-    if comment.user_id != request.user.pk:
-        get_image_for(request.user, image_id, "manage")  # 403 unless an admin of its workspace
-    comments.delete_comment(comment)
+    comments.delete_comment(image, comment_id, user=request.user)
     return redirect(f"{reverse('image_detail', args=[image.pk])}#comments")
 
 

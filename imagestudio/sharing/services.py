@@ -85,13 +85,18 @@ def share_image(image: Image, *, user, options: LinkOptions) -> SharedImage:
     return link
 
 
+def link_by_token(token: str) -> Link | None:
+    """The project or image link behind `token`, live or not."""
+    token = str(token)[:64]
+    return (
+        SharedProject.objects.select_related("project").filter(share_token=token).first()
+        or SharedImage.objects.select_related("image__model", "image__project").filter(share_token=token).first()
+    )
+
+
 def find_link(token: str) -> Link:
     """The live link behind `token`; 404 when unknown, revoked or expired (all look the same)."""
-    token = str(token)[:64]
-    link: Link | None = (
-        SharedProject.objects.select_related("project").filter(share_token=token).first()
-        or SharedImage.objects.select_related("image", "image__model").filter(share_token=token).first()
-    )
+    link = link_by_token(token)
     if link is None or not link.is_live:
         raise Http404("This link does not exist, was revoked or has expired.")
     if isinstance(link, SharedImage) and link.image.deleted_at is not None:

@@ -66,7 +66,6 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
         "is_project": isinstance(link, SharedProject),
         "title": link.project.name if isinstance(link, SharedProject) else (link.image.prompt[:80] or "Shared image"),
         "preview": images[0] if images else None,
-        "embed": request.GET.get("embed") == "1",
     }
     page_url = request.build_absolute_uri(reverse("share_page", args=[link.share_token]))
     preview_url = (
@@ -79,7 +78,9 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
             'hidden data-web-share data-share-url="{}" data-share-title="{}"', page_url, context["title"]
         ),
     )
-    return _allow_framing(render(request, "sharing/share_page.html", context))
+    # ?embed=1 (the iframe snippet): the images alone, without the site's header and footer.
+    template = "sharing/embed.html" if request.GET.get("embed") == "1" else "sharing/share_page.html"
+    return _allow_framing(render(request, template, context))
 
 
 def social_links(url: str, title: str, image_url: str = "") -> list[dict[str, str]]:

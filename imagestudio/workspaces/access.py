@@ -15,7 +15,8 @@ from django.http import Http404
 
 from imagestudio.gallery.models import Image
 from imagestudio.projects.models import Project
-from imagestudio.sharing.models import SharedImage, SharedProject
+from imagestudio.sharing.models import SharedProject
+from imagestudio.sharing.services import link_by_token
 from imagestudio.workspaces.models import RANK, Membership, Role
 
 Action = Literal["view", "edit", "manage"]
@@ -127,11 +128,7 @@ def get_link_for(user, token: str):
     missing = "No such share link."
     if not _authenticated(user):
         raise Http404(missing)
-    token = str(token)[:64]
-    link = (
-        SharedProject.objects.select_related("project").filter(share_token=token).first()
-        or SharedImage.objects.select_related("image__project").filter(share_token=token).first()
-    )
+    link = link_by_token(token)
     if link is None:
         raise Http404(missing)
     if link.created_by_id == user.pk:

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 
 from imagestudio.workspaces.access import role_in
 from imagestudio.workspaces.models import Workspace
-from imagestudio.workspaces.services import personal_workspace
+from imagestudio.workspaces.services import personal_workspace, workspaces_of
 
 SESSION_KEY = "workspace_id"
 
@@ -34,11 +34,7 @@ def switch_workspace(request: HttpRequest, workspace: Workspace) -> None:
 
 def switcher(request: HttpRequest) -> dict:
     """The sidebar's workspace menu in one query: every workspace of the user and which one is current."""
-    user = request.user
-    rows = list(Workspace.objects.filter(memberships__user=user.pk).order_by("kind", "name"))
-    if not any(w.is_personal for w in rows):
-        rows.insert(0, personal_workspace(user))
-    rows.sort(key=lambda w: (not w.is_personal, w.name.lower()))
+    rows = workspaces_of(request.user)
     chosen = str(request.session.get(SESSION_KEY, ""))
-    current = next((w for w in rows if str(w.pk) == chosen), None) or next(w for w in rows if w.is_personal)
+    current = next((w for w in rows if str(w.pk) == chosen), rows[0])  # rows[0] is the personal one
     return {"workspaces": rows, "current": current}

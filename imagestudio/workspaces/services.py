@@ -33,9 +33,10 @@ def personal_workspace(user) -> Workspace:
 
 
 def workspaces_of(user) -> list[Workspace]:
-    """Every workspace the user belongs to, personal first, then by name."""
-    personal_workspace(user)
-    rows = Workspace.objects.filter(memberships__user=user).order_by("name")
+    """Every workspace the user belongs to, personal first, then by name (one query once it exists)."""
+    rows = list(Workspace.objects.filter(memberships__user=user.pk))
+    if not any(w.is_personal for w in rows):
+        rows.append(personal_workspace(user))
     return sorted(rows, key=lambda w: (not w.is_personal, w.name.lower()))
 
 
