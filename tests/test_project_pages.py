@@ -39,6 +39,12 @@ def html(response) -> str:
     return response.content.decode()
 
 
+def main_html(response) -> str:
+    """The page's own content, without the sidebar (which lists the workspace's recent projects)."""
+    text = html(response)
+    return text[text.index('<main id="main"') : text.index("</main>")]
+
+
 def shown(response, name: str) -> int:
     return html(response).count(f'data-testid="{name}"')
 
@@ -219,14 +225,14 @@ def test_the_list_searches_sorts_and_shows_archived_projects_from_the_url(alice,
         make_project(user=alice, name=name)
     make_project(user=alice, name="Archived posters", is_archived=True)
 
-    found = html(alice_browser.get("/projects/?q=posters"))
+    found = main_html(alice_browser.get("/projects/?q=posters"))
     assert "Beta posters" in found and "Gamma posters" in found
     assert "Alpha logos" not in found and "Archived posters" not in found
     assert 'value="posters"' in found
 
-    by_name = html(alice_browser.get("/projects/?sort=name"))
+    by_name = main_html(alice_browser.get("/projects/?sort=name"))
     assert by_name.index("Alpha logos") < by_name.index("Beta posters") < by_name.index("Gamma posters")
-    newest = html(alice_browser.get("/projects/"))
+    newest = main_html(alice_browser.get("/projects/"))
     assert newest.index("Gamma posters") < newest.index("Beta posters")
 
     archived = alice_browser.get("/projects/?archived=1")
@@ -683,3 +689,58 @@ def test_only_admins_see_the_share_button(alice, bob, catalog):
     editor.force_login(bob)
     assert f'href="/shares/?project={project.pk}"' in admin.get(f"/projects/{project.pk}/").content.decode()
     assert 'data-testid="project-share"' not in editor.get(f"/projects/{project.pk}/").content.decode()
+
+
+# -- moving images: drop targets and selectable tiles ------------------------------------------------
+
+
+def drop_targets(response) -> list[str]:
+    """Project ids the sidebar offers as drop targets, in order."""
+    text = html(response)
+    sidebar = text[text.index('id="sidebar"') : text.index("</aside>")]
+    return re.findall(r'data-drop-project="([0-9a-f-]{36})"', sidebar)
+
+
+def test_the_sidebar_offers_the_current_workspaces_projects_as_drop_targets(alice, alice_browser, team):
+    older = make_project(user=alice, name="Older")
+    newer = make_project(user=alice, name="Newer")
+    make_project(user=alice, name="Shelved", is_archived=True)
+    make_project(user=alice, name="A template", is_template=True)
+    team_only = make_project(user=alice, name="Team posters", workspace=team)
+    Project.objects.filter(pk=older.pk).update(updated_at=timezone.now() - timezone.timedelta(days=1))
+
+    assert drop_targets(alice_browser.get("/images/")) == [str(newer.pk), str(older.pk)]
+    work_in(alice_browser, team)
+    assert drop_targets(alice_browser.get("/images/")) == [str(team_only.pk)]
+
+
+def test_a_viewer_gets_no_drop_targets_and_cannot_select_in_a_project(bob, team, team_project):
+    make_image(user=team_project.user, project=team_project)
+    viewer = Client()
+    viewer.force_login(bob)
+    work_in(viewer, team)
+    response = viewer.get(f"/projects/{team_project.pk}/")
+    assert response.status_code == 200
+    assert drop_targets(response) == []
+    assert "data-selectable" not in main_html(response)
+    assert 'id="selection-bar"' not in html(response)
+
+
+def test_an_editor_can_select_and_drag_the_images_of_a_project(alice, alice_browser, project):
+    image = make_image(user=alice, project=project)
+    response = alice_browser.get(f"/projects/{project.pk}/")
+    text = main_html(response)
+    assert f'data-current-project="{project.pk}"' in text
+    assert f'data-drag-image="{image.pk}"' in text
+    assert 'id="selection-bar"' in html(response)
+    assert drop_targets(response) == [str(project.pk)]
+
+
+def test_gallery_tiles_are_selectable_with_the_move_menu_listing_the_targets(alice, alice_browser, project):
+    image = make_image(user=alice)
+    text = html(alice_browser.get("/images/"))
+    assert f'data-drag-image="{image.pk}"' in text
+    menu = text[
+        text.index('data-testid="selection-move"') : text.index("</select>", text.index('data-testid="selection-move"'))
+    ]
+    assert re.findall(r'<option value="([0-9a-f-]{36})"', menu) == [str(project.pk)]

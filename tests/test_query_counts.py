@@ -40,16 +40,16 @@ def shown(pattern: re.Pattern, html: str) -> int:
 
 
 # path, queries, what the page lists for n of everything: (pattern, expected distinct items).
-# Every full page includes one query for the sidebar's workspace menu.
+# Every full page includes one query for the sidebar's workspace menu and one for its project drop targets.
 PAGES = [
-    ("/dashboard/", 9, lambda n: (IMAGE_TOKEN, min(n, 8))),  # the 8 newest images
+    ("/dashboard/", 10, lambda n: (IMAGE_TOKEN, min(n, 8))),  # the 8 newest images
     (
         "/generate/",
-        14,
+        15,
         lambda n: (JOB_TOKEN, min(5 * n, 20)),
     ),  # recent job cards + the 20-job history + projects to save into
-    ("/queue/", 9, lambda n: (JOB_TOKEN, 2 * n + min(3 * n, 30))),  # every active job + 30 finished
-    ("/images/", 6, lambda n: (IMAGE_TOKEN, min(n, 40))),  # the first page of 40
+    ("/queue/", 10, lambda n: (JOB_TOKEN, 2 * n + min(3 * n, 30))),  # every active job + 30 finished
+    ("/images/", 7, lambda n: (IMAGE_TOKEN, min(n, 40))),  # the first page of 40
 ]
 
 

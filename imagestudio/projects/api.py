@@ -218,7 +218,7 @@ def delete_project(request, project_id: UUID, images: Literal["trash", "keep"] =
     """Delete a project (admins). `images=trash` moves its images to the trash; `keep` (default) leaves
     them in your gallery without a project."""
     project = access.get_project_for(request.user, project_id, "manage")
-    return DeletedOut(images_affected=services.delete_project(project, images=images))
+    return DeletedOut(images_affected=services.delete_project(project, images=images, by=request.user))
 
 
 @router.get("/{project_id}/images", response={200: ImagePageOut, **ERRORS})
@@ -259,7 +259,7 @@ def duplicate_project(request, project_id: UUID, payload: DuplicateIn | None = N
 def archive_project(request, project_id: UUID, payload: ArchiveIn | None = None):
     """Archive (default) or, with `{"archived": false}`, bring back a project."""
     project = access.get_project_for(request.user, project_id, "edit")
-    services.set_archived(project, payload.archived if payload else True)
+    services.set_archived(project, payload.archived if payload else True, by=request.user)
     return _counted(project)
 
 

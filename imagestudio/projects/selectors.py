@@ -14,7 +14,7 @@ from imagestudio.gallery.models import Image
 from imagestudio.generation.models import GenerationJob, JobStatus
 from imagestudio.lib.pagination import Page, paginate_keyset, paginate_newest_first
 from imagestudio.projects.models import Project
-from imagestudio.workspaces.access import projects_visible_to
+from imagestudio.workspaces.access import projects_visible_to, workspace_ids
 
 Sort = Literal["updated", "name", "created"]
 ORDER = {"updated": "-updated_at", "name": "name", "created": "-created_at"}
@@ -63,6 +63,24 @@ def projects_page(
     projects = projects_of(user, workspace_id=workspace_id, q=q, archived=archived)
     projects = with_image_count(projects.select_related("cover_image", "workspace"))
     return paginate_keyset(projects, cursor, limit, ORDER[sort])
+
+
+MOVE_TARGETS = 100
+
+
+def move_targets(user, workspace_id) -> list[Project]:
+    """Projects of one workspace that `user` may put images into, most recently used first (one query):
+    the sidebar's drop targets and the selection bar's "Move to" choices."""
+    return list(
+        Project.objects.filter(
+            workspace_id=workspace_id,
+            workspace_id__in=workspace_ids(user, "edit"),
+            is_archived=False,
+            is_template=False,
+        )
+        .only("id", "name", "workspace_id")
+        .order_by("-updated_at", "-id")[:MOVE_TARGETS]
+    )
 
 
 def project_images_page(project: Project, cursor: str | None = None, limit: int = 40) -> Page:

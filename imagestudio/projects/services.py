@@ -175,9 +175,19 @@ def update_project(project: Project, fields: ProjectFields) -> Project:
     return project
 
 
-def set_archived(project: Project, archived: bool) -> Project:
-    project.is_archived = archived
-    project.save(update_fields=["is_archived", "updated_at"])
+def set_archived(project: Project, archived: bool, *, by) -> Project:
+    with transaction.atomic():
+        project.is_archived = archived
+        project.save(update_fields=["is_archived", "updated_at"])
+        verb = "project.archived" if archived else "project.unarchived"
+        record(
+            actor=by,
+            verb=verb,
+            target=project,
+            workspace_id=project.workspace_id,
+            project_id=project.pk,
+            data={"project": project.name},
+        )
     return project
 
 
@@ -223,12 +233,19 @@ def duplicate_project(project: Project, *, user, with_images: bool) -> Project:
 ImagesOnDelete = Literal["trash", "keep"]
 
 
-def delete_project(project: Project, *, images: ImagesOnDelete) -> int:
+def delete_project(project: Project, *, images: ImagesOnDelete, by) -> int:
     """Delete the project; its images go to the trash ("trash") or stay, without a project ("keep").
-    Returns how many images were affected."""
+    Returns how many images were affected. The workspace's feed keeps the event (the project's own goes)."""
     if images not in ("trash", "keep"):
         raise ProjectError("images", 'Choose what happens to the images: "trash" or "keep".')
     with transaction.atomic():
+        record(
+            actor=by,
+            verb="project.deleted",
+            target=project,
+            workspace_id=project.workspace_id,
+            data={"project": project.name, "images": images},
+        )
         live = Image.objects.alive().filter(project=project)
         count = live.update(deleted_at=timezone.now()) if images == "trash" else live.update(project=None)
         project.delete()  # trashed images keep their row; the project link goes (SET_NULL)

@@ -305,7 +305,7 @@ def project_duplicate(request: AuthenticatedRequest, project_id) -> HttpResponse
 def project_archive(request: AuthenticatedRequest, project_id) -> HttpResponse:
     project = get_project_for(request.user, project_id, "edit")
     archived = request.POST.get("archived", "1") not in ("0", "false", "")
-    services.set_archived(project, archived)
+    services.set_archived(project, archived, by=request.user)
     if archived:
         messages.success(request, f"Archived “{project.name}”. It is listed under Archived on the projects page.")
     else:
@@ -323,7 +323,7 @@ def project_delete(request: AuthenticatedRequest, project_id) -> HttpResponse:
         return _detail(project)
     images = form.cleaned_data["images"]
     name = project.name
-    count = services.delete_project(project, images=images)
+    count = services.delete_project(project, images=images, by=request.user)
     where = "moved to the trash" if images == "trash" else "kept in My images"
     messages.success(request, f"Deleted “{name}”; {count} image{'' if count == 1 else 's'} {where}.")
     return redirect("project_list")

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from imagestudio.projects.selectors import move_targets
 from imagestudio.workspaces.current import switcher
 
 # Sidebar entries: (url name, label, icon name). Pages join this list as they are built.
@@ -30,7 +31,8 @@ def studio(request) -> dict:
             "offline": not settings.FAL_KEY,
             "needs_email_verification": signed_in and not _verified(request, user),
         },
-        "workspace_menu": SimpleLazyObject(lambda: switcher(request)) if signed_in else None,
+        "workspace_menu": SimpleLazyObject(lambda: _menu(request)) if signed_in else None,
+        "move_targets": SimpleLazyObject(lambda: _move_targets(request)) if signed_in else [],
         "nav_items": [
             {"url": reverse(name), "label": label, "icon": icon, "active": name == current}
             for name, label, icon in NAV_ITEMS
@@ -38,6 +40,18 @@ def studio(request) -> dict:
         if signed_in
         else [],
     }
+
+
+def _menu(request) -> dict:
+    # Cached per request: the sidebar and the drop targets both need the current workspace.
+    if not hasattr(request, "_workspace_menu"):
+        request._workspace_menu = switcher(request)
+    return request._workspace_menu
+
+
+def _move_targets(request) -> list:
+    """Projects the current workspace's images can be dragged or moved into (none for viewers)."""
+    return move_targets(request.user, _menu(request)["current"].pk)
 
 
 def _verified(request, user) -> bool:

@@ -10,14 +10,17 @@
     !!el && (el.isContentEditable || !!el.closest("input, textarea, select, [contenteditable='true'], [contenteditable='']"));
 
   // ---------------------------------------------------------------- toasts
-  function toast(message, level = "info") {
+  function toast(message, level = "info", durationMs = 0) {
     const region = qs("#toast-region");
-    if (!region || !message) return;
-    if (qsa("[data-toast-message]", region).some((el) => el.textContent === message)) return; // no duplicates
+    if (!region || !message) return null;
+    const same = qsa("[data-toast-message]", region).find((el) => el.textContent === message);
+    if (same) return same.closest(".toast"); // no duplicates
     const template = qs(`#toast-template-${level}`) || qs("#toast-template-info");
     const node = template.content.firstElementChild.cloneNode(true);
     qs("[data-toast-message]", node).textContent = message;
+    if (durationMs) node.dataset.duration = String(durationMs);
     region.appendChild(node);
+    return node;
   }
   window.studioToast = toast;
 
@@ -52,7 +55,7 @@
         this.start();
       },
       start() {
-        const ms = this.$el.dataset.level === "error" ? 9000 : 5000;
+        const ms = parseInt(this.$el.dataset.duration || "0", 10) || (this.$el.dataset.level === "error" ? 9000 : 5000);
         this.timer = setTimeout(() => this.dismiss(), ms);
       },
       pause() {
@@ -392,6 +395,332 @@
     form.action = button.formAction || form.action;
     HTMLFormElement.prototype.submit.call(form);
   }, true);
+
+  // ---------------------------------------------------------------- selection and moving images
+  // Tiles marked data-drag-image inside a [data-selectable] grid can be selected (the corner check; shift for a
+  // range; once something is selected a click selects instead of opening) and dragged onto any
+  // [data-drop-project] target — the sidebar's projects, or the drop tray on narrow screens. Mouse and pen
+  // drag after a few pixels; a finger drags after a long press (a long press without moving selects). Moves
+  // are optimistic: on a project page the tiles leave at once, a toast offers Undo, a failure puts them back.
+  const DRAG_DISTANCE = 6;
+  const LONG_PRESS_MS = 400;
+  const selection = new Set();
+  let lastToggled = null;
+  let press = null;
+  let drag = null;
+  let suppressClick = false;
+  let moving = false;
+
+  const selectableRoot = () => qs("[data-selectable]");
+  const tilesIn = (root) => (root ? qsa("[data-drag-image]", root) : []);
+  const tileBox = (tile) => tile.closest("[data-drag-item]") || tile;
+
+  function csrfToken() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (error) {
+      return "";
+    }
+  }
+
+  async function api(method, url, body) {
+    const response = await fetch(url, {
+      method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    let data = null;
+    try { data = await response.json(); } catch (error) { data = null; }
+    if (!response.ok) {
+      const detail = data && typeof data.detail === "string" ? data.detail : `the studio answered ${response.status}`;
+      throw new Error(detail);
+    }
+    return data;
+  }
+
+  function renderSelection() {
+    const root = selectableRoot();
+    tilesIn(root).forEach((tile) => {
+      const on = selection.has(tile.dataset.dragImage);
+      tile.classList.toggle("is-selected", on);
+      const check = qs("[data-select-toggle]", tile);
+      if (check) {
+        check.setAttribute("aria-pressed", String(on));
+        check.setAttribute("aria-label", on ? "Deselect this image" : "Select this image");
+      }
+    });
+    if (root) {
+      if (selection.size) root.dataset.selecting = "";
+      else delete root.dataset.selecting;
+    }
+    const bar = qs("#selection-bar");
+    if (bar) {
+      bar.hidden = selection.size === 0;
+      const count = qs("[data-selection-count]", bar);
+      if (count) count.textContent = String(selection.size);
+    }
+  }
+
+  function toggleTile(tile, range) {
+    const visible = tilesIn(selectableRoot()).filter((t) => !tileBox(t).classList.contains("is-moving-out"));
+    const from = range && lastToggled ? visible.indexOf(lastToggled) : -1;
+    const to = visible.indexOf(tile);
+    if (from >= 0 && to >= 0) {
+      visible.slice(Math.min(from, to), Math.max(from, to) + 1).forEach((t) => selection.add(t.dataset.dragImage));
+    } else if (selection.has(tile.dataset.dragImage)) {
+      selection.delete(tile.dataset.dragImage);
+    } else {
+      selection.add(tile.dataset.dragImage);
+    }
+    lastToggled = tile;
+    renderSelection();
+  }
+
+  function clearSelection() {
+    selection.clear();
+    lastToggled = null;
+    renderSelection();
+  }
+
+  document.addEventListener("click", (event) => {
+    if (suppressClick) {
+      suppressClick = false;
+      event.preventDefault();
+      event.stopPropagation();
+      return;
+    }
+    const tile = event.target.closest && event.target.closest("[data-selectable] [data-drag-image]");
+    if (!tile || event.target.closest(".tile-action")) return;
+    if (event.target.closest("[data-select-toggle]") || selection.size || event.shiftKey) {
+      event.preventDefault();
+      event.stopPropagation();
+      toggleTile(tile, event.shiftKey);
+    }
+  }, true);
+
+  document.addEventListener("click", (event) => {
+    if (event.target.closest("[data-selection-clear]")) clearSelection();
+    else if (event.target.closest("[data-selection-all]")) {
+      tilesIn(selectableRoot())
+        .filter((t) => !tileBox(t).classList.contains("is-moving-out"))
+        .forEach((t) => selection.add(t.dataset.dragImage));
+      renderSelection();
+    }
+  });
+
+  document.addEventListener("change", (event) => {
+    const select = event.target.closest && event.target.closest("[data-selection-move]");
+    if (!select || !select.value) return;
+    const name = select.selectedOptions[0].textContent;
+    moveImages([...selection], select.value, name);
+    select.value = "";
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    if (drag) {
+      endDrag(null);
+      event.preventDefault();
+    } else if (selection.size && !document.querySelector("dialog[open], .pswp--open, details[data-dropdown][open]")) {
+      clearSelection();
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", renderSelection); // newly loaded pages of tiles
+
+  function setImageCount(delta) {
+    const count = qs("[data-testid=image-count]");
+    if (!count || !delta) return;
+    const value = parseInt(count.textContent.replace(/\D/g, ""), 10);
+    if (!Number.isNaN(value)) count.textContent = Math.max(0, value + delta).toLocaleString("en-US");
+  }
+
+  function undoToast(message, undo) {
+    const node = toast(message, "success", 10000);
+    const text = node && qs("[data-toast-message]", node);
+    if (!text || qs("[data-undo]", node)) return;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-outline btn-sm -my-1 shrink-0";
+    button.textContent = "Undo";
+    button.dataset.undo = "";
+    button.dataset.testid = "undo-move";
+    button.addEventListener("click", () => {
+      button.disabled = true;
+      node.remove();
+      undo();
+    });
+    text.after(button);
+  }
+
+  async function moveImages(ids, projectId, projectName) {
+    if (!ids.length || moving) return;
+    const root = selectableRoot();
+    const here = root ? root.dataset.currentProject || "" : "";
+    if (projectId === here) {
+      toast(`Already in ${projectName}.`, "info");
+      return;
+    }
+    const leaving = here
+      ? tilesIn(root).filter((t) => ids.includes(t.dataset.dragImage)).map(tileBox)
+      : [];
+    leaving.forEach((el) => el.classList.add("is-moving-out"));
+    ids.forEach((id) => selection.delete(id));
+    renderSelection();
+    setImageCount(-leaving.length);
+    moving = true;
+    try {
+      const result = await api("POST", `/api/projects/${projectId}/images/add`, { image_ids: ids });
+      const n = ids.length;
+      undoToast(`Moved ${n} image${n === 1 ? "" : "s"} to ${projectName}.`, () => undoMove(result.previous, projectId, leaving));
+    } catch (error) {
+      leaving.forEach((el) => el.classList.remove("is-moving-out"));
+      setImageCount(leaving.length);
+      toast(`Couldn't move the images: ${error.message}`, "error");
+    } finally {
+      moving = false;
+    }
+  }
+
+  // Put every image back where it was: into its previous project, or out of any project.
+  async function undoMove(previous, projectId, leaving) {
+    const back = {};
+    Object.entries(previous || {}).forEach(([id, from]) => {
+      if (from !== projectId) (back[from || ""] = back[from || ""] || []).push(id);
+    });
+    try {
+      await Promise.all(Object.entries(back).map(([from, ids]) => (from
+        ? api("POST", `/api/projects/${from}/images/add`, { image_ids: ids })
+        : Promise.all(ids.map((id) => api("DELETE", `/api/projects/${projectId}/images/${id}`))))));
+      leaving.forEach((el) => el.classList.remove("is-moving-out"));
+      setImageCount(leaving.length);
+      toast("Move undone.", "success");
+    } catch (error) {
+      toast(`Couldn't undo the move: ${error.message}`, "error");
+    }
+  }
+
+  function cancelPress() {
+    if (press) clearTimeout(press.timer);
+    press = null;
+  }
+
+  function startDrag(x, y) {
+    const { tile, pointerId, type: pressType } = press;
+    cancelPress();
+    const id = tile.dataset.dragImage;
+    const ids = selection.has(id) ? [...selection] : [id];
+    const ghost = document.createElement("div");
+    ghost.className = "drag-ghost";
+    ghost.dataset.testid = "drag-ghost";
+    const img = qs("img", tile);
+    if (img) ghost.style.backgroundImage = `url("${img.currentSrc || img.src}")`;
+    if (ids.length > 1) {
+      const badge = document.createElement("span");
+      badge.textContent = String(ids.length);
+      ghost.appendChild(badge);
+    }
+    document.body.appendChild(ghost);
+    const tiles = tilesIn(selectableRoot()).filter((t) => ids.includes(t.dataset.dragImage));
+    tiles.forEach((t) => t.classList.add("is-dragging"));
+    document.documentElement.classList.add("is-dragging-images");
+    const sidebar = qs("#sidebar");
+    const tray = qs("#drop-tray");
+    if (tray && (!sidebar || getComputedStyle(sidebar).display === "none")) tray.hidden = false;
+    drag = { ids, ghost, tiles, pointerId, over: null, touch: pressType === "touch" };
+    moveDrag(x, y);
+  }
+
+  function moveDrag(x, y) {
+    // Beside the mouse pointer; above a finger, which would hide it.
+    const [dx, dy] = drag.touch ? [-40, -110] : [12, 12];
+    drag.ghost.style.transform = `translate(${x + dx}px, ${y + dy}px)`;
+    const under = document.elementFromPoint(x, y);
+    const over = under ? under.closest("[data-drop-project]") : null;
+    if (over !== drag.over) {
+      if (drag.over) drag.over.classList.remove("is-drop-over");
+      if (over) over.classList.add("is-drop-over");
+      drag.over = over;
+    }
+  }
+
+  function endDrag(point) {
+    const { ids, ghost, tiles, over } = drag;
+    drag = null;
+    ghost.remove();
+    tiles.forEach((t) => t.classList.remove("is-dragging"));
+    document.documentElement.classList.remove("is-dragging-images");
+    if (over) over.classList.remove("is-drop-over");
+    const tray = qs("#drop-tray");
+    if (tray) tray.hidden = true;
+    suppressClick = true;
+    setTimeout(() => { suppressClick = false; }, 0);
+    if (point && over) moveImages(ids, over.dataset.dropProject, over.dataset.projectName);
+  }
+
+  document.addEventListener("pointerdown", (event) => {
+    if (drag || event.button !== 0) return;
+    const tile = event.target.closest && event.target.closest("[data-selectable] [data-drag-image]");
+    if (!tile || event.target.closest("button, form, .tile-action")) return;
+    press = { tile, x: event.clientX, y: event.clientY, pointerId: event.pointerId, type: event.pointerType, armed: false, timer: null };
+    if (event.pointerType === "touch") {
+      press.timer = setTimeout(() => {
+        if (!press) return;
+        press.armed = true; // from now on the finger drags instead of scrolling
+        tile.classList.add("is-dragging");
+        if (navigator.vibrate) navigator.vibrate(10);
+      }, LONG_PRESS_MS);
+    }
+  });
+
+  document.addEventListener("pointermove", (event) => {
+    if (drag) {
+      if (event.pointerId === drag.pointerId) moveDrag(event.clientX, event.clientY);
+      return;
+    }
+    if (!press || event.pointerId !== press.pointerId) return;
+    if (Math.hypot(event.clientX - press.x, event.clientY - press.y) <= DRAG_DISTANCE) return;
+    if (press.type === "touch" && !press.armed) {
+      cancelPress(); // moved before the long press: the finger is scrolling
+      return;
+    }
+    press.tile.classList.remove("is-dragging");
+    startDrag(event.clientX, event.clientY);
+  });
+
+  document.addEventListener("pointerup", (event) => {
+    if (drag) {
+      if (event.pointerId === drag.pointerId) endDrag({ x: event.clientX, y: event.clientY });
+      return;
+    }
+    if (press && press.armed) {
+      // A long press released without moving selects the image (as photo apps do).
+      press.tile.classList.remove("is-dragging");
+      toggleTile(press.tile, false);
+      suppressClick = true;
+      setTimeout(() => { suppressClick = false; }, 350);
+    }
+    cancelPress();
+  });
+
+  document.addEventListener("pointercancel", () => {
+    if (press) press.tile.classList.remove("is-dragging");
+    if (drag) endDrag(null);
+    cancelPress();
+  });
+
+  // While a finger drags (or is about to), the page must not scroll; native image drag and the long-press
+  // menu would take the gesture away.
+  document.addEventListener("touchmove", (event) => {
+    if (drag || (press && press.armed)) event.preventDefault();
+  }, { passive: false });
+  document.addEventListener("contextmenu", (event) => {
+    if (event.target.closest && event.target.closest("[data-selectable] [data-drag-image]") && (press || drag)) event.preventDefault();
+  });
+  document.addEventListener("dragstart", (event) => {
+    if (event.target.closest && event.target.closest("[data-selectable] [data-drag-image]")) event.preventDefault();
+  });
 
   // ---------------------------------------------------------------- justified image rows
   // Without JS, .justified uses flex-grow sizing; with JS every row is packed exactly: tiles are added until
