@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from imagestudio.lib.admin import BigTableAdmin
-from imagestudio.sharing.models import SharedImage, SharedProject
+from imagestudio.sharing.models import ReviewVerdict, SharedImage, SharedProject
 
 
 class LinkAdmin(BigTableAdmin):
@@ -24,3 +24,12 @@ class SharedProjectAdmin(LinkAdmin):
 @admin.register(SharedImage)
 class SharedImageAdmin(LinkAdmin):
     raw_id_fields = ("image", "created_by")
+
+
+@admin.register(ReviewVerdict)
+class ReviewVerdictAdmin(BigTableAdmin):
+    list_display = ("reviewer_name", "verdict", "image_id", "link_id", "updated_at")
+    ordering = ("-updated_at",)
+    raw_id_fields = ("link", "image")
+    readonly_fields = ("reviewer_key", "created_at", "updated_at")
+    uuid_search_fields = ("id", "link_id", "image_id")

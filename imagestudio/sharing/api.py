@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
+from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from ninja import Header, Router, Schema, Status
 from pydantic import Field
 
 from imagestudio.lib.ratelimit import limit
-from imagestudio.sharing import services
+from imagestudio.sharing import reviews, services
 from imagestudio.sharing.models import SharedImage, SharedProject
 from imagestudio.workspaces import access
 
@@ -28,6 +30,12 @@ class ShareIn(Schema):
     allow_download: bool = Field(default=False, description="Viewers may download the originals")
 
 
+class ProjectShareIn(ShareIn):
+    allow_review: bool = Field(
+        default=False, description="A client review link: viewers approve, reject and comment on each image"
+    )
+
+
 class ShareOut(Schema):
     token: str
     url: str
@@ -35,6 +43,7 @@ class ShareOut(Schema):
     target_id: UUID
     expires_at: datetime | None
     allow_download: bool
+    allow_review: bool = Field(description="A client review link (project links only)")
     has_password: bool
     view_count: int
     revoked: bool
@@ -69,6 +78,7 @@ def share_out(request: HttpRequest, link: SharedProject | SharedImage) -> ShareO
         target_id=link.project_id if isinstance(link, SharedProject) else link.image_id,
         expires_at=link.expires_at,
         allow_download=link.allow_download,
+        allow_review=isinstance(link, SharedProject) and link.allow_review,
         has_password=link.has_password,
         view_count=link.view_count,
         revoked=link.revoked_at is not None,
@@ -79,11 +89,14 @@ def share_out(request: HttpRequest, link: SharedProject | SharedImage) -> ShareO
 def _options(payload: ShareIn | None) -> services.LinkOptions:
     payload = payload or ShareIn()
     return services.LinkOptions(
-        expires_at=payload.expires_at, password=payload.password, allow_download=payload.allow_download
+        expires_at=payload.expires_at,
+        password=payload.password,
+        allow_download=payload.allow_download,
+        allow_review=isinstance(payload, ProjectShareIn) and payload.allow_review,
     )
 
 
-def _share_project(request, project_id: UUID, payload: ShareIn | None):
+def _share_project(request, project_id: UUID, payload: ProjectShareIn | None):
     project = access.get_project_for(request.user, project_id, "manage")
     return Status(
         201, share_out(request, services.share_project(project, user=request.user, options=_options(payload)))
@@ -96,13 +109,13 @@ def _share_image(request, image_id: UUID, payload: ShareIn | None):
 
 
 @router.post("/project/{uuid:project_id}", response={201: ShareOut, **ERRORS})
-def share_project(request, project_id: UUID, payload: ShareIn | None = None):
-    """A read-only link to a project (workspace admins)."""
+def share_project(request, project_id: UUID, payload: ProjectShareIn | None = None):
+    """A read-only link to a project (workspace admins); `allow_review` makes it a client review link."""
     return _share_project(request, project_id, payload)
 
 
 @projects_router.post("/{project_id}/share", response={201: ShareOut, **ERRORS})
-def share_project_alias(request, project_id: UUID, payload: ShareIn | None = None):
+def share_project_alias(request, project_id: UUID, payload: ProjectShareIn | None = None):
     """Same as POST /api/share/project/{id}."""
     return _share_project(request, project_id, payload)
 
@@ -185,3 +198,128 @@ def view_shared_image(request, token: str, x_share_password: str | None = Header
     link = open_link(request, token, x_share_password, SharedImage)
     services.count_view(link)
     return shared_view(link)
+
+
+# -- client review links ------------------------------------------------------------------------------
+
+
+class ReviewIn(Schema):
+    image_id: UUID = Field(description="An image of the shared project")
+    reviewer_name: str = Field(max_length=200, description="Who reviews (at most 80 characters once trimmed)")
+    verdict: Literal["approve", "reject"] | None = Field(
+        default=None, description="approve or reject; leave out to only comment"
+    )
+    comment: str | None = Field(
+        default=None, max_length=reviews.MAX_COMMENT, description="Leave out to keep the earlier comment"
+    )
+    reviewer_key: str | None = Field(
+        default=None,
+        max_length=64,
+        description="The key an earlier answer returned: send it back to change that verdict instead of adding one",
+    )
+
+
+class ReviewerVerdictOut(Schema):
+    image_id: UUID
+    reviewer_name: str
+    reviewer_key: str = Field(description="Keep it to change this verdict later")
+    verdict: str | None
+    comment: str
+    updated_at: datetime
+
+
+class VerdictOut(Schema):
+    reviewer_name: str
+    verdict: str | None = Field(description="approve, reject, or null for a comment only")
+    comment: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ImageReviewOut(Schema):
+    image_id: UUID
+    prompt: str
+    thumbnail_url: str
+    approvals: int
+    rejections: int
+    comments: int
+    verdicts: list[VerdictOut]
+
+
+class ReviewSummaryOut(Schema):
+    token: str
+    project_id: UUID
+    title: str
+    live: bool
+    images: list[ImageReviewOut]
+
+
+def _review_error(exc: reviews.ReviewError) -> Status:
+    return Status(400, {"detail": exc.message, "field": exc.field})
+
+
+def review_rate() -> str:
+    return getattr(settings, "SHARE_REVIEW_RATE_LIMIT", reviews.REVIEW_RATE)
+
+
+@router.post("/project/{token}/reviews", auth=None, response={200: ReviewerVerdictOut, **ERRORS})
+def post_review(request, token: str, payload: ReviewIn, x_share_password: str | None = Header(default=None)):
+    """Approve, reject or comment on an image of a client review link, without an account.
+
+    Password links need `X-Share-Password`. 400 when the link is not a review link or the image is not in
+    it; 429 past the per-IP rate.
+    """
+    link = open_link(request, token, x_share_password, SharedProject)
+    assert isinstance(link, SharedProject)
+    limit(request, action="share-review", rate=review_rate())
+    key = payload.reviewer_key or reviews.new_reviewer_key()
+    try:
+        row = reviews.submit_verdict(
+            link,
+            image_id=payload.image_id,
+            reviewer_key=key,
+            reviewer_name=payload.reviewer_name,
+            verdict=payload.verdict,
+            comment=payload.comment,
+            actor=request.user,
+        )
+    except reviews.ReviewError as exc:
+        return _review_error(exc)
+    return ReviewerVerdictOut(
+        image_id=row.image_id,
+        reviewer_name=row.reviewer_name,
+        reviewer_key=row.reviewer_key,
+        verdict=row.verdict or None,
+        comment=row.comment,
+        updated_at=row.updated_at,
+    )
+
+
+@router.get("/{token}/reviews", response={200: ReviewSummaryOut, **ERRORS})
+def link_reviews(request, token: str):
+    """The verdicts of a client review link per image, for whoever can view its project (404 otherwise)."""
+    link = reviews.review_link_for(request.user, token)
+    images = [
+        ImageReviewOut(
+            image_id=item.image.pk,
+            prompt=item.image.prompt,
+            thumbnail_url=reverse("image_thumb", args=[item.image.pk]),
+            approvals=item.approvals,
+            rejections=item.rejections,
+            comments=item.comments,
+            verdicts=[
+                VerdictOut(
+                    reviewer_name=row.reviewer_name,
+                    verdict=row.verdict or None,
+                    comment=row.comment,
+                    created_at=row.created_at,
+                    updated_at=row.updated_at,
+                )
+                for row in item.verdicts
+            ],
+        )
+        for item in reviews.review_summary(link)
+    ]
+    return ReviewSummaryOut(
+        token=link.share_token, project_id=link.project_id, title=link.project.name, live=link.is_live, images=images
+    )

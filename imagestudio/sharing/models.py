@@ -1,4 +1,5 @@
-"""Read-only share links: the seed's `shared_projects` and `shared_images` tables (collections later)."""
+"""Share links: the seed's `shared_projects` and `shared_images` tables (collections later), and the
+verdicts that client reviewers leave through a project review link."""
 
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ class ShareLink(models.Model):
 
 class SharedProject(ShareLink):
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="share_links")
+    # A review link also lets its viewers approve, reject and comment on each image (ReviewVerdict).
+    allow_review = models.BooleanField(default=False)
 
     class Meta:
         db_table = "shared_projects"
@@ -54,3 +57,35 @@ class SharedImage(ShareLink):
 
     def __str__(self) -> str:
         return f"Link to image {self.image_id}"
+
+
+class Verdict(models.TextChoices):
+    APPROVE = "approve", "Approved"
+    REJECT = "reject", "Rejected"
+
+
+class ReviewVerdict(models.Model):
+    """One reviewer's say on one image of a review link: a verdict, a comment, or both.
+
+    Reviewers have no account: `reviewer_key` is a random id kept in their session (or returned to API
+    callers), so a reviewer who changes their mind updates their row instead of adding one.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    link = models.ForeignKey(SharedProject, on_delete=models.CASCADE, related_name="verdicts")
+    image = models.ForeignKey("gallery.Image", on_delete=models.CASCADE, related_name="review_verdicts")
+    reviewer_key = models.CharField(max_length=64)
+    reviewer_name = models.CharField(max_length=80)
+    verdict = models.CharField(max_length=10, choices=Verdict.choices, blank=True)  # "": only a comment
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "review_verdicts"
+        constraints = [
+            models.UniqueConstraint(fields=["link", "image", "reviewer_key"], name="one_verdict_per_reviewer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_name}: {self.verdict or 'comment'} on image {self.image_id}"

@@ -41,6 +41,7 @@ class LinkOptions:
     expires_at: datetime | None = None
     password: str = ""
     allow_download: bool = False
+    allow_review: bool = False  # project links only: viewers may approve, reject and comment
 
 
 def _checked(options: LinkOptions) -> dict:
@@ -58,19 +59,23 @@ def _checked(options: LinkOptions) -> dict:
 
 def share_project(project: Project, *, user, options: LinkOptions) -> SharedProject:
     with transaction.atomic():
-        link = SharedProject.objects.create(project=project, created_by=user, **_checked(options))
+        link = SharedProject.objects.create(
+            project=project, created_by=user, allow_review=options.allow_review, **_checked(options)
+        )
         record(
             actor=user,
             verb="project.shared",
             target=project,
             workspace_id=project.workspace_id,
             project_id=project.pk,
-            data={"project": project.name, "password": bool(options.password)},
+            data={"project": project.name, "password": bool(options.password), "review": options.allow_review},
         )
     return link
 
 
 def share_image(image: Image, *, user, options: LinkOptions) -> SharedImage:
+    if options.allow_review:
+        raise ShareError("allow_review", "Client review links are for projects; share the project instead.")
     project = image.project
     with transaction.atomic():
         link = SharedImage.objects.create(image=image, created_by=user, **_checked(options))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -16,17 +17,25 @@ from django.utils.html import format_html
 from django.utils.timezone import make_aware
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
+from django_htmx.middleware import HtmxDetails
 
 from imagestudio.accounts.http import AuthenticatedRequest
 from imagestudio.gallery import files
 from imagestudio.lib.ratelimit import RateLimited, limit, too_many_requests
 from imagestudio.projects.models import Project
-from imagestudio.sharing import services
-from imagestudio.sharing.api import GUESS_RATE, share_out
+from imagestudio.sharing import reviews, services
+from imagestudio.sharing.api import GUESS_RATE, review_rate, share_out
 from imagestudio.sharing.models import SharedImage, SharedProject
 from imagestudio.workspaces import access
 
 SESSION_UNLOCKED = "shares_unlocked"
+SESSION_REVIEWER = "share_reviewer"  # {"key": random id, "name": what the reviewer calls themselves}
+
+
+class PublicRequest(HttpRequest):
+    """A request to a public page (maybe anonymous); django-htmx's middleware has added `htmx`."""
+
+    htmx: HtmxDetails
 
 
 def _allow_framing(response: HttpResponse) -> HttpResponse:
@@ -60,9 +69,18 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
         return _allow_framing(render(request, "sharing/password.html", {"link": link, "error": error}, status=401))
     services.count_view(link)
     images = list(services.shared_images(link)[:200])
+    embed = request.GET.get("embed") == "1"
+    # Reviews only on the page itself: a third-party iframe gets no session cookie to post with.
+    reviewing = isinstance(link, SharedProject) and link.allow_review and not embed
+    if reviewing and isinstance(link, SharedProject):
+        mine = reviews.verdicts_of(link, _reviewer(request).get("key", ""))
+        for image in images:
+            image.my_review = mine.get(image.pk)
     context = {
         "link": link,
         "images": images,
+        "reviewing": reviewing,
+        "reviewer": _reviewer(request) if reviewing else {},
         "is_project": isinstance(link, SharedProject),
         "title": link.project.name if isinstance(link, SharedProject) else (link.image.prompt[:80] or "Shared image"),
         "preview": images[0] if images else None,
@@ -79,7 +97,7 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
         ),
     )
     # ?embed=1 (the iframe snippet): the images alone, without the site's header and footer.
-    template = "sharing/embed.html" if request.GET.get("embed") == "1" else "sharing/share_page.html"
+    template = "sharing/embed.html" if embed else "sharing/share_page.html"
     return _allow_framing(render(request, template, context))
 
 
@@ -122,12 +140,106 @@ def share_file(request: HttpRequest, token: str, image_id) -> HttpResponseBase:
     return files.serve(image.file, download_name=name)
 
 
+# -- client review: the reviewer's side ------------------------------------------------------------
+
+
+def _reviewer(request: HttpRequest) -> dict[str, str]:
+    stored = request.session.get(SESSION_REVIEWER)
+    return stored if isinstance(stored, dict) else {}
+
+
+def _remember_reviewer(request: HttpRequest, name: str) -> str:
+    """Keep the reviewer's name and key in their session; the key is made once and never changes."""
+    reviewer = _reviewer(request)
+    key = reviewer.get("key") or reviews.new_reviewer_key()
+    request.session[SESSION_REVIEWER] = {"key": key, "name": name}
+    return key
+
+
+def _open_review_link(request: HttpRequest, token: str) -> SharedProject | HttpResponse:
+    """The live review link, or the answer to give instead: 404 when gone, the password form when locked."""
+    link = services.find_link(token)
+    if not isinstance(link, SharedProject) or not link.allow_review:
+        raise Http404("This link does not take reviews.")
+    if not _unlocked(request, link):
+        return _allow_framing(render(request, "sharing/password.html", {"link": link}, status=401))
+    return link
+
+
+@require_POST
+def share_reviewer(request: HttpRequest, token: str) -> HttpResponse:
+    """Set (or change) the name a reviewer's verdicts go under, once for the whole link."""
+    opened = _open_review_link(request, token)
+    if isinstance(opened, HttpResponse):
+        return opened
+    try:
+        name = reviews.clean_name(request.POST.get("reviewer_name"))
+    except reviews.ReviewError as exc:
+        messages.error(request, exc.message)
+        return redirect(reverse("share_page", args=[opened.share_token]) + "#reviewer")
+    key = _remember_reviewer(request, name)
+    reviews.rename_reviewer(key, name)
+    messages.success(request, f"Reviewing as {name}.")
+    return redirect(reverse("share_page", args=[opened.share_token]) + "#reviewer")
+
+
+def _review_block(request: HttpRequest, link: SharedProject, image, mine, error: str = "") -> HttpResponse:
+    image.my_review = mine
+    return render(request, "sharing/partials/review_block.html", {"link": link, "image": image, "error": error})
+
+
+@require_POST
+def share_review(request: PublicRequest, token: str, image_id) -> HttpResponse:
+    """Approve, reject or comment on one image; htmx swaps the image's review block, plain forms reload."""
+    opened = _open_review_link(request, token)
+    if isinstance(opened, HttpResponse):
+        return opened
+    link = opened
+    limit(request, action="share-review", rate=review_rate())  # RateLimitMiddleware answers 429
+    before = _reviewer(request)
+    verdict = request.POST.get("verdict") or None
+    page = reverse("share_page", args=[link.share_token]) + f"#image-{image_id}"
+    try:
+        # htmx sends the reviewer bar's name field along (hx-include); plain forms rely on the session.
+        name = reviews.clean_name(request.POST.get("reviewer_name") or before.get("name"))
+        key = _remember_reviewer(request, name)
+        if before.get("name") and name != before["name"]:
+            reviews.rename_reviewer(key, name)
+        row = reviews.submit_verdict(
+            link,
+            image_id=image_id,
+            reviewer_key=key,
+            reviewer_name=name,
+            verdict=verdict,
+            comment=request.POST.get("comment"),
+            actor=request.user,
+        )
+    except reviews.ReviewError as exc:
+        image = services.shared_images(link).filter(pk=image_id).first()
+        if image is None:
+            raise Http404("No such image in this link.") from exc
+        if not request.htmx:
+            messages.error(request, exc.message)
+            return redirect(page)
+        mine = reviews.verdicts_of(link, before.get("key", "")).get(image.pk)
+        return _review_block(request, link, image, mine, error=exc.message)
+    said = {"approve": "Approved", "reject": "Rejected"}.get(verdict or "", "Comment saved")
+    if not request.htmx:
+        messages.success(request, f"{said}. Thank you!")
+        return redirect(page)
+    response = _review_block(request, link, row.image, row)
+    response["HX-Trigger"] = json.dumps({"toast": {"message": f"{said}.", "level": "success"}})
+    return response
+
+
 # -- the owner's side -------------------------------------------------------------------------------
 
 
 @login_required
 def share_list(request: AuthenticatedRequest) -> HttpResponse:
     """Every link you made: copy, embed, see views, revoke; and the form to make a new one."""
+    links = services.links_of(request.user)
+    counts = reviews.verdict_counts(links)
     rows = [
         {
             "link": link,
@@ -135,8 +247,9 @@ def share_list(request: AuthenticatedRequest) -> HttpResponse:
             "img_embed": request.build_absolute_uri(reverse("share_thumb", args=[link.share_token, link.image_id]))
             if isinstance(link, SharedImage)
             else "",
+            "review": counts.get(link.pk),
         }
-        for link in services.links_of(request.user)
+        for link in links
     ]
     return render(request, "sharing/share_list.html", {"rows": rows, "target": _target(request)})
 
@@ -167,6 +280,7 @@ def share_create(request: AuthenticatedRequest) -> HttpResponse:
         expires_at=expires,
         password=request.POST.get("password", ""),
         allow_download=request.POST.get("allow_download") == "on",
+        allow_review=isinstance(target, Project) and request.POST.get("allow_review") == "on",
     )
     link: services.Link
     try:
@@ -188,3 +302,22 @@ def share_revoke(request: AuthenticatedRequest, token: str) -> HttpResponse:
     services.revoke(access.get_link_for(request.user, token))
     messages.success(request, "Link revoked: it no longer opens.")
     return redirect("share_list")
+
+
+@login_required
+def review_summary(request: AuthenticatedRequest, token: str) -> HttpResponse:
+    """The verdicts of a client review link, image by image, for whoever can view its project."""
+    link = reviews.review_link_for(request.user, token)
+    items = reviews.review_summary(link)
+    context = {
+        "link": link,
+        "items": items,
+        "out": share_out(request, link),
+        "totals": {
+            "approvals": sum(item.approvals for item in items),
+            "rejections": sum(item.rejections for item in items),
+            "comments": sum(item.comments for item in items),
+            "reviewers": len({row.reviewer_key for item in items for row in item.verdicts}),
+        },
+    }
+    return render(request, "sharing/review_summary.html", context)
