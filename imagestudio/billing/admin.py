@@ -21,13 +21,13 @@ def _job_link(job_id: object) -> str:
 class CreditEntryAdmin(ReadOnlyAdmin):
     """Append-only: its sum is the balance, so nobody adds, edits or deletes rows here."""
 
-    list_display = ("created_at", "owner", "kind", "amount", "balance_after", "job_link", "note")
+    list_display = ("created_at", "owner", "workspace", "kind", "amount", "balance_after", "job_link", "note")
     list_filter = ("kind", UserFilter)
-    list_select_related = ("user",)
+    list_select_related = ("user", "workspace")
     search_fields = ("user__email", "note")
-    uuid_search_fields = ("id", "user_id", "job_id")
+    uuid_search_fields = ("id", "user_id", "job_id", "workspace_id")
     ordering = ("-created_at",)
-    raw_id_fields = ("user", "job")
+    raw_id_fields = ("user", "job", "workspace")
 
     @admin.display(description="user", ordering="user__email")
     def owner(self, entry: CreditEntry) -> str:

@@ -13,13 +13,22 @@ class EntryKind(models.TextChoices):
     REFUND = "refund", "Refund"
     PURCHASE = "purchase", "Purchase"
     ADJUSTMENT = "adjustment", "Adjustment"
+    TRANSFER = "transfer", "Transfer"
 
 
 class CreditEntry(models.Model):
-    """Append-only credit ledger. The sum of a user's amounts always equals users.credits_balance."""
+    """Append-only credit ledger, one per account.
+
+    An entry with a `workspace` belongs to that team's ledger (`user` is the member who caused it); one
+    without belongs to `user`'s personal ledger. Each ledger sums to its balance: a user's personal entries
+    to users.credits_balance, a workspace's entries to workspaces.credits_balance.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credit_entries")
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", null=True, blank=True, on_delete=models.CASCADE, related_name="credit_entries"
+    )
     kind = models.CharField(max_length=16, choices=EntryKind.choices)
     amount = models.IntegerField()  # signed: reserve is negative, refund/grant positive
     balance_after = models.IntegerField()
@@ -32,7 +41,11 @@ class CreditEntry(models.Model):
     class Meta:
         db_table = "credit_ledger"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "-created_at"])]
+        indexes = [
+            models.Index(fields=["user", "-created_at"]),
+            models.Index(fields=["workspace", "-created_at"], name="ledger_workspace_newest"),
+            models.Index(fields=["workspace", "user", "created_at"], name="ledger_workspace_member"),
+        ]
         constraints = [
             # At most one settle and one refund per job: finalising twice cannot double-charge.
             models.UniqueConstraint(

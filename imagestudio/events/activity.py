@@ -17,6 +17,9 @@ FEED_VERBS = (
     "comment.added",
     "member.invited",
     "member.joined",
+    "member.role_changed",
+    "member.removed",
+    "credits.transferred",
 )
 
 
@@ -60,4 +63,11 @@ def describe(event: Event) -> str:
             return f"invited {data.get('email', '')} as {data.get('role', '')}"
         case "member.joined":
             return f"joined as {data.get('role', '')}"
+        case "member.role_changed":
+            return f"changed {data.get('name', '')}’s role from {data.get('from', '')} to {data.get('role', '')}"
+        case "member.removed":
+            return "left the team" if data.get("left") else f"removed {data.get('name', '')} from the team"
+        case "credits.transferred":
+            amount = int(data.get("amount") or 0)
+            return f"added {amount} credit{'s' if amount != 1 else ''} to the team"
     return event.verb

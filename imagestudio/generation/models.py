@@ -27,6 +27,11 @@ class GenerationJob(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
     project = models.ForeignKey("projects.Project", null=True, blank=True, on_delete=models.SET_NULL)
+    # Who pays: the team workspace whose project this is (its balance is reserved, settled and refunded);
+    # None means the user's own balance. PROTECT: a team with charged jobs keeps its ledger.
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", null=True, blank=True, on_delete=models.PROTECT, related_name="charged_jobs"
+    )
     model = models.ForeignKey("catalog.AIModel", on_delete=models.PROTECT, related_name="jobs")
     action = models.CharField(max_length=30, default="generate")  # generate, variation, upscale, ...
     prompt = models.TextField()  # exactly what the model receives (style fragments included)

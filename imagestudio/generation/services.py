@@ -17,6 +17,7 @@ from imagestudio.catalog.styles import STYLE_PRESETS, apply_style
 from imagestudio.generation import jobqueue, outcomes, runner
 from imagestudio.generation.models import GenerationJob, JobStatus
 from imagestudio.lib import locks
+from imagestudio.workspaces import credits as team_credits
 
 if TYPE_CHECKING:
     from imagestudio.accounts.models import User
@@ -87,9 +88,13 @@ def _prepare(request: GenerationRequest) -> GenerationJob:
     if style and "style" in request.model.input_schema:
         parameters["style"] = style  # the offline engine renders the style itself, too
     resolved = params.resolve(request.model.input_schema, parameters)
+    workspace = team_credits.paying_workspace(request.project)
+    if workspace is not None:  # the team pays, so its admins decide which models a member may use
+        team_credits.check_model_allowed(workspace, request.user, request.model)
     return GenerationJob(
         user=request.user,
         project=request.project,
+        workspace=workspace,
         model=request.model,
         action=request.action,
         prompt=prompt,
@@ -124,6 +129,7 @@ def enqueue_batch(requests: list[GenerationRequest]) -> list[GenerationJob]:
         return []
     with transaction.atomic():
         _check_queue_room(jobs[0].user, len(jobs))
+        _check_team_limits(jobs)
         GenerationJob.objects.bulk_create(jobs)
         billing.reserve_for_jobs(jobs)
         # Only as many jobs can start at once as the user's concurrency allows; each finish wakes the next.
@@ -140,14 +146,26 @@ def _check_queue_room(user: User, adding: int) -> None:
         raise QueueFull(queued, adding, settings.USER_MAX_QUEUED_JOBS)
 
 
+def _check_team_limits(jobs: list[GenerationJob]) -> None:
+    """Refuse jobs that would take their member past a team's monthly limit (inside the enqueue lock)."""
+    adding: dict[UUID, int] = {}
+    for job in jobs:
+        if job.workspace_id is not None:
+            adding[job.workspace_id] = adding.get(job.workspace_id, 0) + job.credits_reserved
+    for workspace_id, credits in adding.items():
+        team_credits.check_monthly_limit(workspace_id, jobs[0].user, credits)
+
+
 def enqueue(request: GenerationRequest) -> GenerationJob:
     """Validate, reserve credits and queue a job, all or nothing. Returns at once; a worker renders it.
 
-    Raises ParameterError (bad input, names the field), QueueFull or billing.InsufficientCredits.
+    Raises ParameterError (bad input or a model the team does not allow, names the field), QueueFull or
+    billing.InsufficientCredits (billing.MonthlyLimitReached past a member's monthly team limit).
     """
     job = _prepare(request)
     with transaction.atomic():
         _check_queue_room(job.user, 1)
+        _check_team_limits([job])
         job.save(force_insert=True)
         billing.reserve_for_job(job)
         jobqueue.wake(job.run_after)

@@ -4,6 +4,7 @@ from typing import TypedDict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,7 +27,9 @@ from imagestudio.generation.access import get_job_for, get_preset_for, limit_gen
 from imagestudio.generation.forms import GenerateForm, PresetForm
 from imagestudio.generation.models import GenerationJob, Preset
 from imagestudio.projects.models import Project
+from imagestudio.workspaces import credits as team_credits
 from imagestudio.workspaces.access import get_project_for
+from imagestudio.workspaces.models import Workspace
 
 RECENT_JOBS = 8
 HISTORY_JOBS = 20
@@ -246,7 +249,8 @@ def estimate_for(request: AuthenticatedRequest) -> Estimate:
     """Credits the current form would reserve, checked against the balance."""
     data = request.POST if request.method == "POST" else request.GET
     model = _selected_model(request)
-    balance = request.user.credits_balance
+    team = _paying_team(request, data.get("project"))
+    balance = team.credits_balance if team else request.user.credits_balance
     result = Estimate(model=model, credits=None, balance=balance, problem="")
     if model is None:
         result["problem"] = "Pick a model."
@@ -267,8 +271,19 @@ def estimate_for(request: AuthenticatedRequest) -> Estimate:
     credits = services.estimate_credits(model, resolved.width, resolved.height, resolved.num_images)
     result["credits"] = credits
     if credits > balance:
-        result["problem"] = f"Not enough credits: this needs {credits} and you have {balance}."
+        who = f"the team “{team.name}” has" if team else "you have"
+        result["problem"] = f"Not enough credits: this needs {credits} and {who} {balance}."
     return result
+
+
+def _paying_team(request: AuthenticatedRequest, project_id: str | None) -> Workspace | None:
+    """The team whose credits pay for results saved into the chosen project (None: the user pays)."""
+    if not project_id:
+        return None
+    try:
+        return team_credits.paying_workspace(get_project_for(request.user, project_id, "edit"))
+    except (Http404, PermissionDenied):
+        return None  # the form reports a project the user can't use when it is submitted
 
 
 @login_required

@@ -29,7 +29,8 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         "favorite_count": images.filter(is_favorite=True).count(),
         "active_jobs": GenerationJob.objects.filter(user=request.user, status__in=["queued", "running"]).count(),
         "recent_jobs": GenerationJob.objects.filter(user=request.user).select_related("model")[:6],
-        "credits_used": request.user.jobs.aggregate(total=Sum("credits_charged"))["total"] or 0,
+        # Personal spend: jobs a team paid for are on the team's ledger.
+        "credits_used": request.user.jobs.filter(workspace=None).aggregate(total=Sum("credits_charged"))["total"] or 0,
     }
     return render(request, "web/dashboard.html", context)
 

@@ -16,11 +16,12 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Workspace)
 class WorkspaceAdmin(BigTableAdmin):
-    list_display = ("name", "kind", "owner", "created_at")
+    list_display = ("name", "kind", "owner", "credits_balance", "created_at")
     list_filter = ("kind",)
     list_select_related = ("owner",)
     search_fields = ("name",)
     uuid_search_fields = ("id", "owner_id")
     ordering = ("-created_at",)
     raw_id_fields = ("owner",)
+    readonly_fields = ("credits_balance",)  # moved only through the ledger (billing.adjust, transfers)
     inlines = [MembershipInline]

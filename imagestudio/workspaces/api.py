@@ -1,4 +1,4 @@
-"""Team workspaces through the API: workspaces, members and invitations."""
+"""Team workspaces through the API: workspaces, members, invitations and team credits."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from django.http import Http404
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from imagestudio.billing import services as billing
 from imagestudio.events import activity
 from imagestudio.events.api import ActivityPageOut
-from imagestudio.workspaces import access, services
+from imagestudio.workspaces import access, credits, services
 from imagestudio.workspaces.models import Invitation, Membership, Role, Workspace
 
 router = Router(tags=["workspaces"])
@@ -132,7 +133,7 @@ def _member(workspace: Workspace, user_id: UUID):
 def change_role(request, workspace_id: UUID, user_id: UUID, payload: RoleIn):
     """Change a member's role (admins). A team always keeps one admin."""
     workspace = _workspace(request, workspace_id, "manage")
-    return _member_out(services.change_role(workspace, _member(workspace, user_id), payload.role))
+    return _member_out(services.change_role(workspace, _member(workspace, user_id), payload.role, by=request.user))
 
 
 @router.delete("/{workspace_id}/members/{user_id}", response={204: None, **ERRORS})
@@ -140,7 +141,7 @@ def remove_member(request, workspace_id: UUID, user_id: UUID):
     """Remove a member (admins), or leave (yourself). The last admin can't leave."""
     leaving = user_id == request.user.pk
     workspace = _workspace(request, workspace_id, "view" if leaving else "manage")
-    services.remove_member(workspace, _member(workspace, user_id))
+    services.remove_member(workspace, _member(workspace, user_id), by=request.user)
     return Status(204, None)
 
 
@@ -185,3 +186,96 @@ def workspace_activity(request, workspace_id: UUID, cursor: str | None = None, l
     """What happened in the workspace, newest first: projects, images, shares, comments, members."""
     _workspace(request, workspace_id, "view")
     return activity.workspace_activity(workspace_id, cursor, limit)
+
+
+# -- team credits -----------------------------------------------------------------------------------
+
+
+class MemberUsageOut(Schema):
+    user_id: UUID
+    email: str
+    name: str
+    role: str
+    credits_spent: int = Field(description="From the team's balance this calendar month; queued jobs count")
+    jobs: int = Field(description="Jobs charged to the team this calendar month")
+    monthly_credit_limit: int | None = Field(description="Credits the member may spend per month; null: no limit")
+    credits_left: int | None = Field(description="What the limit leaves this month; null: no limit")
+    allowed_models: list[str] = Field(description="Model slugs the member may use; empty: every model")
+
+
+class CreditsOut(Schema):
+    workspace_id: UUID
+    balance: int
+    month_start: datetime
+    members: list[MemberUsageOut]
+
+
+class TransferIn(Schema):
+    amount: int = Field(ge=1, le=1_000_000_000, description="Credits to move from your own balance to the team")
+
+
+class TransferOut(Schema):
+    balance: int = Field(description="The team's balance after the transfer")
+    your_balance: int = Field(description="Your own balance after the transfer")
+
+
+class LimitsIn(Schema):
+    monthly_credit_limit: int | None = Field(default=None, ge=0, le=1_000_000_000, description="null: no limit")
+    allowed_models: list[str] = Field(
+        default_factory=list, max_length=500, description="Model slugs (GET /api/models); empty: every model"
+    )
+
+
+def _team_workspace(request, workspace_id: UUID) -> Workspace:
+    workspace = _workspace(request, workspace_id, "manage")
+    if workspace.is_personal:
+        raise services.TeamError("workspace_id", "A personal workspace has no team credits: your own balance pays.")
+    return workspace
+
+
+def _usage_out(usage: credits.MemberUsage) -> MemberUsageOut:
+    membership = usage.membership
+    return MemberUsageOut(
+        **_member_out(membership).model_dump(exclude={"joined_at"}),
+        credits_spent=usage.spent,
+        jobs=usage.jobs,
+        monthly_credit_limit=usage.limit,
+        credits_left=usage.left,
+        allowed_models=membership.allowed_models,
+    )
+
+
+@router.get("/{workspace_id}/credits", response={200: CreditsOut, **ERRORS})
+def team_credits(request, workspace_id: UUID):
+    """The team's balance and each member's usage this calendar month (admins)."""
+    workspace = _team_workspace(request, workspace_id)
+    return CreditsOut(
+        workspace_id=workspace.pk,
+        balance=workspace.credits_balance,
+        month_start=billing.month_start(),
+        members=[_usage_out(u) for u in credits.member_usage(workspace)],
+    )
+
+
+@router.post("/{workspace_id}/credits/transfer", response={200: TransferOut, 402: dict, **ERRORS})
+def transfer_credits(request, workspace_id: UUID, payload: TransferIn):
+    """Move credits from your own balance to the team (admins). 402 when you have fewer than `amount`."""
+    workspace = _team_workspace(request, workspace_id)
+    services.transfer_credits(workspace, by=request.user, amount=payload.amount)
+    return TransferOut(balance=workspace.credits_balance, your_balance=request.user.credits_balance)
+
+
+@router.put("/{workspace_id}/members/{user_id}/limits", response={200: MemberUsageOut, **ERRORS})
+def set_member_limits(request, workspace_id: UUID, user_id: UUID, payload: LimitsIn):
+    """Set a member's monthly team credit limit and the models they may use on team projects (admins)."""
+    workspace = _team_workspace(request, workspace_id)
+    membership = services.set_member_limits(
+        workspace,
+        _member(workspace, user_id),
+        by=request.user,
+        monthly_credit_limit=payload.monthly_credit_limit,
+        allowed_models=payload.allowed_models,
+    )
+    spent = credits.spent_this_month(membership)
+    jobs = workspace.charged_jobs.filter(user_id=user_id, created_at__gte=billing.month_start()).count()
+    return _usage_out(credits.MemberUsage(membership, spent, jobs))

@@ -28,6 +28,8 @@ class Workspace(models.Model):
     name = models.CharField(max_length=100)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TEAM)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="owned_workspaces")
+    # A team's own credits: jobs in its projects are charged here. Changed only through billing's ledger.
+    credits_balance = models.IntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -51,6 +53,10 @@ class Membership(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
+    # Set by the team's admins: credits this member may spend from the team per calendar month (None: no
+    # limit), and the model slugs (AIModel.name) they may use on team projects (empty: every model).
+    monthly_credit_limit = models.PositiveIntegerField(null=True, blank=True)
+    allowed_models = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -60,6 +66,9 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.workspace_id} as {self.role}"
+
+    def may_use(self, model_slug: str) -> bool:
+        return not self.allowed_models or model_slug in self.allowed_models
 
 
 class Invitation(models.Model):

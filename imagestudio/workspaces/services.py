@@ -1,4 +1,4 @@
-"""Creating workspaces. Everyone has a personal one (created on first need); teams come later."""
+"""Workspaces: personal ones (created on first need), teams, their members, invitations and credits."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 
+from imagestudio.billing import services as billing
+from imagestudio.catalog.models import AIModel
 from imagestudio.events.services import record
 from imagestudio.lib import locks
 from imagestudio.workspaces.models import Invitation, Membership, Role, Workspace
@@ -168,24 +170,98 @@ def _admins_left(workspace: Workspace, without) -> int:
     return Membership.objects.filter(workspace=workspace, role=Role.ADMIN).exclude(user=without).count()
 
 
-def change_role(workspace: Workspace, member, role: Role) -> Membership:
+def _member_data(membership: Membership) -> dict:
+    return {"user_id": str(membership.user_id), "name": membership.user.display_name}
+
+
+def change_role(workspace: Workspace, member, role: Role, *, by) -> Membership:
     with transaction.atomic():
         locks.hold("team", workspace.pk)  # two admins demoting each other at once must leave one
-        membership = Membership.objects.get(workspace=workspace, user=member)
+        membership = Membership.objects.select_related("user").get(workspace=workspace, user=member)
         if membership.role == Role.ADMIN and role != Role.ADMIN and _admins_left(workspace, member) == 0:
             raise TeamError("role", "A team needs at least one admin: make someone else admin first.")
-        membership.role = role
+        previous, membership.role = membership.role, role
         membership.save(update_fields=["role"])
+        if previous != role:
+            record(
+                actor=by,
+                verb="member.role_changed",
+                target=workspace,
+                workspace_id=workspace.pk,
+                data={**_member_data(membership), "role": role, "from": previous},
+            )
     return membership
 
 
-def remove_member(workspace: Workspace, member) -> None:
-    """Take someone out of a team (or let them leave). The last admin cannot go."""
+def remove_member(workspace: Workspace, member, *, by) -> None:
+    """Take someone out of a team (or let them leave, `by` themselves). The last admin cannot go."""
     if workspace.is_personal:
         raise TeamError("user_id", "Nobody can leave their personal workspace.")
     with transaction.atomic():
         locks.hold("team", workspace.pk)
-        membership = Membership.objects.get(workspace=workspace, user=member)
+        membership = Membership.objects.select_related("user").get(workspace=workspace, user=member)
         if membership.role == Role.ADMIN and _admins_left(workspace, member) == 0:
             raise TeamError("user_id", "The last admin can't leave: make someone else admin first.")
         membership.delete()
+        record(
+            actor=by,
+            verb="member.removed",
+            target=workspace,
+            workspace_id=workspace.pk,
+            data={**_member_data(membership), "left": member.pk == by.pk},
+        )
+
+
+# -- team credits -----------------------------------------------------------------------------------
+
+
+def transfer_credits(workspace: Workspace, *, by, amount: int) -> None:
+    """Move `amount` of an admin's own credits to the team (two ledger rows, one event, one transaction).
+
+    Raises TeamError for a personal workspace or a bad amount, billing.InsufficientCredits when the admin
+    has less. That `by` is an admin of the team is the caller's check (workspaces.access).
+    """
+    if workspace.is_personal:
+        raise TeamError("workspace_id", "Transfer credits to a team workspace, not your personal one.")
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise TeamError("amount", "Transfer a whole number of credits, at least 1.")
+    with transaction.atomic():
+        billing.transfer_to_team(user=by, workspace=workspace, amount=amount)
+        record(
+            actor=by,
+            verb="credits.transferred",
+            target=workspace,
+            workspace_id=workspace.pk,
+            data={"amount": amount},
+        )
+    workspace.refresh_from_db(fields=["credits_balance"])
+    by.refresh_from_db(fields=["credits_balance"])
+
+
+def set_member_limits(
+    workspace: Workspace, member, *, by, monthly_credit_limit: int | None, allowed_models: list[str]
+) -> Membership:
+    """Set what a member may spend from the team per calendar month (None: no limit) and which models
+    (AIModel slugs; empty: all) they may use on its projects. Raises TeamError naming the field."""
+    if workspace.is_personal:
+        raise TeamError("workspace_id", "Limits apply to team workspaces.")
+    if monthly_credit_limit is not None and (isinstance(monthly_credit_limit, bool) or monthly_credit_limit < 0):
+        raise TeamError("monthly_credit_limit", "The monthly limit is a whole number of credits, 0 or more.")
+    wanted = list(dict.fromkeys(str(slug) for slug in allowed_models))
+    known = set(AIModel.objects.filter(name__in=wanted).values_list("name", flat=True))
+    unknown = [slug for slug in wanted if slug not in known]
+    if unknown:
+        raise TeamError("allowed_models", f"No model {unknown[0]!r}. GET /api/models lists them.")
+    with transaction.atomic():
+        membership = Membership.objects.select_related("user").get(workspace=workspace, user=member)
+        membership.monthly_credit_limit = monthly_credit_limit
+        membership.allowed_models = wanted
+        membership.save(update_fields=["monthly_credit_limit", "allowed_models"])
+        record(
+            actor=by,
+            verb="member.limits_changed",
+            target=workspace,
+            workspace_id=workspace.pk,
+            data={**_member_data(membership), "monthly_credit_limit": monthly_credit_limit, "allowed_models": wanted},
+        )
+    return membership

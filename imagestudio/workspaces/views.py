@@ -4,15 +4,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from imagestudio.accounts.http import AuthenticatedRequest
+from imagestudio.billing import services as billing
+from imagestudio.catalog.models import AIModel
 from imagestudio.events.activity import describe, workspace_activity
-from imagestudio.lib.pagination import BadCursor
-from imagestudio.workspaces import services
+from imagestudio.lib.pagination import BadCursor, paginate_newest_first
+from imagestudio.workspaces import credits, services
 from imagestudio.workspaces.access import Action, allows, require_workspace
 from imagestudio.workspaces.current import switch_workspace
+from imagestudio.workspaces.forms import LimitsForm, TransferForm
 from imagestudio.workspaces.models import Membership, Role, Workspace
 
 
@@ -119,7 +123,7 @@ def team_member_role(request: AuthenticatedRequest, workspace_id, user_id) -> Ht
     if membership is None:
         raise Http404("No such member.")
     try:
-        services.change_role(workspace, membership.user, _role(request.POST.get("role", "")))
+        services.change_role(workspace, membership.user, _role(request.POST.get("role", "")), by=request.user)
     except services.TeamError as exc:
         messages.error(request, exc.message)
     else:
@@ -136,7 +140,7 @@ def team_member_remove(request: AuthenticatedRequest, workspace_id, user_id) -> 
     if membership is None:
         raise Http404("No such member.")
     try:
-        services.remove_member(workspace, membership.user)
+        services.remove_member(workspace, membership.user, by=request.user)
     except services.TeamError as exc:
         messages.error(request, exc.message)
         return redirect("team_members", workspace_id=workspace.pk)
@@ -179,3 +183,91 @@ def team_activity(request: AuthenticatedRequest, workspace_id) -> HttpResponse:
         page = workspace_activity(workspace.pk, None, 50)
     feed = [{"event": event, "text": describe(event)} for event in page.items]
     return render(request, "workspaces/activity.html", {"workspace": workspace, "feed": feed, "page": page})
+
+
+# -- team credits -----------------------------------------------------------------------------------
+
+
+def _team_with_credits(request: AuthenticatedRequest, workspace_id, action: Action) -> tuple[Workspace, str]:
+    workspace, role = _team(request, workspace_id, action)
+    if workspace.is_personal:
+        raise Http404("A personal workspace has no team credits: your own balance pays.")
+    return workspace, role
+
+
+def _first_error(form) -> str:
+    return next(iter(form.errors.values()))[0]
+
+
+@login_required
+def team_credits(request: AuthenticatedRequest, workspace_id) -> HttpResponse:
+    """The team's balance and usage this month; admins also fund it, set limits and read the ledger."""
+    workspace, role = _team_with_credits(request, workspace_id, "view")
+    is_admin = allows(role, "manage")
+    usage = credits.member_usage(workspace)
+    mine = next((u for u in usage if u.membership.user_id == request.user.pk), None)
+    context = {
+        "workspace": workspace,
+        "is_admin": is_admin,
+        "mine": mine,
+        "usage": usage if is_admin else [mine],  # others' usage is for admins
+        "team_spent": sum(u.spent for u in usage),
+        "month_start": billing.month_start(),
+        "transfer_error": request.session.pop("transfer_error", ""),
+    }
+    if is_admin:
+        entries = workspace.credit_entries.select_related("user")
+        try:
+            context["ledger"] = paginate_newest_first(entries, request.GET.get("cursor"), 50)
+        except BadCursor:
+            context["ledger"] = paginate_newest_first(entries, None, 50)
+        context["models"] = list(AIModel.objects.active().values_list("name", "display_name"))
+    else:
+        context["model_names"] = dict(AIModel.objects.values_list("name", "display_name"))
+    return render(request, "workspaces/team_credits.html", context)
+
+
+@login_required
+@require_POST
+def team_credits_transfer(request: AuthenticatedRequest, workspace_id) -> HttpResponse:
+    workspace, _ = _team_with_credits(request, workspace_id, "manage")
+    form = TransferForm(request.POST)
+    if not form.is_valid():
+        request.session["transfer_error"] = _first_error(form)
+        return redirect("team_credits", workspace_id=workspace.pk)
+    amount = form.cleaned_data["amount"]
+    try:
+        services.transfer_credits(workspace, by=request.user, amount=amount)
+    except billing.InsufficientCredits as exc:
+        request.session["transfer_error"] = str(exc)
+    except services.TeamError as exc:
+        request.session["transfer_error"] = exc.message
+    else:
+        messages.success(request, f"Moved {amount} credits to “{workspace.name}”.")
+    return redirect("team_credits", workspace_id=workspace.pk)
+
+
+@login_required
+@require_POST
+def team_member_limits(request: AuthenticatedRequest, workspace_id, user_id) -> HttpResponse:
+    workspace, _ = _team_with_credits(request, workspace_id, "manage")
+    membership = Membership.objects.filter(workspace=workspace, user_id=user_id).select_related("user").first()
+    if membership is None:
+        raise Http404("No such member.")
+    form = LimitsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _first_error(form))
+    else:
+        try:
+            services.set_member_limits(
+                workspace,
+                membership.user,
+                by=request.user,
+                monthly_credit_limit=form.cleaned_data["monthly_credit_limit"],
+                allowed_models=form.cleaned_data["allowed_models"],
+            )
+        except services.TeamError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Saved the limits of {membership.user.display_name}.")
+    return redirect(reverse("team_credits", args=[workspace.pk]) + f"#member-{membership.pk}")
