@@ -9,11 +9,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from imagestudio.generation import fal_jobs, jobqueue
+from imagestudio.generation import fal_jobs, jobqueue, outcomes
 from imagestudio.generation.models import GenerationJob, JobStatus
 from imagestudio.generation.providers.fal import clear_jwks_cache
 from imagestudio.lib import pgnotify
-from tests.factories import RECORD_TASKS_ONLY, SMALL, enqueue_job, make_user
+from tests.factories import RECORD_TASKS_ONLY, SMALL, enqueue_job, make_job, make_user
 from tests.waiting import wait_until
 
 FLUX = "fal-ai/flux/dev"
@@ -143,3 +143,43 @@ def test_a_webhook_is_finished_by_the_poller_which_refills_the_slot(catalog, fal
     wait_until(first_done, 20, "the poller to finish the first job from its webhook")
     wait_until(lambda: submitted(second), 10, "the poller to submit the second job")
     assert GenerationJob.objects.get(pk=first.pk).images.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_next_job_is_claimed_before_the_finished_one_is_stored(catalog, fal_only_poller, settings, monkeypatch):
+    """Storing outputs is CPU work; the user's next job must not wait for it (queue throughput)."""
+    settings.USER_MAX_CONCURRENT_JOBS = 1
+    user = make_user(email="early@example.com")
+    first, second = (enqueue_job(user=user, model=FLUX, parameters=dict(SMALL)) for _ in range(2))
+    assert fal_only_poller.start_waiting() == 1
+    wait_until(lambda: submitted(first), 10, "the first job to reach fal")
+    seen_when_storing: list[str] = []
+    real_finish = outcomes.finish
+
+    def finish(job, *args, **kwargs):
+        seen_when_storing.append(status_of(second))
+        return real_finish(job, *args, **kwargs)
+
+    monkeypatch.setattr(outcomes, "finish", finish)
+
+    def first_done() -> bool:
+        fal_only_poller.poll_due()
+        return status_of(first) == JobStatus.SUCCEEDED
+
+    wait_until(first_done, 20, "the first job to finish")
+    assert seen_when_storing == [JobStatus.RUNNING]  # the second held the slot before the first was stored
+    wait_until(lambda: submitted(second), 10, "the second job to reach fal")
+
+
+@pytest.mark.django_db
+def test_a_user_at_the_cap_claims_only_by_naming_the_job_being_stored(catalog, settings):
+    settings.USER_MAX_CONCURRENT_JOBS = 1
+    user = make_user(email="capped@example.com")
+    other = make_user(email="other@example.com")
+    storing = make_job(user=user, model=FLUX, status=JobStatus.RUNNING, lease_expires_at=jobqueue.lease_until())
+    theirs = make_job(user=other, model=FLUX, status=JobStatus.RUNNING, lease_expires_at=jobqueue.lease_until())
+    waiting = make_job(user=user, model=FLUX)
+    assert jobqueue.claim(waiting.pk, "w") is None
+    assert jobqueue.claim(waiting.pk, "w", freeing=theirs.pk) is None  # another user's job frees nothing here
+    claimed = jobqueue.claim(waiting.pk, "w", freeing=storing.pk)
+    assert claimed is not None and claimed.status == JobStatus.RUNNING

@@ -269,6 +269,12 @@ class Poller:
         """On a pool thread: one slow request or slow store delays no other job."""
         try:
             outcome = _check(job.model.endpoint_id, str(job.pk), submission, job.provider_state.get("webhook"))
+            if outcome.result is not None:
+                # fal is done with it: the user's next job starts now, while this one's outputs are stored
+                # (storing is CPU-bound, and a wave of finishes would otherwise queue behind one another).
+                refill_slot(job.user_id, self.worker_id, freeing=job.pk, submit_with=self._pool.submit)
+                apply(job, outcome, wake_queue=False)
+                return
             apply(job, outcome, wake_queue=False)
             if job.is_final:
                 refill_slot(job.user_id, self.worker_id)  # fill the freed slot now, not at a worker's next look
@@ -325,8 +331,15 @@ def start_waiting(worker_id: str, *, limit: int, submit_with: Callable[[Generati
     return started
 
 
-def refill_slot(user_id: UUID, worker_id: str) -> None:
-    """A job of this user just ended here: submit their next job at once when it runs on fal.
+def refill_slot(
+    user_id: UUID,
+    worker_id: str,
+    *,
+    freeing: UUID | None = None,
+    submit_with: Callable[..., object] | None = None,
+) -> None:
+    """A job of this user just ended here (or, with `freeing`, is ending): submit their next job at once
+    when it runs on fal (here, or with `submit_with(_submit_on_pool, job)` on a pool).
 
     Their next job by their own order, whatever it is: if it renders offline (or another process took
     it), a worker is woken for it instead. Cheaper than `start_waiting`: the freed slot is this user's,
@@ -335,8 +348,13 @@ def refill_slot(user_id: UUID, worker_id: str) -> None:
     following = jobqueue.next_job_of(user_id).select_related("model").first()
     if following is None:
         return  # nothing due; scheduled jobs and retries have wake-ups of their own
-    if following.model.provider == AIModel.Provider.FAL and (job := jobqueue.claim(following.pk, worker_id)):
-        submit_quietly(job)
+    if following.model.provider == AIModel.Provider.FAL and (
+        job := jobqueue.claim(following.pk, worker_id, freeing=freeing)
+    ):
+        if submit_with is None:
+            submit_quietly(job)
+        else:
+            submit_with(_submit_on_pool, job)
     else:
         jobqueue.wake()
 

@@ -109,8 +109,12 @@ def has_eligible_jobs() -> bool:
     return waiting_users().exists()
 
 
-def claim(job_id: UUID | str, worker_id: str) -> GenerationJob | None:
-    """Take one specific queued job (or one whose worker's lease expired), within the user's slots."""
+def claim(job_id: UUID | str, worker_id: str, *, freeing: UUID | None = None) -> GenerationJob | None:
+    """Take one specific queued job (or one whose worker's lease expired), within the user's slots.
+
+    `freeing`: a running job of the same user that fal has finished and this process is storing now; its
+    slot counts as free, so the next job starts without waiting for the store.
+    """
     now = timezone.now()
     with transaction.atomic():
         user_id = GenerationJob.objects.filter(pk=job_id).values_list("user_id", flat=True).first()
@@ -118,7 +122,10 @@ def claim(job_id: UUID | str, worker_id: str) -> GenerationJob | None:
             return None
         locks.hold("claim", user_id)  # one claim per user at a time: the concurrency cap holds across workers
         stale = Q(status=JobStatus.RUNNING, lease_expires_at__lt=now)  # re-taking a dead worker's slot
-        running = GenerationJob.objects.filter(user_id=user_id, status=JobStatus.RUNNING).exclude(stale).count()
+        running_jobs = GenerationJob.objects.filter(user_id=user_id, status=JobStatus.RUNNING).exclude(stale)
+        if freeing is not None:
+            running_jobs = running_jobs.exclude(pk=freeing)
+        running = running_jobs.count()
         claimable = stale if running >= settings.USER_MAX_CONCURRENT_JOBS else Q(status=JobStatus.QUEUED) | stale
         updated = GenerationJob.objects.filter(claimable, _due(), pk=job_id).update(
             status=JobStatus.RUNNING,
