@@ -90,3 +90,36 @@ def test_the_pages_show_the_feeds(alice, alice_browser, catalog):
     project_page = alice_browser.get(f"/projects/{alice.projects.get(name='Posters').pk}/")
     html = project_page.content.decode()
     assert 'data-verb="project.created"' in html and "created the project “Posters”" in html
+
+
+def test_archiving_and_deleting_a_project_are_in_the_workspace_feed(alice, alice_api):
+    team = create_team(alice, "Studio")
+    project = post_json(alice_api, "/api/projects", {"name": "Kites", "workspace_id": str(team.pk)}).json()["id"]
+    alice_api.put(f"/api/projects/{project}/archive", {"archived": True}, content_type="application/json")
+    alice_api.put(f"/api/projects/{project}/archive", {"archived": False}, content_type="application/json")
+    assert alice_api.delete(f"/api/projects/{project}?images=trash").status_code == 200
+
+    feed = alice_api.get(f"/api/workspaces/{team.pk}/activity").json()["items"]
+    assert [(item["verb"], item["text"]) for item in feed[:3]] == [
+        ("project.deleted", "deleted the project “Kites” and its images went to the trash"),
+        ("project.unarchived", "brought back the project “Kites” from the archive"),
+        ("project.archived", "archived the project “Kites”"),
+    ]
+
+
+def test_a_client_reviewers_verdict_is_in_the_project_feed_under_their_name(alice, alice_api, alice_browser):
+    project = post_json(alice_api, "/api/projects", {"name": "Kites"}).json()["id"]
+    image = make_image(user=alice)
+    post_json(alice_api, f"/api/projects/{project}/images/add", {"image_ids": [str(image.pk)]})
+    token = post_json(alice_api, f"/api/projects/{project}/share", {"allow_review": True}).json()["token"]
+    body = {"image_id": str(image.pk), "reviewer_name": "Dana", "verdict": "reject"}
+    assert post_json(Client(), f"/api/share/project/{token}/reviews", body).status_code == 200
+
+    latest = alice_api.get(f"/api/projects/{project}/activity").json()["items"][0]
+    assert (latest["verb"], latest["actor_name"], latest["text"]) == (
+        "review.verdict",
+        "Dana (client review)",
+        "rejected an image",
+    )
+    page = alice_browser.get(f"/projects/{project}/").content.decode()
+    assert '<strong class="font-medium">Dana (client review)</strong>' in page

@@ -20,6 +20,10 @@ FEED_VERBS = (
     "member.role_changed",
     "member.removed",
     "credits.transferred",
+    "project.archived",
+    "project.unarchived",
+    "project.deleted",
+    "review.verdict",
 )
 
 
@@ -37,6 +41,18 @@ def project_activity(project_id, cursor: str | None = None, limit: int = 30) -> 
 
 def _images(count: int) -> str:
     return f"{count} image{'s' if count != 1 else ''}"
+
+
+def actor_name(event: Event) -> str:
+    """Who did it: a member, or the name a client reviewer (no account) gave on a review link."""
+    if event.verb == "review.verdict":
+        return f"{(event.data or {}).get('reviewer') or 'A reviewer'} (client review)"
+    return event.actor.display_name if event.actor else "Someone"
+
+
+def feed_items(events) -> list[dict]:
+    """What the activity pages show per event: the event, who did it, what they did."""
+    return [{"event": event, "actor": actor_name(event), "text": describe(event)} for event in events]
 
 
 def describe(event: Event) -> str:
@@ -67,6 +83,16 @@ def describe(event: Event) -> str:
             return f"changed {data.get('name', '')}’s role from {data.get('from', '')} to {data.get('role', '')}"
         case "member.removed":
             return "left the team" if data.get("left") else f"removed {data.get('name', '')} from the team"
+        case "project.archived":
+            return f"archived the project “{data.get('project', '')}”"
+        case "project.unarchived":
+            return f"brought back the project “{data.get('project', '')}” from the archive"
+        case "project.deleted":
+            trashed = " and its images went to the trash" if data.get("images") == "trash" else ""
+            return f"deleted the project “{data.get('project', '')}”{trashed}"
+        case "review.verdict":
+            did = {"approve": "approved", "reject": "rejected"}.get(data.get("verdict") or "", "commented on")
+            return f"{did} an image"
         case "credits.transferred":
             amount = int(data.get("amount") or 0)
             return f"added {amount} credit{'s' if amount != 1 else ''} to the team"

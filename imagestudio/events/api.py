@@ -8,7 +8,7 @@ from uuid import UUID
 from ninja import Query, Router, Schema
 
 from imagestudio.events import services
-from imagestudio.events.activity import describe
+from imagestudio.events.activity import actor_name, describe
 from imagestudio.events.models import Event, Notification
 from imagestudio.lib.pagination import paginate_newest_first
 
@@ -83,7 +83,7 @@ class ActivityOut(Schema):
 
     @staticmethod
     def resolve_actor_name(event: Event) -> str | None:
-        return event.actor.display_name if event.actor else None
+        return actor_name(event)
 
     @staticmethod
     def resolve_text(event: Event) -> str:

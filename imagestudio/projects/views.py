@@ -20,7 +20,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from imagestudio.accounts.http import AuthenticatedRequest
-from imagestudio.events.activity import describe, project_activity
+from imagestudio.events.activity import feed_items, project_activity
 from imagestudio.gallery.models import Image
 from imagestudio.lib.pagination import BadCursor, paginate_newest_first
 from imagestudio.projects import selectors, services
@@ -205,9 +205,7 @@ def project_detail(request: AuthenticatedRequest, project_id) -> HttpResponse:
             **_header_context(project, role),
             **grid,
             "stats": stats,
-            "feed": [
-                {"event": event, "text": describe(event)} for event in project_activity(project.pk, limit=8).items
-            ],
+            "feed": feed_items(project_activity(project.pk, limit=8).items),
             "per_day": _per_day_bars(stats.per_day),
             "top_model": max((n for _name, n in stats.models), default=0),
             "notes": render_markdown(project.notes) if project.notes.strip() else "",

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from imagestudio.accounts.http import AuthenticatedRequest
 from imagestudio.billing import services as billing
 from imagestudio.catalog.models import AIModel
-from imagestudio.events.activity import describe, workspace_activity
+from imagestudio.events.activity import feed_items, workspace_activity
 from imagestudio.lib.pagination import BadCursor, paginate_newest_first
 from imagestudio.workspaces import credits, services
 from imagestudio.workspaces.access import Action, allows, require_workspace
@@ -181,7 +181,7 @@ def team_activity(request: AuthenticatedRequest, workspace_id) -> HttpResponse:
         page = workspace_activity(workspace.pk, request.GET.get("cursor"), 50)
     except BadCursor:
         page = workspace_activity(workspace.pk, None, 50)
-    feed = [{"event": event, "text": describe(event)} for event in page.items]
+    feed = feed_items(page.items)
     return render(request, "workspaces/activity.html", {"workspace": workspace, "feed": feed, "page": page})
 
 
