@@ -47,7 +47,16 @@ class Image(models.Model):
     is_favorite = models.BooleanField(default=False)
     is_public = models.BooleanField(default=False)  # shown in the public gallery (opt-in)
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
-    tags = models.JSONField(default=list, blank=True)
+    tags = models.JSONField(default=list, blank=True)  # display copy; ImageTag rows are what filters use
+    title = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(blank=True)
+    # 64-bit perceptual hash (imagehash.phash, 16 hex digits): near-duplicates differ in few bits.
+    phash = models.CharField(max_length=16, blank=True)
+    # The first image of its lineage (itself for an original): all images with one root are versions.
+    lineage_root = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="lineage_versions"
+    )
+    renditions_size = models.PositiveIntegerField(default=0)  # bytes of thumbnails and other renditions
     metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -62,6 +71,7 @@ class Image(models.Model):
             models.Index(fields=["user", "-created_at", "-id"], name="images_user_created"),
             models.Index(fields=["project"]),
             models.Index(fields=["user", "is_favorite", "-created_at"], name="images_user_fav"),
+            models.Index(fields=["user", "phash"], name="images_user_phash"),
             models.Index(
                 fields=["-created_at", "-id"], condition=models.Q(is_public=True), name="images_public_newest"
             ),
@@ -84,6 +94,22 @@ class Image(models.Model):
     @property
     def megapixels(self) -> float:
         return round(self.width * self.height / 1_000_000, 2)
+
+
+class ImageTag(models.Model):
+    """One tag on one image, kept beside `Image.tags` so filtering by tag uses an index at any size."""
+
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="tag_rows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")  # image's owner
+    name = models.CharField(max_length=50)  # lower-cased, trimmed
+
+    class Meta:
+        db_table = "image_tags"
+        constraints = [models.UniqueConstraint(fields=["image", "name"], name="one_tag_per_image")]
+        indexes = [models.Index(fields=["user", "name"], name="image_tags_user_name")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ImageComment(models.Model):

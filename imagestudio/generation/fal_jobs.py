@@ -191,14 +191,22 @@ def _claim_due_checks(limit: int) -> list[GenerationJob]:
     return list(GenerationJob.objects.filter(pk__in=claimed).select_related("model", "user", "project"))
 
 
-def _check(endpoint_id: str, job_id: str, submission: Submission, webhook_body: dict | None) -> Outcome:
-    """Network only: status, then result and image bytes when done."""
+def _check(
+    endpoint_id: str,
+    job_id: str,
+    submission: Submission,
+    webhook_body: dict | None,
+    on_result: Callable[[], object] | None = None,
+) -> Outcome:
+    """Network only: status, then result and image bytes when done. `on_result` runs the moment fal has
+    a result for us, before the images are downloaded (the caller starts the user's next job there)."""
     fal = provider()
     try:
         if webhook_body is not None:
             _, outcome = parse_webhook(webhook_body)
             if isinstance(outcome, ProviderError):
                 return Outcome(job_id, error=outcome, finished=True)
+            _run_quietly(on_result)
             return Outcome(job_id, result=_download_all(fal, outcome))
         progress = fal.status(endpoint_id, submission, with_logs=True)
         if progress.state != "completed":
@@ -207,9 +215,19 @@ def _check(endpoint_id: str, job_id: str, submission: Submission, webhook_body: 
         return Outcome(job_id, error=exc)
     try:
         # A COMPLETED status with an error: the result GET returns the error body, mapped for us.
-        return Outcome(job_id, result=_download_all(fal, fal.result(endpoint_id, submission)))
+        result = fal.result(endpoint_id, submission)
+        _run_quietly(on_result)
+        return Outcome(job_id, result=_download_all(fal, result))
     except ProviderError as exc:
         return Outcome(job_id, error=exc, finished=bool(progress.error))
+
+
+def _run_quietly(step: Callable[[], object] | None) -> None:
+    try:
+        if step is not None:
+            step()
+    except Exception:  # starting the next job is an optimisation: this job's outcome must still land
+        log.exception("Starting the next job early failed")
 
 
 def _download_all(fal: FalProvider, result: ProviderResult) -> ProviderResult:
@@ -228,7 +246,7 @@ class Poller:
     look. On PostgreSQL it also wakes at once on NOTIFY (job queued or ended, webhook recorded).
     """
 
-    def __init__(self, worker_id: str = "poller", max_workers: int = 16) -> None:
+    def __init__(self, worker_id: str = "poller", max_workers: int = 32) -> None:
         self.worker_id = worker_id
         self.max_workers = max_workers
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="fal")
@@ -268,15 +286,19 @@ class Poller:
     def _check_and_apply(self, job: GenerationJob, submission: Submission) -> None:
         """On a pool thread: one slow request or slow store delays no other job."""
         try:
-            outcome = _check(job.model.endpoint_id, str(job.pk), submission, job.provider_state.get("webhook"))
-            if outcome.result is not None:
-                # fal is done with it: the user's next job starts now, while this one's outputs are stored
-                # (storing is CPU-bound, and a wave of finishes would otherwise queue behind one another).
-                refill_slot(job.user_id, self.worker_id, freeing=job.pk, submit_with=self._pool.submit)
-                apply(job, outcome, wake_queue=False)
-                return
+            # The moment fal has the result, the user's next job starts (submitted from this thread), before
+            # this one's images are downloaded and stored: a wave of finishes would otherwise queue its
+            # next wave behind every download and store.
+            refilled: list[bool] = []
+
+            def start_next() -> None:
+                refilled.append(True)
+                refill_slot(job.user_id, self.worker_id, freeing=job.pk)
+
+            webhook = job.provider_state.get("webhook")
+            outcome = _check(job.model.endpoint_id, str(job.pk), submission, webhook, on_result=start_next)
             apply(job, outcome, wake_queue=False)
-            if job.is_final:
+            if job.is_final and not refilled:
                 refill_slot(job.user_id, self.worker_id)  # fill the freed slot now, not at a worker's next look
         except Exception:  # one bad outcome must not stop the others
             log.exception("Applying fal outcome for job %s failed", job.pk)
@@ -331,15 +353,9 @@ def start_waiting(worker_id: str, *, limit: int, submit_with: Callable[[Generati
     return started
 
 
-def refill_slot(
-    user_id: UUID,
-    worker_id: str,
-    *,
-    freeing: UUID | None = None,
-    submit_with: Callable[..., object] | None = None,
-) -> None:
-    """A job of this user just ended here (or, with `freeing`, is ending): submit their next job at once
-    when it runs on fal (here, or with `submit_with(_submit_on_pool, job)` on a pool).
+def refill_slot(user_id: UUID, worker_id: str, *, freeing: UUID | None = None) -> None:
+    """A job of this user just ended here (or, with `freeing`, fal finished it and it is being stored
+    here): submit their next job at once when it runs on fal.
 
     Their next job by their own order, whatever it is: if it renders offline (or another process took
     it), a worker is woken for it instead. Cheaper than `start_waiting`: the freed slot is this user's,
@@ -351,10 +367,7 @@ def refill_slot(
     if following.model.provider == AIModel.Provider.FAL and (
         job := jobqueue.claim(following.pk, worker_id, freeing=freeing)
     ):
-        if submit_with is None:
-            submit_quietly(job)
-        else:
-            submit_with(_submit_on_pool, job)
+        submit_quietly(job)
     else:
         jobqueue.wake()
 
