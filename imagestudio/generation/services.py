@@ -18,6 +18,7 @@ from imagestudio.generation import jobqueue, outcomes, runner
 from imagestudio.generation.models import GenerationJob, JobStatus
 from imagestudio.lib import locks
 from imagestudio.workspaces import credits as team_credits
+from imagestudio.workspaces.access import allows, role_in
 
 if TYPE_CHECKING:
     from imagestudio.accounts.models import User
@@ -226,8 +227,13 @@ def regenerate(job: GenerationJob) -> GenerationJob:
     return _again(job, new_seed=True)
 
 
-def vary(image) -> GenerationJob:
-    """More like this image: its recipe with new seeds, linked to it as the parent."""
+def vary(image, *, user: User) -> GenerationJob:
+    """More like this image: its recipe with new seeds, linked to it as the parent, queued as (and paid by)
+    `user` — whoever asks, not the image's creator. The results join the image's project only when `user`
+    may add to it."""
     if image.job is None:
         raise JobNotRetryable("This image has no recipe to vary.")
-    return _again(image.job, new_seed=True, parent_image=image, action="variation")
+    project = image.project
+    if project is not None and not allows(role_in(user, project.workspace_id), "edit"):
+        project = None
+    return _again(image.job, new_seed=True, parent_image=image, action="variation", user=user, project=project)

@@ -350,7 +350,7 @@ def retry_job(request: AuthenticatedRequest, job_id) -> HttpResponse:
 @require_POST
 def vary_image(request: AuthenticatedRequest, image_id) -> HttpResponse:
     image = get_image_for(request.user, image_id)
-    return _queue_again(request, lambda: services.vary(image))
+    return _queue_again(request, lambda: services.vary(image, user=request.user))
 
 
 @login_required

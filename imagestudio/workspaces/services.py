@@ -133,11 +133,18 @@ def send_invitation(invitation: Invitation, token: str, *, base_url: str) -> Non
     )
 
 
-def accept(invitation: Invitation, user) -> Membership:
-    """Join the workspace. The invitation was sent to an address: only its owner may use it."""
+def _check_addressee(invitation: Invitation, user, answer: str) -> None:
+    """An invitation was sent to an address: only the owner of that address may answer it."""
     addresses = {user.email.lower(), *(a.lower() for a in user.emailaddress_set.values_list("email", flat=True))}
     if invitation.email.lower() not in addresses:
-        raise TeamError("email", f"This invitation is for {invitation.email}. Sign in with that address to accept it.")
+        raise TeamError(
+            "email", f"This invitation is for {invitation.email}. Sign in with that address to {answer} it."
+        )
+
+
+def accept(invitation: Invitation, user) -> Membership:
+    """Join the workspace (only as the invitation's addressee)."""
+    _check_addressee(invitation, user, "accept")
     with transaction.atomic():
         membership, _ = Membership.objects.get_or_create(
             workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
@@ -155,7 +162,9 @@ def accept(invitation: Invitation, user) -> Membership:
     return membership
 
 
-def decline(invitation: Invitation) -> None:
+def decline(invitation: Invitation, user) -> None:
+    """Say no (only as the invitation's addressee: anyone else holding the link must not kill it)."""
+    _check_addressee(invitation, user, "decline")
     invitation.declined_at = timezone.now()
     invitation.save(update_fields=["declined_at"])
 

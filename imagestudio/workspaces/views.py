@@ -157,15 +157,18 @@ def invitation(request: AuthenticatedRequest, token: str) -> HttpResponse:
     found = services.find_invitation(token)
     error = ""
     if request.method == "POST":
-        if request.POST.get("answer") == "decline":
-            services.decline(found)
-            messages.success(request, f"You declined the invitation to “{found.workspace.name}”.")
-            return redirect("dashboard")
+        declining = request.POST.get("answer") == "decline"
         try:
-            services.accept(found, request.user)
+            if declining:
+                services.decline(found, request.user)
+            else:
+                services.accept(found, request.user)
         except services.TeamError as exc:
             error = exc.message
         else:
+            if declining:
+                messages.success(request, f"You declined the invitation to “{found.workspace.name}”.")
+                return redirect("dashboard")
             switch_workspace(request, found.workspace)
             messages.success(request, f"Welcome to “{found.workspace.name}”.")
             return redirect("project_list")
