@@ -39,6 +39,7 @@ urlpatterns = [
         name="image_comment_delete",
     ),
     path("notifications/", events.notification_list, name="notifications"),
+    path("notifications/badge/", events.notification_badge, name="notification_badge"),
     path("images/<uuid:image_id>/thumb", gallery.image_thumb, name="image_thumb"),
     path("projects/", include("imagestudio.projects.urls")),
     path("workspaces/", include("imagestudio.workspaces.urls")),

@@ -94,3 +94,20 @@ def test_the_image_page_shows_comments_with_mentions_and_the_owner_sees_the_noti
     assert 'data-reason="mention"' in feed and "mentioned you in a comment" in feed
     owner.post("/notifications/")
     assert Notification.objects.filter(user=studio["owner"], read_at=None).count() == 0
+
+
+def test_the_top_bar_bell_counts_unread_notifications_after_the_page_loads(studio):
+    viewer, owner = Client(), Client()
+    viewer.force_login(studio["viewer"])
+    owner.force_login(studio["owner"])
+    page = owner.get("/dashboard/").content.decode()
+    assert 'data-testid="notification-badge"' in page and 'data-testid="unread-count"' not in page  # lazy
+    assert 'hx-trigger="load delay:300ms, every 60s"' in page
+
+    assert owner.get("/notifications/badge/").content.decode().count('data-testid="unread-count"') == 0
+    comment(bearer_client(studio["viewer"]), studio["image"], "@olga first")
+    comment(bearer_client(studio["viewer"]), studio["image"], "@olga second")
+    badge = owner.get("/notifications/badge/").content.decode()
+    assert '<span class="absolute' in badge and ">2</span>" in badge and "2 unread" in badge
+    owner.post("/notifications/")
+    assert 'data-testid="unread-count"' not in owner.get("/notifications/badge/").content.decode()

@@ -21,3 +21,10 @@ def notification_list(request: AuthenticatedRequest) -> HttpResponse:
         Notification.objects.filter(user=request.user).select_related("event", "event__actor").order_by("-created_at")
     )
     return render(request, "events/notifications.html", {"notifications": rows[:100]})
+
+
+@login_required
+def notification_badge(request: AuthenticatedRequest) -> HttpResponse:
+    """The top bar's bell with the unread count; the layout loads it after the page and every minute, so
+    no page pays for the count in its own queries."""
+    return render(request, "events/partials/badge.html", {"unread": services.unread_count(request.user)})
