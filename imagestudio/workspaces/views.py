@@ -115,13 +115,18 @@ def team_revoke_invitation(request: AuthenticatedRequest, workspace_id, invitati
     return redirect("team_members", workspace_id=workspace.pk)
 
 
+def _member(workspace: Workspace, user_id) -> Membership:
+    membership = Membership.objects.filter(workspace=workspace, user_id=user_id).select_related("user").first()
+    if membership is None:
+        raise Http404("No such member.")
+    return membership
+
+
 @login_required
 @require_POST
 def team_member_role(request: AuthenticatedRequest, workspace_id, user_id) -> HttpResponse:
     workspace, _ = _team(request, workspace_id, "manage")
-    membership = Membership.objects.filter(workspace=workspace, user_id=user_id).select_related("user").first()
-    if membership is None:
-        raise Http404("No such member.")
+    membership = _member(workspace, user_id)
     try:
         services.change_role(workspace, membership.user, _role(request.POST.get("role", "")), by=request.user)
     except services.TeamError as exc:
@@ -136,9 +141,7 @@ def team_member_role(request: AuthenticatedRequest, workspace_id, user_id) -> Ht
 def team_member_remove(request: AuthenticatedRequest, workspace_id, user_id) -> HttpResponse:
     leaving = str(user_id) == str(request.user.pk)
     workspace, _ = _team(request, workspace_id, "view" if leaving else "manage")
-    membership = Membership.objects.filter(workspace=workspace, user_id=user_id).select_related("user").first()
-    if membership is None:
-        raise Http404("No such member.")
+    membership = _member(workspace, user_id)
     try:
         services.remove_member(workspace, membership.user, by=request.user)
     except services.TeamError as exc:
@@ -254,9 +257,7 @@ def team_credits_transfer(request: AuthenticatedRequest, workspace_id) -> HttpRe
 @require_POST
 def team_member_limits(request: AuthenticatedRequest, workspace_id, user_id) -> HttpResponse:
     workspace, _ = _team_with_credits(request, workspace_id, "manage")
-    membership = Membership.objects.filter(workspace=workspace, user_id=user_id).select_related("user").first()
-    if membership is None:
-        raise Http404("No such member.")
+    membership = _member(workspace, user_id)
     form = LimitsForm(request.POST)
     if not form.is_valid():
         messages.error(request, _first_error(form))
