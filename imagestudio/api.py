@@ -13,6 +13,7 @@ from imagestudio.accounts.models import ApiToken, hash_token, login_token_expiry
 from imagestudio.accounts.services import AccountError
 from imagestudio.billing.services import InsufficientCredits
 from imagestudio.catalog.params import ParameterError
+from imagestudio.collections.services import CollectionError
 from imagestudio.gallery.comments import CommentError
 from imagestudio.generation.services import QueueFull
 from imagestudio.lib.pagination import BadCursor
@@ -121,6 +122,11 @@ def project_error(request, exc: ProjectError):
     return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=422)
 
 
+@api.exception_handler(CollectionError)
+def collection_error(request, exc: CollectionError):
+    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=422)
+
+
 @api.exception_handler(PermissionDenied)
 def forbidden(request, exc: PermissionDenied):
     return api.create_response(request, {"detail": str(exc) or "You may not do that."}, status=403)
@@ -150,9 +156,14 @@ def comment_error(request, exc: CommentError):
 def _mount() -> None:
     from imagestudio.accounts.api import router as auth_router
     from imagestudio.catalog.api import router as models_router
+    from imagestudio.collections.api import router as collections_router
     from imagestudio.events.api import router as notifications_router
     from imagestudio.gallery.api import public_router as gallery_router
     from imagestudio.gallery.api import router as images_router
+    from imagestudio.gallery.api_browse import router as browse_router
+    from imagestudio.gallery.api_browse import search_router as image_search_router
+    from imagestudio.gallery.api_files import router as files_router
+    from imagestudio.gallery.api_import import router as import_router
     from imagestudio.generation.api import images_router as generate_images_router
     from imagestudio.generation.api import router as generate_router
     from imagestudio.projects.api import router as projects_router
@@ -168,15 +179,20 @@ def _mount() -> None:
     api.add_router("/generate", generate_router)
     api.add_router("/images", generate_images_router)  # before /images/{id}: its path must match first
     api.add_router("/images", share_images_router)
+    api.add_router("/images", browse_router)  # the list, with every filter and sort
+    api.add_router("/images", files_router)  # literal paths (storage, duplicates, export) before /{id}
+    api.add_router("/images", import_router)
     api.add_router("/images", images_router)
     api.add_router("/gallery", gallery_router)
     api.add_router("/projects", projects_router)
     api.add_router("/projects", share_projects_router)
+    api.add_router("/collections", collections_router)
     api.add_router("/share", share_router)
     api.add_router("/workspaces", workspaces_router)
     api.add_router("/invitations", invitations_router)
     api.add_router("/notifications", notifications_router)
     api.add_router("/search", search_router)
+    api.add_router("/search", image_search_router)
 
 
 _mount()

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "imagestudio.catalog",
     "imagestudio.workspaces",
     "imagestudio.projects",
+    "imagestudio.collections",
     "imagestudio.sharing",
     "imagestudio.events",
     "imagestudio.generation",
@@ -328,6 +329,14 @@ FAL_API_URL = env("FAL_API_URL", "https://api.fal.ai").rstrip("/")  # platform A
 JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 120)
 USER_MAX_CONCURRENT_JOBS = env_int("USER_MAX_CONCURRENT_JOBS", 4)
 USER_MAX_QUEUED_JOBS = env_int("USER_MAX_QUEUED_JOBS", 200)  # waiting jobs per user; more answers 429
+
+# Gallery: trashed images are deleted for good (rows, files, renditions) this many days after trashing.
+TRASH_RETENTION_DAYS = env_int("TRASH_RETENTION_DAYS", 30)
+# Imports (POST /api/images/import, the import page): per file, per image and per request limits.
+IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 30 * 1024 * 1024)
+IMPORT_MAX_PIXELS = env_int("IMPORT_MAX_PIXELS", 50_000_000)
+IMPORT_MAX_SIDE = env_int("IMPORT_MAX_SIDE", 16383)
+IMPORT_MAX_FILES = env_int("IMPORT_MAX_FILES", 20)
 JOB_MAX_WORKER_ATTEMPTS = env_int("JOB_MAX_WORKER_ATTEMPTS", 3)  # times a job may lose its worker, then fails
 JOB_RETRY_BASE_SECONDS = float(env("JOB_RETRY_BASE_SECONDS", "2"))  # first retry delay; doubles, capped at 60 s
 FAL_POLL_INTERVAL_SECONDS = float(env("FAL_POLL_INTERVAL_SECONDS", "1"))  # never poll one request more often

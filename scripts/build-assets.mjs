@@ -16,6 +16,7 @@ const copies = {
   "photoswipe/dist/photoswipe.esm.min.js": "photoswipe.esm.min.js",
   "photoswipe/dist/photoswipe-lightbox.esm.min.js": "photoswipe-lightbox.esm.min.js",
   "photoswipe/dist/photoswipe.css": "photoswipe.css",
+  "sortablejs/Sortable.min.js": "sortable.min.js",
   "@fontsource-variable/inter/files": "fonts/inter",
   "@fontsource-variable/jetbrains-mono/files": "fonts/jetbrains-mono",
 };

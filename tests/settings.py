@@ -20,3 +20,8 @@ os.environ["FAL_API_KEY"] = ""
 from imagestudio.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; real hashing is Django's concern
+
+# Parallel runs (pytest -n): every worker inherits the first VAR_DIR; give each its own media folder so
+# tests that compare what is in storage before and after see only their own process's files.
+if _worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    MEDIA_ROOT = MEDIA_ROOT / _worker  # noqa: F405

@@ -800,7 +800,7 @@ EDITORS = ("owner", "admin", "editor")
 LISTINGS = [
     Listing("/projects/", "{project}", MEMBERS, work_in_team),
     Listing("/generate/", "{project}", EDITORS),  # "Save to project" offers only projects one may add to
-    Listing("/images/", "{image}", ("owner",)),  # My images: one's own
+    Listing("/images/", "{image}", MEMBERS),  # the gallery: one's own and one's teams' project images
     Listing("/shares/", "{project_link}", ("owner",)),  # the links one made
     Listing(
         "/workspaces/{workspace}/members/", "newcomer@example.com", ("owner", "admin"), lambda w: w.invitation, MEMBERS
@@ -808,7 +808,7 @@ LISTINGS = [
     Listing("/api/projects", "{project}", MEMBERS),
     Listing("/api/search/projects?q=Launch", "{project}", MEMBERS),
     Listing("/api/projects/templates", "{project}", MEMBERS, make_template),
-    Listing("/api/images", "{image}", ("owner",)),
+    Listing("/api/images", "{image}", MEMBERS),
     Listing("/api/share", "{project_link}", ("owner",)),
     Listing("/api/workspaces", "{workspace}", MEMBERS),
     Listing("/api/notifications", "{witness_notification}", ()),  # someone else's notification

@@ -49,7 +49,8 @@ PAGES = [
         lambda n: (JOB_TOKEN, min(5 * n, 20)),
     ),  # recent job cards + the 20-job history + projects to save into
     ("/queue/", 10, lambda n: (JOB_TOKEN, 2 * n + min(3 * n, 30))),  # every active job + 30 finished
-    ("/images/", 7, lambda n: (IMAGE_TOKEN, min(n, 40))),  # the first page of 40
+    # the first page of 40, the filter bar's choices (models, projects) and the selection bar's collections
+    ("/images/", 10, lambda n: (IMAGE_TOKEN, min(n, 40))),
 ]
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils.cache import has_vary_header
 
-from imagestudio.gallery.selectors import images_page
+from imagestudio.gallery.filters import parse_filters
+from imagestudio.gallery.selectors import browse_page
 from tests.factories import make_image
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ def test_the_queue_page_varies_on_hx_request_both_full_and_partial(alice_browser
 def test_the_gallery_pages_vary_on_hx_request_both_full_and_partial(alice_browser, alice):
     make_image(user=alice, prompt="first")
     make_image(user=alice, prompt="second")
-    cursor = images_page(alice, limit=1).next_cursor
+    cursor = browse_page(alice, parse_filters({}), limit=1).next_cursor
     assert cursor
     full = alice_browser.get("/images/", {"cursor": cursor})
     partial = alice_browser.get("/images/", {"cursor": cursor}, headers=HTMX)

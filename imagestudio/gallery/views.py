@@ -1,31 +1,105 @@
 from __future__ import annotations
 
+import json
+from urllib.parse import parse_qsl
+
+from django.apps import apps as django_apps
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import select_template
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from imagestudio.accounts.http import AuthenticatedRequest
-from imagestudio.gallery import comments, files, public
+from imagestudio.catalog.models import AIModel
+from imagestudio.gallery import comments, files, manage, public, trash
 from imagestudio.gallery.access import get_image_for
-from imagestudio.gallery.selectors import images_page, my_images
+from imagestudio.gallery.filters import (
+    FIELD_LABELS,
+    SORT_LABELS,
+    FilterError,
+    ImageFilters,
+    parse_filters,
+    parse_jump,
+    query_string,
+)
+from imagestudio.gallery.selectors import browse_count, browse_page
 from imagestudio.lib.pagination import BadCursor
 from imagestudio.workspaces.access import allows, role_in
+
+GALLERY_VIEWS = ("grid", "masonry", "list")
+VIEW_PREFERENCE = "gallery_view"  # key in User.preferences
+
+
+def gallery_view_for(request: AuthenticatedRequest) -> str:
+    """The view asked for in ?view= (remembered for next time), else the one the user chose last."""
+    prefs = request.user.preferences if isinstance(request.user.preferences, dict) else {}
+    asked = request.GET.get("view", "")
+    if asked in GALLERY_VIEWS:
+        if prefs.get(VIEW_PREFERENCE) != asked:
+            request.user.preferences = {**prefs, VIEW_PREFERENCE: asked}
+            request.user.save(update_fields=["preferences", "updated_at"])
+        return asked
+    saved = prefs.get(VIEW_PREFERENCE)
+    return saved if saved in GALLERY_VIEWS else "grid"
+
+
+def filter_bar_context(request: AuthenticatedRequest, filters: ImageFilters) -> dict:
+    """Choices for the filter bar: models, projects (and collections, when that app is there)."""
+    from imagestudio.workspaces import access
+
+    context = {
+        "sorts": list(SORT_LABELS.items()),
+        "models": list(AIModel.objects.order_by("display_name").values("name", "endpoint_id", "display_name")),
+        "projects": list(access.projects_visible_to(request.user).order_by("name").values("id", "name")[:200]),
+        "collections": [],
+        "view_choices": [("grid", "Grid", "grid"), ("masonry", "Masonry", "layers"), ("list", "List", "list")],
+        "jump_hidden": [(k, v) for k, v in parse_qsl(query_string(request.GET)) if k != "jump"],
+        "tags_text": ", ".join(filters.tags),
+        "jump_allowed": filters.sort in ("newest", "oldest"),
+        "filters_open": any(
+            value not in (None, "", []) for name, value in vars(filters).items() if name not in ("q", "sort")
+        ),
+    }
+    visible = getattr(access, "collections_visible_to", None)
+    if visible is not None and django_apps.is_installed("imagestudio.collections"):
+        context["collections"] = list(visible(request.user).order_by("name").values("id", "name")[:200])
+    return context
 
 
 @login_required
 def image_list(request: AuthenticatedRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:200]
+    """The gallery: grid, masonry or list; filters and sort in the URL; keyset pages; jump to a date.
+    `?count=1` answers just the result count (the page loads it once its images are shown)."""
+    view = gallery_view_for(request)
+    cursor = request.GET.get("cursor") or None
+    query = query_string(request.GET)
+    context: dict = {"view": view, "page": None, "error": "", "error_field": "", "filters": ImageFilters()}
+    context["query"] = query
+    status = 200
     try:
-        page = images_page(request.user, request.GET.get("cursor"), q=q)
+        filters = parse_filters(request.GET)
+        context["filters"] = filters
+        if request.GET.get("count") == "1":
+            count, more = browse_count(request.user, filters)
+            context.update(image_count=count, more=more)
+            return render(request, "gallery/partials/result_count.html", context)
+        context["page"] = browse_page(request.user, filters, cursor, jump=parse_jump(request.GET), for_page=True)
+    except FilterError as exc:
+        context.update(error=exc.message, error_field=exc.field, error_label=FIELD_LABELS.get(exc.field, exc.field))
+        status = 422
     except BadCursor as exc:
-        return render(request, "gallery/image_list.html", {"page": None, "error": str(exc), "q": q}, status=400)
-    if request.htmx and request.GET.get("cursor"):
-        return render(request, "gallery/partials/image_grid_page.html", {"page": page, "q": q})
-    context = {"page": page, "q": q, "image_count": my_images(request.user, q).count()}
-    return render(request, "gallery/image_list.html", context)
+        context["error"] = str(exc)
+        status = 400
+    if request.htmx and cursor and context["page"] is not None:
+        return render(request, "gallery/partials/image_grid_page.html", context)
+    context.update(filter_bar_context(request, context["filters"]))
+    return render(request, "gallery/image_list.html", context, status=status)
 
 
 @login_required
@@ -35,16 +109,32 @@ def image_detail(request: AuthenticatedRequest, image_id) -> HttpResponse:
 
 
 def _detail(
-    request: AuthenticatedRequest, image, *, error: str = "", draft: str = "", status: int = 200
+    request: AuthenticatedRequest, image, *, error: str = "", draft: str = "", status: int = 200, **extra
 ) -> HttpResponse:
+    role = role_in(request.user, image.project.workspace_id) if image.project_id else None
     context = {
         "image": image,
         "comments": list(image.comments.select_related("user").order_by("created_at")[:500]),
-        "can_manage": image.project_id is None or allows(role_in(request.user, image.project.workspace_id), "manage"),
+        "can_manage": image.project_id is None or allows(role, "manage"),
+        "can_edit": image.project_id is None or allows(role, "edit"),
         "comment_error": error,
         "comment_draft": draft,
+        # Panels other parts of the gallery provide, shown once their templates exist.
+        "has_metadata_panel": _template_exists("gallery/partials/metadata_panel.html"),
+        "has_versions_strip": _template_exists("gallery/partials/versions_strip.html"),
+        "trash_note": f"You can restore it from the trash for {trash.retention_days()} days; "
+        "after that it is deleted for good, files included.",
+        **extra,
     }
     return render(request, "gallery/image_detail.html", context, status=status)
+
+
+def _template_exists(name: str) -> bool:
+    try:
+        select_template([name])
+    except TemplateDoesNotExist:
+        return False
+    return True
 
 
 @login_required
@@ -109,3 +199,161 @@ def image_public(request: AuthenticatedRequest, image_id) -> HttpResponse:
     image = get_image_for(request.user, image_id, "manage")
     public.set_public(image, request.POST.get("is_public") == "1")
     return redirect("image_detail", image_id=image.pk)
+
+
+# -- managing one image: favourite, rating, tags, title and notes; the trash ----------------------
+# Each POST answers HTMX with the manage panel it swaps (errors inside it, status 200 so HTMX swaps them),
+# and a plain form post with a redirect back to the image (or the page again with the error, status 422).
+
+
+def _managed(
+    request: AuthenticatedRequest, image, *, error: manage.ManageError | None = None, message: str = ""
+) -> HttpResponse:
+    if request.htmx:
+        context = {"image": image, "can_edit": True, "manage_error": error, "tag_draft": request.POST.get("tags", "")}
+        response = render(request, "gallery/partials/image_manage.html", context)
+        if message and not error:  # an error shows beside its field instead
+            response["HX-Trigger"] = json.dumps({"toast": {"message": message, "level": "success"}})
+        return response
+    if error:
+        return _detail(request, image, manage_error=error, status=422)
+    if message:
+        messages.success(request, message)
+    return redirect("image_detail", image_id=image.pk)
+
+
+@login_required
+@require_POST
+def image_favorite(request: AuthenticatedRequest, image_id) -> HttpResponse:
+    image = manage.toggle_favorite(manage.editable_image(request.user, image_id), by=request.user)
+    return _managed(request, image, message="Added to favourites." if image.is_favorite else "Removed from favourites.")
+
+
+@login_required
+@require_POST
+def image_rate(request: AuthenticatedRequest, image_id) -> HttpResponse:
+    image = manage.editable_image(request.user, image_id)
+    try:
+        rating = manage.clean_rating(request.POST.get("rating"))
+    except manage.ManageError as exc:
+        return _managed(request, image, error=exc)
+    if rating is not None and rating == image.rating:
+        rating = None  # choosing the current rating again clears it
+    manage.set_rating(image, rating, by=request.user)
+    stars = f"Rated {rating} star{'s' if rating != 1 else ''}." if rating else "Rating cleared."
+    return _managed(request, image, message=stars)
+
+
+@login_required
+@require_POST
+def image_details(request: AuthenticatedRequest, image_id) -> HttpResponse:
+    """Title and notes, edited in place."""
+    image = manage.editable_image(request.user, image_id)
+    try:
+        title = manage.clean_title(request.POST.get("title", ""))
+        notes = manage.clean_notes(request.POST.get("notes", ""))
+    except manage.ManageError as exc:
+        return _managed(request, image, error=exc)
+    manage.update_details(image, title=title, notes=notes, by=request.user)
+    return _managed(request, image, message="Saved.")
+
+
+@login_required
+@require_POST
+def image_tags(request: AuthenticatedRequest, image_id) -> HttpResponse:
+    """Add the comma-separated `tags`, or take away `remove`."""
+    image = manage.editable_image(request.user, image_id)
+    try:
+        if "remove" in request.POST:
+            gone = manage.clean_tag(request.POST["remove"])
+            manage.set_tags(image, [tag for tag in image.tags if tag != gone], by=request.user)
+            return _managed(request, image, message=f"Removed the tag “{gone}”.")
+        added = manage.clean_tags(request.POST.get("tags", ""))
+        if not added:
+            raise manage.ManageError("tags", "Type a tag to add (separate several with commas).")
+        manage.set_tags(image, [*image.tags, *added], by=request.user)
+    except manage.ManageError as exc:
+        return _managed(request, image, error=exc)
+    return _managed(request, image)
+
+
+@login_required
+def tag_suggestions(request: AuthenticatedRequest) -> HttpResponse:
+    """<option>s for the tag input's datalist: the user's most used tags starting with what they typed."""
+    typed = request.GET.get("tags", request.GET.get("prefix", ""))
+    head, comma, prefix = typed.rpartition(",")  # the tag being typed comes after earlier ones
+    before = f"{head.strip()}, " if comma else ""
+    tags = manage.suggest_tags(request.user, prefix, 8)
+    return render(request, "gallery/partials/tag_options.html", {"tags": tags, "before": before})
+
+
+@login_required
+@require_POST
+def image_trash(request: AuthenticatedRequest, image_id) -> HttpResponse:
+    image = manage.editable_image(request.user, image_id)
+    trash.soft_delete([image], by=request.user)
+    days = trash.retention_days()
+    messages.success(request, f"Moved to the trash. It stays there for {days} days; restore it from the trash.")
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("image_list")
+        return response
+    return redirect("image_list")
+
+
+@login_required
+def trash_list(request: AuthenticatedRequest) -> HttpResponse:
+    try:
+        page = trash.trash_page(request.user, request.GET.get("cursor"))
+    except BadCursor as exc:
+        return render(request, "gallery/trash.html", {"page": None, "error": str(exc)}, status=400)
+    now = timezone.now()
+    items = [{"image": image, "days_left": trash.days_left(image, now)} for image in page.items]
+    days = trash.retention_days()
+    context = {
+        "page": page,
+        "items": items,
+        "retention_days": days,
+    }
+    if request.htmx and request.GET.get("cursor"):
+        return render(request, "gallery/partials/trash_page.html", context)
+    count = trash.trashed_for(request.user, "edit").count()
+    held = f"{count} image{'s' if count != 1 else ''} · " if count else ""
+    context["subtitle"] = (
+        f"{held}Deleted images wait here for {days} days, then they are deleted for good with their files."
+    )
+    return render(request, "gallery/trash.html", context)
+
+
+@login_required
+def trash_thumb(request: AuthenticatedRequest, image_id) -> HttpResponseBase:
+    image = trash.get_trashed_for(request.user, image_id, "edit")
+    return files.serve(image.thumbnail or image.file)
+
+
+@login_required
+@require_POST
+def trash_restore(request: AuthenticatedRequest, image_id) -> HttpResponse:
+    image = trash.get_trashed_for(request.user, image_id, "edit")
+    trash.restore([image], by=request.user)
+    messages.success(request, "Restored: the image is back in your gallery.")
+    return redirect("trash")
+
+
+@login_required
+@require_POST
+def trash_delete(request: AuthenticatedRequest, image_id) -> HttpResponse:
+    image = trash.get_trashed_for(request.user, image_id, "manage")
+    trash.delete_forever([image], by=request.user)
+    messages.success(request, "Deleted for good.")
+    return redirect("trash")
+
+
+@login_required
+@require_POST
+def trash_empty(request: AuthenticatedRequest) -> HttpResponse:
+    count = trash.empty_trash(request.user)
+    messages.success(
+        request, f"Deleted {count} image{'s' if count != 1 else ''} for good." if count else "Nothing to delete."
+    )
+    return redirect("trash")

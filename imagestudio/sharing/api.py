@@ -39,7 +39,7 @@ class ProjectShareIn(ShareIn):
 class ShareOut(Schema):
     token: str
     url: str
-    kind: str = Field(description="project or image")
+    kind: str = Field(description="project, image or collection")
     target_id: UUID
     expires_at: datetime | None
     allow_download: bool
@@ -69,13 +69,20 @@ class SharedView(Schema):
     images: list[SharedImageOut]
 
 
-def share_out(request: HttpRequest, link: SharedProject | SharedImage) -> ShareOut:
-    is_project = isinstance(link, SharedProject)
+def link_kind(link) -> str:
+    """Which kind of link this is: "project", "image" or "collection"."""
+    if isinstance(link, SharedProject):
+        return "project"
+    return "collection" if hasattr(link, "collection_id") else "image"
+
+
+def share_out(request: HttpRequest, link: services.Link) -> ShareOut:
+    kind = link_kind(link)
     return ShareOut(
         token=link.share_token,
         url=request.build_absolute_uri(reverse("share_page", args=[link.share_token])),
-        kind="project" if is_project else "image",
-        target_id=link.project_id if isinstance(link, SharedProject) else link.image_id,
+        kind=kind,
+        target_id=getattr(link, f"{kind}_id"),
         expires_at=link.expires_at,
         allow_download=link.allow_download,
         allow_review=isinstance(link, SharedProject) and link.allow_review,
@@ -145,7 +152,7 @@ def revoke(request, token: str):
     return Status(204, None)
 
 
-def open_link(request: HttpRequest, token: str, password: str | None, kind: type) -> SharedProject | SharedImage:
+def open_link(request: HttpRequest, token: str, password: str | None, kind: type) -> services.Link:
     """The live link of `kind` behind `token`, after its password (wrong guesses are rate-limited)."""
     link = services.find_link(token)
     if not isinstance(link, kind):
@@ -159,7 +166,16 @@ def open_link(request: HttpRequest, token: str, password: str | None, kind: type
     return link
 
 
-def shared_view(link: SharedProject | SharedImage) -> SharedView:
+def link_title(link: services.Link) -> tuple[str, str]:
+    """A link's title and description, as its public page shows them."""
+    if isinstance(link, SharedProject):
+        return link.project.name, link.project.description
+    if isinstance(link, SharedImage):
+        return (link.image.prompt[:80] or "Shared image"), ""
+    return link.collection.name, link.collection.description
+
+
+def shared_view(link: services.Link) -> SharedView:
     token = link.share_token
     images = [
         SharedImageOut(
@@ -174,13 +190,9 @@ def shared_view(link: SharedProject | SharedImage) -> SharedView:
         )
         for image in services.shared_images(link)[:500]
     ]
-    if isinstance(link, SharedProject):
-        title, description = link.project.name, link.project.description
-    else:
-        title, description = (link.image.prompt[:80] or "Shared image"), ""
-    kind = "project" if isinstance(link, SharedProject) else "image"
+    title, description = link_title(link)
     return SharedView(
-        kind=kind, title=title, description=description, allow_download=link.allow_download, images=images
+        kind=link_kind(link), title=title, description=description, allow_download=link.allow_download, images=images
     )
 
 
@@ -196,6 +208,17 @@ def view_shared_project(request, token: str, x_share_password: str | None = Head
 def view_shared_image(request, token: str, x_share_password: str | None = Header(default=None)):
     """What an image link shows, without an account. Password links need `X-Share-Password`."""
     link = open_link(request, token, x_share_password, SharedImage)
+    services.count_view(link)
+    return shared_view(link)
+
+
+@router.get("/collection/{token}", auth=None, response={200: SharedView, **ERRORS})
+def view_shared_collection(request, token: str, x_share_password: str | None = Header(default=None)):
+    """What a collection link shows (its images in the collection's order), without an account."""
+    link_model = services.collection_links()
+    if link_model is None:
+        raise Http404("This link does not exist, was revoked or has expired.")
+    link = open_link(request, token, x_share_password, link_model)
     services.count_view(link)
     return shared_view(link)
 

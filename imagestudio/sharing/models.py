@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -31,6 +32,11 @@ class ShareLink(models.Model):
         return bool(self.password_hash)
 
     @property
+    def workspace_id(self):
+        """The workspace whose admins manage the link (None for an image outside any project)."""
+        raise NotImplementedError
+
+    @property
     def is_live(self) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
 
@@ -47,6 +53,10 @@ class SharedProject(ShareLink):
     def __str__(self) -> str:
         return f"Link to project {self.project_id}"
 
+    @property
+    def workspace_id(self):
+        return self.project.workspace_id
+
 
 class SharedImage(ShareLink):
     image = models.ForeignKey("gallery.Image", on_delete=models.CASCADE, related_name="share_links")
@@ -57,6 +67,10 @@ class SharedImage(ShareLink):
 
     def __str__(self) -> str:
         return f"Link to image {self.image_id}"
+
+    @property
+    def workspace_id(self):
+        return self.image.project.workspace_id if self.image.project else None
 
 
 class Verdict(models.TextChoices):
@@ -89,3 +103,18 @@ class ReviewVerdict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer_name}: {self.verdict or 'comment'} on image {self.image_id}"
+
+
+def link_by_token(token: str) -> ShareLink | None:
+    """The project, image or collection link behind `token`, live or not: the one lookup by token.
+
+    Collection links live in the collections app (whose models build on ShareLink), so that model is
+    taken from the app registry rather than imported.
+    """
+    token = str(token)[:64]
+    collection_links = apps.get_model("collections", "SharedCollection")
+    return (
+        SharedProject.objects.select_related("project").filter(share_token=token).first()
+        or SharedImage.objects.select_related("image__model", "image__project").filter(share_token=token).first()
+        or collection_links.objects.select_related("collection").filter(share_token=token).first()
+    )

@@ -5,7 +5,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.db.models import F
@@ -15,11 +17,20 @@ from django.utils import timezone
 from imagestudio.events.services import record
 from imagestudio.gallery.models import Image
 from imagestudio.projects.models import Project
+from imagestudio.sharing import models
 from imagestudio.sharing.models import SharedImage, SharedProject
+
+if TYPE_CHECKING:
+    from imagestudio.collections.models import Collection, SharedCollection
 
 MIN_PASSWORD = 4
 MAX_PASSWORD = 200
-Link = SharedProject | SharedImage
+type Link = SharedProject | SharedImage | SharedCollection
+
+
+def collection_links():
+    """The SharedCollection model (from the app registry: the collections app builds on this one)."""
+    return apps.get_model("collections", "SharedCollection")
 
 
 class ShareError(ValueError):
@@ -90,13 +101,24 @@ def share_image(image: Image, *, user, options: LinkOptions) -> SharedImage:
     return link
 
 
+def share_collection(collection: Collection, *, user, options: LinkOptions) -> SharedCollection:
+    if options.allow_review:
+        raise ShareError("allow_review", "Client review links are for projects; share a project instead.")
+    with transaction.atomic():
+        link = collection_links().objects.create(collection=collection, created_by=user, **_checked(options))
+        record(
+            actor=user,
+            verb="collection.shared",
+            target=collection,
+            workspace_id=collection.workspace_id,
+            data={"collection": collection.name, "password": bool(options.password)},
+        )
+    return link
+
+
 def link_by_token(token: str) -> Link | None:
-    """The project or image link behind `token`, live or not."""
-    token = str(token)[:64]
-    return (
-        SharedProject.objects.select_related("project").filter(share_token=token).first()
-        or SharedImage.objects.select_related("image__model", "image__project").filter(share_token=token).first()
-    )
+    """The project, image or collection link behind `token`, live or not."""
+    return models.link_by_token(token)  # type: ignore[return-value]
 
 
 def find_link(token: str) -> Link:
@@ -130,17 +152,24 @@ def revoke(link: Link) -> None:
 
 
 def shared_images(link: Link):
-    """The images a link shows: the project's live images, or the one image."""
+    """The images a link shows: the project's live images, the collection's in its order, or the one image."""
     if isinstance(link, SharedProject):
         return Image.objects.alive().filter(project=link.project).select_related("model")
+    if hasattr(link, "collection"):
+        from imagestudio.collections.selectors import shared_collection_images
+
+        return shared_collection_images(link.collection, link.created_by)
     return Image.objects.alive().filter(pk=link.image_id).select_related("model")
 
 
 def links_of(user, limit: int = 200) -> list[Link]:
-    """The links a user created (project and image ones), newest first."""
+    """The links a user created (project, image and collection ones), newest first."""
     links: list[Link] = [
         *SharedProject.objects.filter(created_by=user).select_related("project").order_by("-created_at")[:limit],
         *SharedImage.objects.filter(created_by=user).select_related("image").order_by("-created_at")[:limit],
     ]
+    links += (
+        collection_links().objects.filter(created_by=user).select_related("collection").order_by("-created_at")[:limit]
+    )
     links.sort(key=lambda link: link.created_at, reverse=True)
     return links[:limit]

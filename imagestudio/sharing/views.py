@@ -21,10 +21,11 @@ from django_htmx.middleware import HtmxDetails
 
 from imagestudio.accounts.http import AuthenticatedRequest
 from imagestudio.gallery import files
+from imagestudio.gallery.models import Image
 from imagestudio.lib.ratelimit import RateLimited, limit, too_many_requests
 from imagestudio.projects.models import Project
 from imagestudio.sharing import reviews, services
-from imagestudio.sharing.api import GUESS_RATE, review_rate, share_out
+from imagestudio.sharing.api import GUESS_RATE, link_kind, link_title, review_rate, share_out
 from imagestudio.sharing.models import SharedImage, SharedProject
 from imagestudio.workspaces import access
 
@@ -50,7 +51,7 @@ def _unlocked(request: HttpRequest, link) -> bool:
 
 @xframe_options_exempt
 def share_page(request: HttpRequest, token: str) -> HttpResponse:
-    """The public page of a project or image link; a password form first when it has one."""
+    """The public page of a project, collection or image link; a password form first when it has one."""
     link = services.find_link(token)
     error = ""
     if request.method == "POST" and link.password_hash:
@@ -76,13 +77,16 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
         mine = reviews.verdicts_of(link, _reviewer(request).get("key", ""))
         for image in images:
             image.my_review = mine.get(image.pk)
+    title, description = link_title(link)
     context = {
         "link": link,
         "images": images,
         "reviewing": reviewing,
         "reviewer": _reviewer(request) if reviewing else {},
         "is_project": isinstance(link, SharedProject),
-        "title": link.project.name if isinstance(link, SharedProject) else (link.image.prompt[:80] or "Shared image"),
+        "kind": link_kind(link),
+        "title": title,
+        "description": description,
         "preview": images[0] if images else None,
     }
     page_url = request.build_absolute_uri(reverse("share_page", args=[link.share_token]))
@@ -251,13 +255,25 @@ def share_list(request: AuthenticatedRequest) -> HttpResponse:
         }
         for link in links
     ]
-    return render(request, "sharing/share_list.html", {"rows": rows, "target": _target(request)})
+    target = _target(request)
+    context = {"rows": rows, "target": target, "target_kind": _target_kind(target) if target else ""}
+    return render(request, "sharing/share_list.html", context)
+
+
+def _target_kind(target) -> str:
+    if isinstance(target, Project):
+        return "project"
+    return "image" if isinstance(target, Image) else "collection"
 
 
 def _target(request: AuthenticatedRequest):
-    """What the 'new link' form shares (?project= or ?image=), checked for the right to share it."""
+    """What the 'new link' form shares (?project=, ?collection= or ?image=), checked for the right to share it."""
     if project_id := request.GET.get("project") or request.POST.get("project"):
         return access.get_project_for(request.user, project_id, "manage")
+    if (
+        collection_id := request.GET.get("collection") or request.POST.get("collection")
+    ) and services.collection_links():
+        return access.get_collection_for(request.user, collection_id, "manage")
     if image_id := request.GET.get("image") or request.POST.get("image"):
         return access.get_image_for(request.user, image_id, "manage")
     return None
@@ -286,12 +302,13 @@ def share_create(request: AuthenticatedRequest) -> HttpResponse:
     try:
         if isinstance(target, Project):
             link = services.share_project(target, user=request.user, options=options)
-        else:
+        elif isinstance(target, Image):
             link = services.share_image(target, user=request.user, options=options)
+        else:
+            link = services.share_collection(target, user=request.user, options=options)
     except services.ShareError as exc:
         messages.error(request, exc.message)
-        kind = "project" if isinstance(target, Project) else "image"
-        return redirect(f"/shares/?{kind}={target.pk}")
+        return redirect(f"/shares/?{_target_kind(target)}={target.pk}")
     messages.success(request, "Link created. Copy it below.")
     return redirect(f"/shares/#link-{link.share_token}")
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from imagestudio.collections.selectors import add_targets
 from imagestudio.projects.selectors import move_targets
 from imagestudio.workspaces.current import switcher
 
@@ -14,6 +15,7 @@ NAV_ITEMS = [
     ("generate", _("Generate"), "sparkles"),
     ("image_list", _("My images"), "images"),
     ("project_list", _("Projects"), "projects"),
+    ("collection_list", _("Collections"), "bookmark"),
     ("share_list", _("Share links"), "share"),
     ("explore", _("Public gallery"), "eye"),
     ("notifications", _("Notifications"), "notifications"),
@@ -33,6 +35,10 @@ def studio(request) -> dict:
         },
         "workspace_menu": SimpleLazyObject(lambda: _menu(request)) if signed_in else None,
         "move_targets": SimpleLazyObject(lambda: _move_targets(request)) if signed_in else [],
+        # Read only by pages with a selection bar (gallery, project page): no query elsewhere.
+        "collection_targets": SimpleLazyObject(lambda: add_targets(request.user, _menu(request)["current"].pk))
+        if signed_in
+        else [],
         "nav_items": [
             {"url": reverse(name), "label": label, "icon": icon, "active": name == current}
             for name, label, icon in NAV_ITEMS

@@ -13,10 +13,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from imagestudio.collections.models import Collection
 from imagestudio.gallery.models import Image
 from imagestudio.projects.models import Project
-from imagestudio.sharing.models import SharedProject
-from imagestudio.sharing.services import link_by_token
+from imagestudio.sharing.models import link_by_token
 from imagestudio.workspaces.models import RANK, Membership, Role
 
 Action = Literal["view", "edit", "manage"]
@@ -133,12 +133,31 @@ def get_link_for(user, token: str):
         raise Http404(missing)
     if link.created_by_id == user.pk:
         return link
-    workspace_id = (
-        link.project.workspace_id
-        if isinstance(link, SharedProject)
-        else (link.image.project.workspace_id if link.image.project else None)
-    )
+    workspace_id = link.workspace_id
     if workspace_id is None:
         raise Http404(missing)
     _check(user, workspace_id, "manage", missing)
     return link
+
+
+# -- collections ------------------------------------------------------------------------------------
+
+
+def collections_visible_to(user, action: Action = "view") -> QuerySet:
+    """Collections in the workspaces where `user` may do `action`."""
+    if not _authenticated(user):
+        return Collection.objects.none()
+    return Collection.objects.filter(workspace_id__in=workspace_ids(user, action))
+
+
+def get_collection_for(user, collection_id, action: Action = "view"):
+    """The collection if `user` may do `action` to it; 404 for outsiders, 403 when their role is too weak."""
+    missing = "No such collection."
+    if not _authenticated(user):
+        raise Http404(missing)
+    try:
+        collection = Collection.objects.select_related("workspace", "cover_image").get(pk=collection_id)
+    except (Collection.DoesNotExist, ValidationError, ValueError):
+        raise Http404(missing) from None
+    _check(user, collection.workspace_id, action, missing)
+    return collection

@@ -2,6 +2,8 @@
 
 - heartbeat: writes what /healthz reads, requeues jobs whose worker died, tops up lost wake-ups;
 - fal poller: checks in-flight fal requests many at a time, so waiting jobs hold no worker.
+
+The heartbeat also runs the daily housekeeping: purging trash older than TRASH_RETENTION_DAYS.
 """
 
 from __future__ import annotations
@@ -15,17 +17,28 @@ from django.db import close_old_connections
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
+from imagestudio.gallery import trash
 from imagestudio.generation import jobqueue, outcomes, runner, tasks
 from imagestudio.generation.fal_jobs import Poller
 from imagestudio.generation.models import WorkerHeartbeat
 
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 5
+PURGE_EVERY_SECONDS = 24 * 3600  # purging is idempotent: several workers may run it
 
 
 def beat_forever(stop: threading.Event) -> None:
     started = timezone.now()
+    last_purge = None
     while not stop.is_set():
+        if last_purge is None or (timezone.now() - last_purge).total_seconds() >= PURGE_EVERY_SECONDS:
+            last_purge = timezone.now()
+            try:
+                purged = trash.purge_expired()
+                if purged:
+                    log.info("Purged %s images from the trash", purged)
+            except Exception:
+                log.exception("Purging the trash failed")
         try:
             close_old_connections()
             recovered = outcomes.recover_stale_jobs()

@@ -601,6 +601,120 @@
     }
   }
 
+  // The selection bar's other actions: favourite, tags, collections, trash (optimistic, with Undo), and
+  // downloads (a real form post, so the browser streams the file to disk instead of into memory).
+  const selectedIds = () => [...selection];
+
+  async function bulk(url, body, done) {
+    const ids = selectedIds();
+    if (!ids.length) return;
+    try {
+      const result = await api("POST", url, { image_ids: ids, ...body });
+      toast(done(ids.length, result), "success");
+    } catch (error) {
+      toast(`That didn't work: ${error.message}`, "error");
+    }
+  }
+
+  async function trashSelected() {
+    const ids = selectedIds();
+    if (!ids.length) return;
+    const leaving = tilesIn(selectableRoot()).filter((t) => ids.includes(t.dataset.dragImage)).map(tileBox);
+    leaving.forEach((el) => el.classList.add("is-moving-out"));
+    setImageCount(-leaving.length);
+    clearSelection();
+    try {
+      await api("POST", "/api/images/bulk-delete", { image_ids: ids });
+      undoToast(`Moved ${ids.length} image${ids.length === 1 ? "" : "s"} to the trash.`, async () => {
+        try {
+          await Promise.all(ids.map((id) => api("POST", `/api/images/${id}/restore`)));
+          leaving.forEach((el) => el.classList.remove("is-moving-out"));
+          setImageCount(leaving.length);
+          toast("Restored.", "success");
+        } catch (error) {
+          toast(`Couldn't restore: ${error.message}`, "error");
+        }
+      });
+    } catch (error) {
+      leaving.forEach((el) => el.classList.remove("is-moving-out"));
+      setImageCount(leaving.length);
+      toast(`Couldn't move them to the trash: ${error.message}`, "error");
+    }
+  }
+
+  function exportSelected(url) {
+    const ids = selectedIds();
+    if (!ids.length) return;
+    const form = document.createElement("form");
+    form.method = "post";
+    form.action = url;
+    form.hidden = true;
+    const fields = [["csrfmiddlewaretoken", csrfToken()], ...ids.map((id) => ["ids", id])];
+    fields.forEach(([name, value]) => {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      form.appendChild(input);
+    });
+    document.body.appendChild(form);
+    form.submit();
+    form.remove();
+  }
+
+  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+  document.addEventListener("click", (event) => {
+    const exporter = event.target.closest("[data-selection-export]");
+    if (exporter) {
+      exportSelected(exporter.dataset.selectionExport);
+      return;
+    }
+    const button = event.target.closest("[data-selection-action]");
+    if (!button) return;
+    const tagInput = qs("[data-selection-tag]");
+    const tag = tagInput ? tagInput.value.trim() : "";
+    switch (button.dataset.selectionAction) {
+      case "favourite":
+        bulk("/api/images/bulk-favorite", { is_favorite: true }, (n) => `Marked ${plural(n, "image")} as favourites.`);
+        break;
+      case "unfavourite":
+        bulk("/api/images/bulk-favorite", { is_favorite: false }, (n) => `Removed ${plural(n, "image")} from favourites.`);
+        break;
+      case "tag":
+      case "untag":
+        if (!tag) {
+          toast("Type a tag first.", "warning");
+          if (tagInput) tagInput.focus();
+          return;
+        }
+        bulk("/api/images/bulk-tag", button.dataset.selectionAction === "tag" ? { add: [tag] } : { remove: [tag] },
+          (n) => (button.dataset.selectionAction === "tag" ? `Tagged ${plural(n, "image")} “${tag}”.` : `Removed “${tag}” from ${plural(n, "image")}.`));
+        tagInput.value = "";
+        break;
+      case "trash":
+        trashSelected();
+        break;
+      default:
+        break;
+    }
+  });
+
+  document.addEventListener("change", async (event) => {
+    const select = event.target.closest && event.target.closest("[data-selection-collection]");
+    if (!select || !select.value) return;
+    const [collectionId, name] = [select.value, select.selectedOptions[0].textContent];
+    const ids = selectedIds();
+    select.value = "";
+    if (!ids.length) return;
+    try {
+      const result = await api("POST", `/api/collections/${collectionId}/images`, { image_ids: ids });
+      toast(result.already ? `Added ${plural(result.added, "image")} to ${name} (${result.already} already there).` : `Added ${plural(result.added, "image")} to ${name}.`, "success");
+    } catch (error) {
+      toast(`Couldn't add them to ${name}: ${error.message}`, "error");
+    }
+  });
+
   function cancelPress() {
     if (press) clearTimeout(press.timer);
     press = null;

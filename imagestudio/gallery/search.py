@@ -1,0 +1,165 @@
+"""Full-text search over prompt, negative prompt, tags, title and notes.
+
+PostgreSQL: `images.search_vector` (tsvector, GIN index), SQLite: the FTS5 table `images_fts`. Both are
+kept in step by triggers that migration gallery/0006 creates, so code that writes images needs no call.
+`matching(q)` is the one condition callers use; `ensure_index()` recreates SQLite's table and triggers
+when a later migration rebuilt `images` (SQLite drops a table's triggers with the table).
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import connection
+from django.db.models import BooleanField, Expression, Q
+from django.db.models.expressions import RawSQL
+
+PG_CONFIG = "english"
+FTS_COLUMNS = ("title", "prompt", "tags", "notes", "negative_prompt")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+PG_VECTOR = (
+    f"setweight(to_tsvector('{PG_CONFIG}', coalesce({{t}}.title, '')), 'A') || "
+    f"setweight(to_tsvector('{PG_CONFIG}', coalesce({{t}}.prompt, '')), 'B') || "
+    f"setweight(to_tsvector('{PG_CONFIG}', coalesce({{t}}.tags::text, '')), 'B') || "
+    f"setweight(to_tsvector('{PG_CONFIG}', coalesce({{t}}.notes, '')), 'C') || "
+    f"setweight(to_tsvector('{PG_CONFIG}', coalesce({{t}}.negative_prompt, '')), 'D')"
+)
+
+PG_INSTALL = [
+    "ALTER TABLE images ADD COLUMN IF NOT EXISTS search_vector tsvector",
+    f"""CREATE OR REPLACE FUNCTION images_search_vector_update() RETURNS trigger AS $$
+BEGIN
+  NEW.search_vector := {PG_VECTOR.format(t="NEW")};
+  RETURN NEW;
+END
+$$ LANGUAGE plpgsql""",
+    "DROP TRIGGER IF EXISTS images_search_vector ON images",
+    """CREATE TRIGGER images_search_vector BEFORE INSERT OR UPDATE OF title, prompt, negative_prompt, tags, notes
+ON images FOR EACH ROW EXECUTE FUNCTION images_search_vector_update()""",
+    f"UPDATE images SET search_vector = {PG_VECTOR.format(t='images')}",  # noqa: S608 - constants only
+    "CREATE INDEX IF NOT EXISTS images_search_gin ON images USING gin (search_vector)",
+]
+# Browsing other people's images in shared projects without reading one's own (gallery/selectors.py).
+BROWSE_INDEX = "CREATE INDEX IF NOT EXISTS images_project_user ON images (project_id, user_id)"
+DROP_BROWSE_INDEX = "DROP INDEX IF EXISTS images_project_user"
+
+PG_UNINSTALL = [
+    "DROP TRIGGER IF EXISTS images_search_vector ON images",
+    "DROP FUNCTION IF EXISTS images_search_vector_update()",
+    "DROP INDEX IF EXISTS images_search_gin",
+    "ALTER TABLE images DROP COLUMN IF EXISTS search_vector",
+]
+
+_cols = ", ".join(FTS_COLUMNS)
+_new = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
+SQLITE_TABLE = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS images_fts USING fts5(image_id UNINDEXED, {_cols}, "
+    "tokenize = 'porter unicode61 remove_diacritics 2')"
+)
+# The FTS row's rowid is the image row's rowid, so updates and deletes find it through the rowid index.
+SQLITE_TRIGGERS = [
+    f"""CREATE TRIGGER IF NOT EXISTS images_fts_insert AFTER INSERT ON images BEGIN"""  # noqa: S608 - constants only
+    f"""
+  INSERT INTO images_fts(rowid, image_id, {_cols}) VALUES (new.rowid, new.id, {_new});
+END""",
+    """CREATE TRIGGER IF NOT EXISTS images_fts_delete AFTER DELETE ON images BEGIN
+  DELETE FROM images_fts WHERE rowid = old.rowid;
+END""",
+    f"""CREATE TRIGGER IF NOT EXISTS images_fts_update AFTER UPDATE OF {_cols} ON images BEGIN"""  # noqa: S608
+    f"""
+  DELETE FROM images_fts WHERE rowid = old.rowid;
+  INSERT INTO images_fts(rowid, image_id, {_cols}) VALUES (new.rowid, new.id, {_new});
+END""",
+]
+SQLITE_FILL = f"INSERT INTO images_fts(rowid, image_id, {_cols}) SELECT rowid, id, {_cols} FROM images"  # noqa: S608
+SQLITE_UNINSTALL = [
+    "DROP TRIGGER IF EXISTS images_fts_insert",
+    "DROP TRIGGER IF EXISTS images_fts_delete",
+    "DROP TRIGGER IF EXISTS images_fts_update",
+    "DROP TABLE IF EXISTS images_fts",
+]
+
+
+def install(schema_editor) -> None:
+    """Create the search index for this database and fill it from the existing images."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        for statement in [*PG_INSTALL, BROWSE_INDEX]:
+            schema_editor.execute(statement)
+    elif vendor == "sqlite":
+        for statement in [*SQLITE_UNINSTALL, SQLITE_TABLE, SQLITE_FILL, *SQLITE_TRIGGERS, BROWSE_INDEX]:
+            schema_editor.execute(statement)
+
+
+def uninstall(schema_editor) -> None:
+    vendor = schema_editor.connection.vendor
+    statements = PG_UNINSTALL if vendor == "postgresql" else SQLITE_UNINSTALL if vendor == "sqlite" else []
+    for statement in [*statements, DROP_BROWSE_INDEX] if statements else []:
+        schema_editor.execute(statement)
+
+
+def ensure_index(using=None, **kwargs) -> bool:
+    """After migrations on SQLite: if a table rebuild dropped the triggers, rebuild the index. True if it did.
+
+    Connect it to `post_migrate` (a no-op on PostgreSQL, whose triggers survive ALTER TABLE)."""
+    from django.db import connections
+
+    conn = connections[using or "default"]
+    if conn.vendor != "sqlite":
+        return False
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'images'")
+        if cursor.fetchone() is None:
+            return False
+        cursor.execute(BROWSE_INDEX)  # a rebuilt table loses indexes Django does not know about, too
+        cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'images_fts_%'")
+        if cursor.fetchone()[0] == len(SQLITE_TRIGGERS):
+            return False
+        for statement in [*SQLITE_UNINSTALL, SQLITE_TABLE, SQLITE_FILL, *SQLITE_TRIGGERS]:
+            cursor.execute(statement)
+    return True
+
+
+def words(q: str) -> list[str]:
+    return _WORD.findall(q.lower())[:16]
+
+
+def fts5_query(q: str) -> str:
+    """Every word must appear (any column); the last word may be a prefix, as people type."""
+    terms = ['"' + word.replace('"', '""') + '"' for word in words(q)]
+    if terms:
+        terms[-1] += "*"
+    return " ".join(terms)
+
+
+class SearchMatch(Expression):
+    """`<images alias>.search_vector @@ websearch_to_tsquery(…)` on PostgreSQL: a condition on the row itself,
+    under whatever alias the images table has in the query being compiled (subqueries relabel it)."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, q: str) -> None:
+        super().__init__()
+        self.q = q
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"{alias}.search_vector @@ websearch_to_tsquery('{PG_CONFIG}', %s)", [self.q]
+
+
+def matching(q: str) -> Q:
+    """A condition on `images` rows: the text matches `q` (websearch syntax on PostgreSQL: "phrases", -not)."""
+    if connection.vendor == "postgresql":
+        # A self-contained subquery (not a bare column reference), so it stays right inside other queries.
+        return Q(SearchMatch(q))
+    if connection.vendor == "sqlite":
+        query = fts5_query(q)
+        if not query:
+            return Q()
+        return Q(id__in=RawSQL("SELECT image_id FROM images_fts WHERE images_fts MATCH %s", [query]))
+    condition = Q()
+    for word in words(q)[:8]:
+        condition &= Q(prompt__icontains=word)
+    return condition

@@ -1,0 +1,486 @@
+"""Browsing the gallery: every filter and sort (ties across pages by cursor), full-text and seed search,
+bad values (422 in the API, a message on the page), the remembered view, constant queries per page, and
+nobody else's images."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import types
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
+
+from imagestudio.catalog.models import AIModel
+from imagestudio.gallery.filters import FilterError, filtered_images, parse_filters
+from imagestudio.gallery.models import Image, ImageTag
+from imagestudio.gallery.selectors import browse_page, decode_cursor, encode_cursor
+from imagestudio.projects.models import Project
+from imagestudio.workspaces.services import personal_workspace
+
+pytestmark = [pytest.mark.django_db]
+_n = itertools.count()
+BASE = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
+
+
+def api_url(name: str) -> str:
+    """The lead's mounted route once it exists, else the test mount in tests/urls_browse.py."""
+    try:
+        return reverse(f"api:{name}")
+    except NoReverseMatch:
+        return reverse(f"browse:{name}")
+
+
+def img(user, *, tags: tuple[str, ...] = (), created: datetime | None = None, **fields) -> Image:
+    """An image row written directly (no files needed to browse), with its ImageTag rows."""
+    n = next(_n)
+    fields.setdefault("width", 512)
+    fields.setdefault("height", 512)
+    fields.setdefault("format", "png")
+    fields.setdefault("prompt", f"picture {n}")
+    image = Image.objects.create(user=user, file=f"originals/t{n}.png", tags=list(tags), **fields)
+    Image.objects.filter(pk=image.pk).update(created_at=created or BASE - timedelta(minutes=n))
+    ImageTag.objects.bulk_create([ImageTag(image=image, user=user, name=t) for t in tags])
+    image.refresh_from_db()
+    return image
+
+
+def ids(images) -> list:
+    return [image.pk for image in images]
+
+
+def shown(user, **params) -> set:
+    return set(ids(filtered_images(user, parse_filters(params))))
+
+
+# -- filters ---------------------------------------------------------------------------------------
+
+
+def test_date_range_filter_includes_both_days_whole(alice):
+    before = img(alice, created=datetime(2025, 1, 31, 23, 59, tzinfo=UTC))
+    first = img(alice, created=datetime(2025, 2, 1, 0, 0, tzinfo=UTC))
+    last = img(alice, created=datetime(2025, 2, 3, 23, 59, tzinfo=UTC))
+    after = img(alice, created=datetime(2025, 2, 4, 0, 0, tzinfo=UTC))
+    assert shown(alice, date_from="2025-02-01", date_to="2025-02-03") == {first.pk, last.pk}
+    assert shown(alice, date_from="2025-02-04") == {after.pk}
+    assert shown(alice, date_to="2025-01-31") == {before.pk}
+
+
+def test_model_and_provider_filters(alice):
+    offline = AIModel.objects.filter(provider="offline").first()
+    fal = AIModel.objects.filter(provider="fal").first()
+    a = img(alice, model=offline)
+    b = img(alice, model=fal)
+    img(alice)  # no model (imported)
+    assert shown(alice, model=offline.name) == {a.pk}
+    assert shown(alice, model=fal.endpoint_id) == {b.pk}
+    assert shown(alice, provider="offline") == {a.pk}
+    assert shown(alice, provider="fal") == {b.pk}
+    assert shown(alice, model="no-such-model") == set()
+
+
+def test_project_filter_and_images_outside_projects(alice):
+    project = Project.objects.create(workspace=personal_workspace(alice), user=alice, name="Posters")
+    inside = img(alice, project=project)
+    outside = img(alice)
+    assert shown(alice, project=str(project.pk)) == {inside.pk}
+    assert shown(alice, project="none") == {outside.pk}
+
+
+def test_collection_filter(alice, monkeypatch):
+    chosen = img(alice)
+    img(alice)
+    if apps.is_installed("imagestudio.collections"):
+        from imagestudio.collections.models import Collection, CollectionImage
+
+        collection = Collection.objects.create(workspace=personal_workspace(alice), created_by=alice, name="Best")
+        CollectionImage.objects.create(collection=collection, image=chosen, position=1)
+        collection_id = collection.pk
+    else:  # until the collections app is installed: its `image_ids_in` hook, stood in for
+        collection_id = uuid.uuid4()
+        selectors = types.ModuleType("imagestudio.collections.selectors")
+        selectors.image_ids_in = lambda cid: Image.objects.filter(pk=chosen.pk).values("id")  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, "imagestudio.collections.selectors", selectors)
+        monkeypatch.setattr(apps, "is_installed", lambda name: True)
+        monkeypatch.delattr("imagestudio.workspaces.access.collections_visible_to", raising=False)
+    assert shown(alice, collection=str(collection_id)) == {chosen.pk}
+
+
+def test_tags_filter_needs_every_tag(alice):
+    both = img(alice, tags=("night", "city"))
+    img(alice, tags=("night",))
+    img(alice, tags=("city", "rain"))
+    assert shown(alice, tags=["night", "city"]) == {both.pk}
+    assert shown(alice, tags="Night, CITY") == {both.pk}  # comma-separated, any case
+    assert len(shown(alice, tags="night")) == 2
+
+
+def test_favourite_and_rating_filters(alice):
+    fav = img(alice, is_favorite=True, rating=5)
+    three = img(alice, rating=3)
+    unrated = img(alice)
+    assert shown(alice, favourite="1") == {fav.pk}
+    assert shown(alice, favorite="true") == {fav.pk}
+    assert shown(alice, favourite="0") == {three.pk, unrated.pk}
+    assert shown(alice, rating_min="3") == {fav.pk, three.pk}
+    assert shown(alice, rating_min="4") == {fav.pk}
+
+
+def test_aspect_resolution_and_format_filters(alice):
+    wide = img(alice, width=1024, height=512, format="jpeg")
+    tall = img(alice, width=512, height=1024, format="webp")
+    square = img(alice, width=768, height=768)
+    assert shown(alice, aspect="landscape") == {wide.pk}
+    assert shown(alice, aspect="portrait") == {tall.pk}
+    assert shown(alice, aspect="square") == {square.pk}
+    assert shown(alice, min_width="768") == {wide.pk, square.pk}
+    assert shown(alice, min_height="1000") == {tall.pk}
+    assert shown(alice, format="jpg") == {wide.pk}
+    assert shown(alice, format="webp") == {tall.pk}
+
+
+def test_exact_seed_filter(alice):
+    hit = img(alice, seed=1234567890123)
+    img(alice, seed=1234567890124)
+    assert shown(alice, seed="1234567890123") == {hit.pk}
+
+
+# -- full-text search ------------------------------------------------------------------------------
+
+
+def test_search_covers_prompt_negative_tags_title_and_notes(alice):
+    by_prompt = img(alice, prompt="a lighthouse on a cliff at dusk")
+    by_negative = img(alice, prompt="portrait", negative_prompt="blurry watermark")
+    by_tag = img(alice, prompt="something", tags=("seascape",))
+    by_title = img(alice, prompt="x", title="Harbour study")
+    by_notes = img(alice, prompt="y", notes="client liked the teal version")
+    assert shown(alice, q="lighthouses") == {by_prompt.pk}  # stemmed
+    assert shown(alice, q="watermark") == {by_negative.pk}
+    assert shown(alice, q="seascape") == {by_tag.pk}
+    assert shown(alice, q="harbour") == {by_title.pk}
+    assert shown(alice, q="teal client") == {by_notes.pk}
+    assert shown(alice, q="lighthouse teal") == set()  # every word must match
+
+
+def test_search_index_follows_updates_and_deletes(alice):
+    image = img(alice, prompt="an orange fox")
+    assert shown(alice, q="fox") == {image.pk}
+    Image.objects.filter(pk=image.pk).update(prompt="a grey wolf", tags=["forest"])
+    assert shown(alice, q="fox") == set()
+    assert shown(alice, q="wolf") == {image.pk}
+    assert shown(alice, q="forest") == {image.pk}
+    image.title = "Moonlit"
+    image.save()
+    assert shown(alice, q="moonlit") == {image.pk}
+    Image.objects.filter(pk=image.pk).delete()
+    assert shown(alice, q="wolf") == set()
+
+
+def test_search_text_with_query_syntax_characters_is_safe(alice):
+    image = img(alice, prompt='a "quoted" cat (with parens)')
+    for q in ['"quoted', "cat*", "(parens", "AND OR NOT", "-cat", "cat:", "'"]:
+        filtered = filtered_images(alice, parse_filters({"q": q}))
+        list(filtered)  # never a database error
+    assert shown(alice, q='"quoted" cat') == {image.pk}
+
+
+def test_search_api_and_list_api_answer_alike(alice_api, alice):
+    hit = img(alice, prompt="a red bicycle")
+    img(alice, prompt="a blue car")
+    listed = alice_api.get(api_url("images_browse"), {"q": "bicycle"}).json()
+    searched = alice_api.get(api_url("images_search"), {"q": "bicycle"}).json()
+    assert [item["id"] for item in listed["items"]] == [str(hit.pk)]
+    assert searched == listed
+    by_seed = img(alice, seed=42)
+    response = alice_api.get(api_url("images_search"), {"seed": "42"})
+    assert [item["id"] for item in response.json()["items"]] == [str(by_seed.pk)]
+    empty = alice_api.get(api_url("images_search"))
+    assert empty.status_code == 422
+    assert empty.json()["field"] == "q"
+
+
+# -- sorts and cursors -----------------------------------------------------------------------------
+
+
+def walk(user, limit: int = 2, **params) -> list:
+    """Every page of a sort, following next_cursor."""
+    filters = parse_filters(params)
+    seen, cursor = [], None
+    for _ in range(100):
+        page = browse_page(user, filters, cursor, limit)
+        seen += ids(page.items)
+        cursor = page.next_cursor
+        if cursor is None:
+            return seen
+    raise AssertionError("pagination never ended")
+
+
+def test_newest_and_oldest_sorts_with_equal_times_page_by_id(alice):
+    same = BASE
+    images = [img(alice, created=same) for _ in range(4)] + [img(alice, created=same - timedelta(days=1))]
+    newest = sorted(images, key=lambda i: (i.created_at, i.pk.hex), reverse=True)
+    assert walk(alice, sort="newest") == ids(newest)
+    assert walk(alice, sort="oldest") == ids(reversed(newest))
+
+
+def test_rating_sort_puts_unrated_last_and_pages_through_ties(alice):
+    images = [img(alice, rating=r, created=BASE) for r in (5, 3, 5, None, 3, None, 5)]
+    # Equal rating and time: the higher id first (descending, like the time).
+    expected = []
+    for rating in (5, 3, None):
+        group = [i for i in images if i.rating == rating]
+        expected += sorted(group, key=lambda i: i.pk.hex, reverse=True)
+    assert walk(alice, limit=2, sort="rating") == ids(expected)
+    assert walk(alice, limit=3, sort="rating") == ids(expected)
+
+
+def test_name_sort_uses_title_then_prompt_and_pages_through_ties(alice):
+    images = [
+        img(alice, title="Zebra", prompt="aaa"),
+        img(alice, prompt="banana split"),
+        img(alice, prompt="Banana split"),
+        img(alice, title="apple", prompt="zzz"),
+        img(alice, prompt="banana split"),
+    ]
+    expected = sorted(images, key=lambda i: ((i.title or i.prompt).lower(), i.pk.hex))
+    assert walk(alice, limit=2, sort="name") == ids(expected)
+
+
+def test_model_sort_groups_by_model_name_with_unmodelled_last(alice):
+    models = list(AIModel.objects.order_by("display_name")[:2])
+    images = [img(alice, model=models[i % 2], created=BASE) for i in range(5)] + [img(alice), img(alice)]
+    key = {m.pk: m.display_name.lower() for m in models}
+    expected = []
+    for name in sorted(set(key.values())):
+        group = [i for i in images if i.model_id and key[i.model_id] == name]
+        expected += sorted(group, key=lambda i: (i.created_at, i.pk.hex), reverse=True)
+    nomodel = [i for i in images if i.model_id is None]
+    expected += sorted(nomodel, key=lambda i: (i.created_at, i.pk.hex), reverse=True)
+    assert walk(alice, limit=2, sort="model") == ids(expected)
+
+
+def test_cursor_keeps_filters_and_jump_to_date_continues_from_that_day(alice):
+    march = [img(alice, created=datetime(2025, 3, d, 9, tzinfo=UTC), is_favorite=True) for d in (20, 10, 2)]
+    img(alice, created=datetime(2025, 3, 15, tzinfo=UTC))  # not a favourite
+    feb = img(alice, created=datetime(2025, 2, 27, tzinfo=UTC), is_favorite=True)
+    assert walk(alice, limit=1, favourite="1") == ids([*march, feb])
+    page = browse_page(alice, parse_filters({"favourite": "1"}), None, 10, jump=date(2025, 3, 10))
+    assert ids(page.items) == ids([march[1], march[2], feb])
+    oldest = browse_page(alice, parse_filters({"sort": "oldest"}), None, 2, jump=date(2025, 3, 10))
+    assert oldest.items[0].pk == march[1].pk
+
+
+def test_a_cursor_from_another_sort_is_refused(alice_api, alice):
+    for _ in range(3):
+        img(alice)
+    cursor = alice_api.get(api_url("images_browse"), {"limit": "1"}).json()["next_cursor"]
+    wrong = alice_api.get(api_url("images_browse"), {"limit": "1", "sort": "rating", "cursor": cursor})
+    assert wrong.status_code == 400
+    assert wrong.json()["field"] == "cursor"
+    forged = encode_cursor("rating", ["five", BASE, "x"])
+    with pytest.raises(ValueError):
+        decode_cursor(forged, "rating")
+
+
+def test_api_pages_by_cursor_with_every_sort(alice_api, alice):
+    for r in (1, 2, 2, None):
+        img(alice, rating=r)
+    for sort in ("newest", "oldest", "rating", "name", "model"):
+        seen, cursor = [], None
+        while True:
+            params = {"limit": "1", "sort": sort} | ({"cursor": cursor} if cursor else {})
+            body = alice_api.get(api_url("images_browse"), params).json()
+            seen += [item["id"] for item in body["items"]]
+            cursor = body["next_cursor"]
+            if not cursor:
+                break
+        assert len(seen) == len(set(seen)) == 4, sort
+
+
+# -- bad values ------------------------------------------------------------------------------------
+
+
+BAD = [
+    ("rating_min", "7"),
+    ("rating_min", "x"),
+    ("date_from", "yesterday"),
+    ("aspect", "round"),
+    ("format", "bmp"),
+    ("provider", "midjourney"),
+    ("sort", "random"),
+    ("min_width", "-5"),
+    ("seed", "12ab"),
+    ("project", "not-an-id"),
+    ("favourite", "maybe"),
+    ("limit", "1000"),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), BAD)
+def test_bad_filter_values_answer_422_with_the_field(alice_api, field, value):
+    response = alice_api.get(api_url("images_browse"), {field: value})
+    assert response.status_code == 422
+    assert response.json()["field"] == field
+    assert response.json()["detail"]
+
+
+def test_end_date_before_start_date_is_refused(alice_api):
+    response = alice_api.get(api_url("images_browse"), {"date_from": "2025-03-02", "date_to": "2025-03-01"})
+    assert response.status_code == 422
+    assert response.json()["field"] == "date_to"
+    with pytest.raises(FilterError):
+        parse_filters({"tags": ",".join(f"t{i}" for i in range(11))})
+
+
+def test_bad_filter_on_the_page_shows_a_message_not_a_500(alice_browser):
+    response = alice_browser.get(reverse("image_list"), {"rating_min": "9"})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'data-testid="gallery-error"' in html
+    assert "Minimum rating" in html
+    assert "between 1 and 5" in html
+
+
+# -- the page --------------------------------------------------------------------------------------
+
+
+def test_result_count_is_capped(alice_browser, alice, monkeypatch):
+    from imagestudio.gallery import selectors
+
+    for _ in range(4):
+        img(alice)
+    monkeypatch.setattr(selectors.browse_count, "__defaults__", (3,))
+    html = alice_browser.get(reverse("image_list"), {"count": "1"}).content.decode()
+    assert "3+</span> images" in html
+
+
+def test_view_preference_is_remembered(alice_browser, alice):
+    img(alice)
+    page = alice_browser.get(reverse("image_list"))
+    assert 'data-view="grid"' in page.content.decode()
+    alice_browser.get(reverse("image_list"), {"view": "list"})
+    alice.refresh_from_db()
+    assert alice.preferences["gallery_view"] == "list"
+    again = alice_browser.get(reverse("image_list")).content.decode()
+    assert 'data-view="list"' in again
+    assert 'data-testid="gallery-row"' in again
+    assert "data-selectable" in again
+    masonry = alice_browser.get(reverse("image_list"), {"view": "masonry"}).content.decode()
+    assert 'data-view="masonry"' in masonry
+    assert "data-drag-image" in masonry
+    alice_browser.get(reverse("image_list"), {"view": "bogus"})
+    alice.refresh_from_db()
+    assert alice.preferences["gallery_view"] == "masonry"
+
+
+def test_page_filters_live_in_the_url_and_the_next_page_keeps_them(alice_browser, alice):
+    for _ in range(45):
+        img(alice, is_favorite=True, prompt="tower at night")
+    img(alice, prompt="tower at night")
+    html = alice_browser.get(reverse("image_list"), {"q": "tower", "favourite": "1"}).content.decode()
+    count = alice_browser.get(reverse("image_list"), {"q": "tower", "favourite": "1", "count": "1"})
+    assert "45</span> images match" in count.content.decode()
+    assert "q=tower&amp;favourite=1&amp;count=1" in html  # the page asks for its count with its filters
+    more = html.split('data-testid="load-more"')[0].rsplit('href="', 1)[1].split('"', 1)[0]
+    assert "q=tower" in more
+    assert "favourite=1" in more
+    assert "cursor=" in more
+    nxt = alice_browser.get(reverse("image_list") + more.replace("&amp;", "&"), headers={"HX-Request": "true"})
+    assert nxt.status_code == 200
+    assert nxt.content.decode().count('data-testid="gallery-image"') == 5
+
+
+# -- cost and privacy ------------------------------------------------------------------------------
+
+
+def count_queries(client, url: str, params: dict) -> tuple[int, str]:
+    client.get(url, params)  # warm-up (session, token stamp)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+@pytest.mark.parametrize("view", ["grid", "masonry", "list"])
+def test_page_runs_the_same_number_of_queries_for_1_and_30_images(alice_browser, alice, bob, view):
+    model = AIModel.objects.first()
+    project = Project.objects.create(workspace=personal_workspace(alice), user=alice, name="P")
+    img(alice, model=model, tags=("a",), project=project)
+    one, html = count_queries(alice_browser, reverse("image_list"), {"view": view, "sort": "model"})
+    assert html.count('data-testid="gallery-image"') == 1
+    for i in range(29):
+        img(alice, model=model, tags=("a", f"t{i}"), project=project if i % 2 else None, rating=i % 5 + 1)
+    thirty, html = count_queries(alice_browser, reverse("image_list"), {"view": view, "sort": "model"})
+    assert html.count('data-testid="gallery-image"') == 30
+    assert one == thirty
+
+
+def test_api_runs_the_same_number_of_queries_for_1_and_30_images(alice_api, alice):
+    img(alice, model=AIModel.objects.first(), tags=("x",))
+    params = {"tags": "x", "q": "picture", "sort": "rating"}
+    one, body = count_queries(alice_api, api_url("images_browse"), params)
+    for _ in range(29):
+        img(alice, model=AIModel.objects.first(), tags=("x",))
+    thirty, body = count_queries(alice_api, api_url("images_browse"), params)
+    assert body.count('"id"') >= 30
+    assert one == thirty
+
+
+def test_another_users_images_never_appear(alice_api, alice_browser, alice, bob):
+    mine = img(alice, prompt="shared words", seed=7, tags=("common",))
+    theirs = img(bob, prompt="shared words", seed=7, tags=("common",), is_favorite=True, rating=5)
+    bob_project = Project.objects.create(workspace=personal_workspace(bob), user=bob, name="Bob's")
+    in_bobs_project = img(bob, prompt="shared words", project=bob_project)
+    for params in (
+        {},
+        {"q": "shared"},
+        {"seed": "7"},
+        {"tags": "common"},
+        {"sort": "rating"},
+        {"project": str(bob_project.pk)},
+    ):
+        body = alice_api.get(api_url("images_browse"), params).json()
+        got = {item["id"] for item in body["items"]}
+        assert str(theirs.pk) not in got and str(in_bobs_project.pk) not in got, params
+    assert [i["id"] for i in alice_api.get(api_url("images_search"), {"q": "shared"}).json()["items"]] == [str(mine.pk)]
+    html = alice_browser.get(reverse("image_list"), {"q": "shared"}).content.decode()
+    assert str(mine.pk) in html
+    assert str(theirs.pk) not in html
+    assert str(in_bobs_project.pk) not in html
+
+
+def test_deleted_images_are_not_browsed(alice):
+    gone = img(alice, prompt="gone")
+    Image.objects.filter(pk=gone.pk).update(deleted_at=BASE)
+    assert shown(alice) == set()
+    assert shown(alice, q="gone") == set()
+
+
+def test_browsing_shows_exactly_what_the_access_module_allows(alice, bob):
+    """Team projects' images (anyone's) appear; another team's, and others' loose images, never do."""
+    from imagestudio.workspaces.access import images_visible_to
+    from imagestudio.workspaces.models import Role
+    from imagestudio.workspaces.services import create_team, set_member
+
+    team = create_team(bob, "Studio")
+    set_member(team, alice, Role.VIEWER)
+    team_project = Project.objects.create(workspace=team, user=bob, name="Team work")
+    other_team = create_team(bob, "Private")
+    private_project = Project.objects.create(workspace=other_team, user=bob, name="Secret")
+    mine = img(alice, rating=2)
+    mine_in_project = img(
+        alice, project=Project.objects.create(workspace=personal_workspace(alice), user=alice, name="Mine")
+    )
+    bobs_in_team = img(bob, project=team_project, rating=5)
+    img(bob, project=private_project)
+    img(bob)
+    expected = {mine.pk, mine_in_project.pk, bobs_in_team.pk}
+    assert set(images_visible_to(alice).values_list("pk", flat=True)) == expected
+    for sort in ("newest", "oldest", "rating", "name", "model"):
+        assert set(walk(alice, limit=1, sort=sort)) == expected, sort
+    assert set(walk(alice, limit=2, rating_min="2")) == {mine.pk, bobs_in_team.pk}
