@@ -17,6 +17,7 @@ from imagestudio.workspaces.models import Role
 from imagestudio.workspaces.services import create_team, personal_workspace, set_member
 from tests.conftest import bearer_client
 from tests.factories import make_image, make_user
+from tests.serving import served_status
 
 # Until the lead mounts the collections routes in imagestudio/urls.py and api.py (harmless afterwards).
 
@@ -217,7 +218,7 @@ def page_status(team, actor: str, method: str, name: str) -> int:
         "file": f"/collections/{c.pk}/images/{image.pk}/file",
     }
     client = browser_for(team, actor)
-    return (client.get if method == "get" else client.post)(paths[name]).status_code
+    return served_status((client.get if method == "get" else client.post)(paths[name]))
 
 
 @pytest.mark.parametrize(
@@ -476,8 +477,8 @@ def test_a_collections_share_link_shows_its_images_in_order_and_404s_once_revoke
     assert list(dict.fromkeys(shown)) == [str(images[i].pk) for i in (1, 2, 0)]
     assert "Moodboard" in html
     assert anonymous.get(f"/s/{token}/?embed=1").status_code == 200
-    assert anonymous.get(f"/s/{token}/images/{images[0].pk}/thumb").status_code == 200
-    assert anonymous.get(f"/s/{token}/images/{images[0].pk}/file").status_code == 200
+    assert served_status(anonymous.get(f"/s/{token}/images/{images[0].pk}/thumb")) == 200
+    assert served_status(anonymous.get(f"/s/{token}/images/{images[0].pk}/file")) == 200
     outside = make_image(user=team["people"]["owner"], project=team["project"])
     assert anonymous.get(f"/s/{token}/images/{outside.pk}/thumb").status_code == 404
     as_json = anonymous.get(f"/api/share/collection/{token}")
@@ -524,7 +525,7 @@ def test_a_public_collection_has_a_public_page_a_private_one_does_not(team):
     page = anonymous.get(f"/collections/{collection.pk}/public/")
     assert page.status_code == 200 and "Moodboard" in page.content.decode()
     image = team["images"][0]
-    assert anonymous.get(f"/collections/{collection.pk}/images/{image.pk}/thumb").status_code == 200
+    assert served_status(anonymous.get(f"/collections/{collection.pk}/images/{image.pk}/thumb")) == 200
 
 
 def test_the_list_shows_each_collections_cover_or_first_image_in_constant_queries(

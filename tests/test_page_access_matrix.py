@@ -49,6 +49,7 @@ from imagestudio.sharing.services import LinkOptions, revoke, share_image, share
 from imagestudio.workspaces.models import Invitation, Membership, Role, Workspace
 from imagestudio.workspaces.services import create_team, invite, personal_workspace, revoke_invitation, set_member
 from tests.factories import OFFLINE, make_image, make_job, make_user
+from tests.serving import served_status
 
 ACTORS = ("owner", "admin", "editor", "viewer", "outsider", "anonymous")
 MEMBERS = ("owner", "admin", "editor", "viewer")
@@ -854,7 +855,7 @@ def _read(response) -> None:
 
 
 def _check(world: World, row: Row, response, path: str, expected) -> None:
-    got = response.status_code
+    got = served_status(response)
     where = f"{row.method} {path} as {world.actor}"
     if expected == LOGIN:
         location = urlsplit(response.get("Location", ""))

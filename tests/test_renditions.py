@@ -11,6 +11,7 @@ from PIL import Image as PILImage
 from imagestudio.gallery import renditions
 from imagestudio.gallery.templatetags.gallery_files import srcset
 from tests.h_images import pattern, store
+from tests.serving import served_bytes, served_status
 
 
 def _stored_with_renditions(user, size=(1200, 800), fmt="PNG"):
@@ -55,8 +56,9 @@ def test_stored_renditions_are_recorded_sized_and_served_in_srcset(alice, alice_
             assert default_storage.exists(renditions.rendition_file_name(image, fmt, width))
     url = srcset(image, "avif").split(", ")[1].rsplit(" ", 1)[0]
     response = alice_browser.get(url)
-    assert response.status_code == 200 and response["Content-Type"] == "image/avif"
-    assert PILImage.open(io.BytesIO(_content(response))).size == (512, 341)
+    body, content_type = served_bytes(response)
+    assert served_status(response) == 200 and content_type == "image/avif"
+    assert PILImage.open(io.BytesIO(body)).size == (512, 341)
     bob_client = type(alice_browser)()
     bob_client.force_login(bob)
     assert bob_client.get(url).status_code == 404
@@ -101,13 +103,14 @@ def test_download_converts_format_and_size(alice, alice_api, fmt, size, content_
 def test_download_without_parameters_is_the_original_bytes(alice, alice_api):
     image = store(alice, pattern(10, (320, 240)))
     response = alice_api.get(f"/api/images/download/{image.pk}")
-    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    body, content_type = served_bytes(response)
+    assert served_status(response) == 200 and content_type == "image/png"
     with image.file.open("rb") as fh:
-        assert _content(response) == fh.read()
+        assert body == fh.read()
     # A size at least as large as the image, in its own format, is the original too (never upscaled).
     same = alice_api.get(f"/api/images/download/{image.pk}?format=png&size=4000")
     with image.file.open("rb") as fh:
-        assert _content(same) == fh.read()
+        assert served_bytes(same)[0] == fh.read()
 
 
 def test_jpeg_conversion_flattens_transparency(alice, alice_api):

@@ -14,7 +14,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import DateTimeField, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value
+from django.db.models import DateTimeField, ExpressionWrapper, F, Func, IntegerField, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 
 from imagestudio.gallery.filters import (
     SORT_KEYS,
@@ -98,7 +99,7 @@ def jump_cursor(day: date, sort: str) -> str:
     return encode_cursor(sort, [day_start(day), uuid.UUID(int=0)])
 
 
-def after(keys: tuple[SortKey, ...], values: list[Any]) -> Q:
+def after(keys: tuple[SortKey, ...], values: list[Any], *, index_bound: bool = True) -> Q:
     """Rows that come after `values` in the order of `keys` (lexicographic, NULLs last)."""
     condition = Q(pk__in=[])
     equal = Q()
@@ -112,7 +113,7 @@ def after(keys: tuple[SortKey, ...], values: list[Any]) -> Q:
         else:  # nothing sorts after NULL but other NULLs
             equal &= Q(**{f"{key.name}__isnull": True})
     first, value = keys[0], values[0]
-    if not first.nullable:
+    if index_bound and not first.nullable:
         # The same bound again, alone, so the database can start its index scan there.
         condition &= Q(**{f"{first.name}__{'lte' if first.descending else 'gte'}": value})
     return condition
@@ -161,25 +162,43 @@ def visible_parts(user, filters: ImageFilters) -> list[QuerySet[Image]]:
     ]
 
 
+SHIFTED = "browse_first"  # the first sort key, through an expression no index serves (_sorted_in_full)
+
+
+def _shifted_first(sort: str) -> Func | ExpressionWrapper | None:
+    first = SORT_KEYS[sort][0]
+    if first.name not in ("created_at", "rating"):
+        return None  # name and model sorts order by expressions already
+    field = DateTimeField() if first.name == "created_at" else IntegerField()
+    if connection.vendor == "sqlite":  # SQLite's unary plus: the same value, but no index delivers it in order
+        return Func(F(first.name), template="+%(expressions)s", output_field=field)
+    if connection.vendor == "postgresql":
+        zero = Value(timedelta(0)) if first.name == "created_at" else Value(0)
+        return ExpressionWrapper(F(first.name) + zero, output_field=field)
+    return None
+
+
 def _sorted_in_full(queryset: QuerySet[Image], sort: str) -> QuerySet[Image]:
-    """Order by the same keys, but through an expression no index serves (PostgreSQL only).
+    """Order by the same keys, but through an expression no index serves (see `part_keys`).
 
     Other people's images in shared projects are few next to a user's own, yet the planner, not knowing
-    that a project's images are mostly its owner's, would walk the whole time index backwards hoping to
-    meet them. An unindexable order makes it fetch the part through the (project_id, user_id) index and
-    sort what it found, which is what that part needs."""
-    if connection.vendor != "postgresql":
+    that a project's images are mostly its owner's, would walk the whole time index hoping to meet them.
+    An unindexable order (and cursor condition) makes it fetch the part through the (project_id, user_id)
+    index and sort what it found, which is what that part needs."""
+    shifted = _shifted_first(sort)
+    if shifted is None:
         return queryset
     first = SORT_KEYS[sort][0]
-    if first.name == "created_at":
-        shifted = ExpressionWrapper(F("created_at") + Value(timedelta(0)), output_field=DateTimeField())
-    elif first.name == "rating":
-        shifted = ExpressionWrapper(F("rating") + Value(0), output_field=IntegerField())
-    else:  # name and model sorts order by expressions already
-        return queryset
-    term = shifted.desc(nulls_last=True) if first.descending else shifted.asc(nulls_last=True)
-    rest = queryset.query.order_by[1:]
-    return queryset.order_by(term, *rest)
+    term = F(SHIFTED).desc(nulls_last=True) if first.descending else F(SHIFTED).asc(nulls_last=True)
+    return queryset.alias(**{SHIFTED: shifted}).order_by(term, *queryset.query.order_by[1:])
+
+
+def part_keys(sort: str, n: int) -> tuple[SortKey, ...]:
+    """The keys the `n`th part of `visible_parts` is ordered (and its cursor compared) by."""
+    keys = SORT_KEYS[sort]
+    if n == 0 or _shifted_first(sort) is None:
+        return keys
+    return (SortKey(SHIFTED, keys[0].descending, keys[0].nullable), *keys[1:])
 
 
 def browse_page(
@@ -197,17 +216,25 @@ def browse_page(
     limit = max(1, min(limit, MAX_PAGE))
     if jump and not cursor:
         cursor = jump_cursor(jump, filters.sort)
-    keys = SORT_KEYS[filters.sort]
-    beyond = after(keys, decode_cursor(cursor, filters.sort)) if cursor else Q()
-    heads = [part.filter(beyond).values("id")[: limit + 1] for part in visible_parts(user, filters)]
+    values = decode_cursor(cursor, filters.sort) if cursor else None
+    heads = []
+    for n, part in enumerate(visible_parts(user, filters)):
+        # The first part walks its index from the cursor on; the others are fetched whole and sorted, so a
+        # bare range on the sort key would only tempt the planner into the time index (see _sorted_in_full).
+        beyond = after(part_keys(filters.sort, n), values, index_bound=n == 0) if values is not None else Q()
+        heads.append(part.filter(beyond).values("id")[: limit + 1])
     if not heads:
         return Page(items=[], next_cursor=None)
-    if connection.vendor == "postgresql":
-        chosen = Q(id__in=heads[0].union(*heads[1:], all=True))
-    else:  # SQLite answers an OR of IN-lists from the primary key, one lookup per id
-        chosen = Q()
-        for head in heads:
-            chosen |= Q(id__in=head)
+    # `id IN (first of part 1 UNION ALL first of part 2 …)`: each part is evaluated once, along its index,
+    # and the database merges at most 3 × (limit + 1) rows. Each part sits in its own derived table (SQLite
+    # allows no LIMIT directly in a compound member).
+    sqls: list[str] = []
+    params: list[Any] = []
+    for n, head in enumerate(heads):
+        sql, head_params = head.query.sql_with_params()
+        sqls.append(f"SELECT id FROM ({sql}) AS part{n}")  # noqa: S608 - Django's own compiled SQL
+        params.extend(head_params)
+    chosen = Q(id__in=RawSQL(" UNION ALL ".join(sqls), params))  # noqa: S611
     queryset = order(Image.objects.filter(chosen), filters.sort).select_related("model")
     if for_page:
         queryset = queryset.defer(*PAGE_DEFERRED)
