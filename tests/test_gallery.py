@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import httpx
@@ -108,3 +109,16 @@ def test_search_finds_prompts_with_every_word(alice_browser, alice, alice_api):
         "a red barn at dusk"
     ]
     assert b"No images match" in alice_browser.get("/images/", {"q": "whale"}).content
+
+
+def test_the_gallery_header_leads_to_import_trash_duplicates_and_storage(alice_browser, alice):
+    make_image(user=alice)
+    page = alice_browser.get("/images/").content.decode()
+    for testid, path in (
+        ("gallery-import", "/images/import/"),
+        ("gallery-trash-link", "/images/trash/"),
+        ("gallery-duplicates-link", "/images/duplicates/"),
+        ("gallery-storage-link", "/images/storage/"),
+    ):
+        assert re.search(rf'href="{path}"[^>]*data-testid="{testid}"', page), testid
+        assert alice_browser.get(path).status_code == 200, path
