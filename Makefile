@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.13 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n auto --dist loadfile  # one worker per core; a file's tests stay together (module fixtures)
 
 .PHONY: run test install assets browser lint format fal-emulator bench clean
 

@@ -14,7 +14,10 @@ from tests.fal_emulator import emulator, fal_emulator  # noqa: F401 - fixtures s
 
 
 def pytest_sessionstart(session) -> None:
-    # When the whole suite runs on S3 (CI's second pass), serve the bucket from moto over HTTP.
+    # When the whole suite runs on S3 (CI's second pass), serve the bucket from moto over HTTP; with
+    # pytest -n only the controlling process starts it (workers share it, each under its own prefix).
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     if os.environ.get("S3_BUCKET") and os.environ.get("S3_ENDPOINT_URL", "").startswith("http://127.0.0.1"):
         from tests.s3server import start_s3_server
 

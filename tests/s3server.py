@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlparse
 
 import boto3
@@ -10,6 +11,7 @@ from moto.server import ThreadedMotoServer
 
 def start_s3_server(endpoint_url: str, bucket: str) -> ThreadedMotoServer:
     parsed = urlparse(endpoint_url)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request would drown the test output
     server = ThreadedMotoServer(ip_address=parsed.hostname, port=parsed.port, verbose=False)
     server.start()
     client = boto3.client(

@@ -14,6 +14,10 @@ os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="imagestudio-test-"))
 # A file database, like production (WAL, IMMEDIATE transactions): in-memory shared-cache SQLite uses
 # table locks that ignore the busy timeout, which concurrency tests would trip over.
 os.environ.setdefault("TEST_SQLITE_NAME", os.path.join(os.environ["VAR_DIR"], "test.sqlite3"))
+# Parallel runs share one S3 bucket (moto's server, started once by the controlling process): each
+# worker keeps its files under its own prefix so storage comparisons see only its own files.
+if os.environ.get("S3_BUCKET") and os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("S3_PREFIX", os.environ["PYTEST_XDIST_WORKER"])
 os.environ["FAL_KEY"] = ""
 os.environ["FAL_API_KEY"] = ""
 

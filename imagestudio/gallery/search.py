@@ -145,7 +145,7 @@ class SearchMatch(Expression):
         self.q = q
 
     def as_sql(self, compiler, connection):
-        alias = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        alias = compiler.quote_name(compiler.query.get_initial_alias())
         return f"{alias}.search_vector @@ websearch_to_tsquery('{PG_CONFIG}', %s)", [self.q]
 
 
