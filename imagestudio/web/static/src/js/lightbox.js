@@ -464,6 +464,12 @@ async function start() {
   function onKey(event) {
     const pswp = lightbox.pswp;
     if (!pswp || typing(event) || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (!opened && event.key !== "Escape") {
+      // A key that lands during the opening zoom leaves PhotoSwipe's slides stuck; wait for the end.
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      return;
+    }
     let handled = true;
     if (event.key === "Escape" && helpOpen()) setHelp(false);
     else if (event.key === "?") setHelp(!helpOpen());
@@ -477,9 +483,15 @@ async function start() {
       event.stopImmediatePropagation();
     }
   }
+  let opened = false;
   lightbox.on("beforeOpen", () => window.addEventListener("keydown", onKey, true));
+  lightbox.on("openingAnimationEnd", () => {
+    opened = true;
+    lightbox.pswp.element.dataset.opened = "true";
+  });
   lightbox.on("destroy", () => {
     window.removeEventListener("keydown", onKey, true);
+    opened = false;
     Object.assign(ui, { favorite: null, stars: [], rating: null, panel: null, panelBody: null, help: null, infoButton: null });
     state = null;
     infoOpen = false;
