@@ -338,13 +338,13 @@ class Stack:
             from django.db import connections
 
             connections.close_all()
-        if self.pg_name:
+        if self.pg_name and not self.keep:
             import psycopg
 
             with contextlib.suppress(Exception), psycopg.connect(self.pg_admin_url, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
         if self.keep:
-            print(f"(kept {self.tmp})")
+            print(f"(kept {self.tmp}; database {self.env['DATABASE_URL']})")
         else:
             shutil.rmtree(self.tmp, ignore_errors=True)
 

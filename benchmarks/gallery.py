@@ -4,7 +4,7 @@ Run from the repo root:
     .venv/bin/python benchmarks/gallery.py                      # SQLite file (default)
     .venv/bin/python benchmarks/gallery.py --database-url postgresql://postgres@127.0.0.1:5432/postgres
 Options: --images N (the measured user's images, default 100,000), --total N (rows across all users,
-default 1,000,000), --samples N (timed requests per case, default 40).
+default 1,000,000), --samples N (timed requests per case, default 40), --keep (leave the database for EXPLAIN work).
 
 Seeds realistic rows in bulk (COPY on PostgreSQL, executemany batches on SQLite; the search index is
 filled by its triggers, as in production): prompts built from subjects, styles and settings, 1-4 tags per
@@ -388,9 +388,10 @@ def main() -> None:
     parser.add_argument("--total", type=int, default=1_000_000)
     parser.add_argument("--samples", type=int, default=40)
     parser.add_argument("--others", type=int, default=9, help="other users sharing the rest of the rows")
+    parser.add_argument("--keep", action="store_true", help="keep the seeded database (for EXPLAIN work); prints where")
     args = parser.parse_args()
     terminate_on_signals()
-    stack = Stack("gallery", database_url=args.database_url)
+    stack = Stack("gallery", database_url=args.database_url, keep=args.keep)
     try:
         stack.setup_django()
         run(stack, args)
@@ -401,17 +402,10 @@ def main() -> None:
 def run(stack: Stack, args) -> None:
     from django.conf import settings
     from django.test import Client
-    from django.urls import NoReverseMatch, reverse
+    from django.urls import reverse
 
     settings.ALLOWED_HOSTS = ["*"]
-    try:
-        api_path = reverse("api:images_browse")
-    except NoReverseMatch:  # until the lead mounts gallery/api_browse.py in imagestudio/api.py
-        settings.ROOT_URLCONF = "tests.urls_browse"
-        from django.urls import clear_url_caches
-
-        clear_url_caches()
-        api_path = reverse("browse:images_browse")
+    api_path = reverse("api:images_browse")
 
     rng = random.Random(8)
     print(

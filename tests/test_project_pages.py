@@ -372,6 +372,7 @@ def test_the_project_page_shows_header_images_stats_and_safe_notes(alice, alice_
     assert response.status_code == 200
     text = html(response)
     assert "Spring campaign" in text and "Posters for spring" in text
+    assert re.search(r'data-testid="project-description"><p>Posters for spring</p>', text)  # Markdown, like notes
     assert shown(response, "project-image") == 2
     assert re.search(rf'<img src="/images/{first.pk}/file"[^>]*data-testid="project-cover"', text)
     assert re.search(r'data-testid="stat-images">.*?data-value>2<', text, re.S)

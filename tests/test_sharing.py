@@ -181,3 +181,15 @@ def test_the_embed_shows_the_images_without_the_sites_chrome(alice_api, project)
     assert html.count('data-testid="share-image"') == 2
     assert 'data-testid="nav-signup"' not in html  # no site header
     assert "frame-ancestors *" in embed["Content-Security-Policy"]
+
+
+def test_a_project_description_is_markdown_on_the_share_page_and_plain_in_its_card(alice, alice_api):
+    project = make_project(user=alice, name="Brief", description="For the **autumn** launch <script>x()</script>")
+    token = post_json(alice_api, f"/api/projects/{project.pk}/share").json()["token"]
+
+    html = Client().get(f"/s/{token}/").content.decode()
+
+    shown = html.split('data-testid="share-description">', 1)[1].split("</div>", 1)[0]
+    assert "<strong>autumn</strong>" in shown and "<script" not in shown and "&lt;script&gt;" in shown
+    meta = '<meta property="og:description" content="For the autumn launch &lt;script&gt;x()&lt;/script&gt;">'
+    assert meta in html

@@ -315,9 +315,9 @@ def apply_filters(queryset: QuerySet[Image], user, filters: ImageFilters) -> Que
     if filters.date_to:
         queryset = queryset.filter(created_at__lt=day_start(filters.date_to + timedelta(days=1)))
     if filters.model:
-        queryset = queryset.filter(
-            model_id__in=AIModel.objects.filter(Q(name=filters.model) | Q(endpoint_id=filters.model)).values("id")
-        )
+        # The ids as values, not a subquery: the planner can then weigh the (user, model, time) index.
+        named = AIModel.objects.filter(Q(name=filters.model) | Q(endpoint_id=filters.model))
+        queryset = queryset.filter(model_id__in=list(named.values_list("id", flat=True)))
     if filters.provider:
         queryset = queryset.filter(model_id__in=AIModel.objects.filter(provider=filters.provider).values("id"))
     if filters.project == "none":

@@ -12,7 +12,6 @@ import re
 
 from django.db import connection
 from django.db.models import BooleanField, Expression, Q
-from django.db.models.expressions import RawSQL
 
 PG_CONFIG = "english"
 FTS_COLUMNS = ("title", "prompt", "tags", "notes", "negative_prompt")
@@ -149,6 +148,22 @@ class SearchMatch(Expression):
         return f"{alias}.search_vector @@ websearch_to_tsquery('{PG_CONFIG}', %s)", [self.q]
 
 
+class FtsMatch(Expression):
+    """`<images alias>.rowid IN (rowids of images_fts matching …)` on SQLite. The FTS row shares the image
+    row's rowid: the database looks matches up by rowid instead of reading every candidate's id."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, query: str) -> None:
+        super().__init__()
+        self.query = query
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.quote_name(compiler.query.get_initial_alias())
+        return f"{alias}.rowid IN (SELECT rowid FROM images_fts WHERE images_fts MATCH %s)", [self.query]  # noqa: S608
+
+
 def matching(q: str) -> Q:
     """A condition on `images` rows: the text matches `q` (websearch syntax on PostgreSQL: "phrases", -not)."""
     if connection.vendor == "postgresql":
@@ -158,7 +173,7 @@ def matching(q: str) -> Q:
         query = fts5_query(q)
         if not query:
             return Q()
-        return Q(id__in=RawSQL("SELECT image_id FROM images_fts WHERE images_fts MATCH %s", [query]))
+        return Q(FtsMatch(query))
     condition = Q()
     for word in words(q)[:8]:
         condition &= Q(prompt__icontains=word)

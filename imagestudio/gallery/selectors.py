@@ -134,7 +134,17 @@ def page_of(queryset: QuerySet[Image], sort: str, cursor: str | None, limit: int
 
 
 # Columns the gallery page never shows (the API needs `parameters`; tiles read renditions from `metadata`).
-PAGE_DEFERRED = ("parameters", "negative_prompt", "notes")
+PAGE_DEFERRED = (
+    "parameters",
+    "negative_prompt",
+    "notes",
+    # The model's catalog entry: a tile shows its name; its schema and prices are big JSON to decode 40 times.
+    "model__description",
+    "model__capabilities",
+    "model__input_schema",
+    "model__default_parameters",
+    "model__pricing",
+)
 
 
 def visible_parts(user, filters: ImageFilters) -> list[QuerySet[Image]]:
@@ -148,13 +158,22 @@ def visible_parts(user, filters: ImageFilters) -> list[QuerySet[Image]]:
     if not getattr(user, "is_authenticated", False):
         return []
     projects = access.projects_visible_to(user).values("id")
-    own = Image.objects.alive().filter(Q(project__isnull=True) | Q(project_id__in=projects), user=user)
+    own = order(
+        apply_filters(
+            Image.objects.alive().filter(Q(project__isnull=True) | Q(project_id__in=projects), user=user), user, filters
+        ),
+        filters.sort,
+    )
+    teams = access.team_workspace_ids(user)
+    if not teams:  # nobody else's images can be in the user's projects: no need to look
+        return [own]
+    team_projects = projects.filter(workspace_id__in=teams)
     # Ids below and above the user's, as two parts: each is one range of the (project_id, user_id) index per
     # project, so the user's own rows in their projects are never read here (`<>` would read them all).
-    below = Image.objects.alive().filter(user_id__lt=user.pk, project_id__in=projects)
-    above = Image.objects.alive().filter(user_id__gt=user.pk, project_id__in=projects)
+    below = Image.objects.alive().filter(user_id__lt=user.pk, project_id__in=team_projects)
+    above = Image.objects.alive().filter(user_id__gt=user.pk, project_id__in=team_projects)
     return [
-        order(apply_filters(own, user, filters), filters.sort),
+        own,
         *(
             _sorted_in_full(order(apply_filters(part, user, filters), filters.sort), filters.sort)
             for part in (below, above)

@@ -9,8 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -119,22 +117,11 @@ def _detail(
         "can_edit": image.project_id is None or allows(role, "edit"),
         "comment_error": error,
         "comment_draft": draft,
-        # Panels other parts of the gallery provide, shown once their templates exist.
-        "has_metadata_panel": _template_exists("gallery/partials/metadata_panel.html"),
-        "has_versions_strip": _template_exists("gallery/partials/versions_strip.html"),
         "trash_note": f"You can restore it from the trash for {trash.retention_days()} days; "
         "after that it is deleted for good, files included.",
         **extra,
     }
     return render(request, "gallery/image_detail.html", context, status=status)
-
-
-def _template_exists(name: str) -> bool:
-    try:
-        select_template([name])
-    except TemplateDoesNotExist:
-        return False
-    return True
 
 
 @login_required

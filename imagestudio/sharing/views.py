@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from urllib.parse import urlencode
 
@@ -13,7 +14,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
+from django.utils.text import Truncator
 from django.utils.timezone import make_aware
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
@@ -23,10 +25,12 @@ from imagestudio.accounts.http import AuthenticatedRequest
 from imagestudio.gallery import files
 from imagestudio.gallery.models import Image
 from imagestudio.lib.ratelimit import RateLimited, limit, too_many_requests
+from imagestudio.projects.markdown import render_markdown
 from imagestudio.projects.models import Project
 from imagestudio.sharing import reviews, services
 from imagestudio.sharing.api import GUESS_RATE, link_kind, link_title, review_rate, share_out
 from imagestudio.sharing.models import SharedImage, SharedProject
+from imagestudio.sharing.services import Link
 from imagestudio.workspaces import access
 
 SESSION_UNLOCKED = "shares_unlocked"
@@ -37,6 +41,17 @@ class PublicRequest(HttpRequest):
     """A request to a public page (maybe anonymous); django-htmx's middleware has added `htmx`."""
 
     htmx: HtmxDetails
+
+
+def _meta_description(link: Link, description: str) -> str:
+    """One plain line for search results and link previews (a project's Markdown without its markup)."""
+    if isinstance(link, SharedProject):
+        text = html.unescape(strip_tags(render_markdown(description))) or "A project shared from AI Image Studio"
+    elif isinstance(link, SharedImage):
+        text = link.image.prompt
+    else:
+        text = description or "A collection shared from AI Image Studio"
+    return Truncator(" ".join(text.split())).chars(160)
 
 
 def _allow_framing(response: HttpResponse) -> HttpResponse:
@@ -88,6 +103,7 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
         "title": title,
         "description": description,
         "preview": images[0] if images else None,
+        "meta_description": _meta_description(link, description),
     }
     page_url = request.build_absolute_uri(reverse("share_page", args=[link.share_token]))
     preview_url = (

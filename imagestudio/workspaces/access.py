@@ -17,7 +17,7 @@ from imagestudio.collections.models import Collection
 from imagestudio.gallery.models import Image
 from imagestudio.projects.models import Project
 from imagestudio.sharing.models import link_by_token
-from imagestudio.workspaces.models import RANK, Membership, Role
+from imagestudio.workspaces.models import RANK, Membership, Role, Workspace
 
 Action = Literal["view", "edit", "manage"]
 NEEDED: dict[str, Role] = {"view": Role.VIEWER, "edit": Role.EDITOR, "manage": Role.ADMIN}
@@ -53,6 +53,14 @@ def workspace_ids(user, action: Action = "view") -> QuerySet:
     """Ids of the workspaces where `user` may do `action` (a subquery: use with `__in`)."""
     roles = [role for role in Role if RANK[role] >= RANK[NEEDED[action]]]
     return Membership.objects.filter(user=user, role__in=roles).values("workspace_id")
+
+
+def team_workspace_ids(user) -> list:
+    """Ids of the team workspaces `user` belongs to (one query). Only there can other people's images sit in
+    projects the user sees: a personal workspace has its owner as its only member."""
+    if not _authenticated(user):
+        return []
+    return list(workspace_ids(user).filter(workspace__kind=Workspace.Kind.TEAM).values_list("workspace_id", flat=True))
 
 
 def _check(user, workspace_id, action: Action, missing: str) -> str:

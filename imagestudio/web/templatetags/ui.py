@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from functools import lru_cache
 
 from django import template
 from django.template.base import token_kwargs
@@ -149,10 +150,15 @@ ICONS.update(
 @register.simple_tag
 def icon(name: str, **kwargs) -> str:
     """Inline SVG icon. `class=` sets classes (default size-4); `label=` makes it a labelled image."""
+    return _svg(
+        name, str(kwargs.get("class") or "size-4"), str(kwargs.get("label") or ""), str(kwargs.get("stroke", "2"))
+    )
+
+
+@lru_cache(maxsize=2048)
+def _svg(name: str, css: str, label: str, width: str) -> str:
+    """A gallery page draws hundreds of icons from a few dozen distinct ones: build each once."""
     paths = ICONS.get(name, ICONS["circle"])
-    css = kwargs.get("class") or "size-4"
-    label = kwargs.get("label")
-    width = kwargs.get("stroke", "2")
     a11y = format_html('role="img" aria-label="{}"', label) if label else mark_safe('aria-hidden="true"')
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" stroke="currentColor" '
