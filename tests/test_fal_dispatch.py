@@ -4,6 +4,7 @@ and on PostgreSQL pollers wake on NOTIFY instead of waiting for their next look.
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -183,3 +184,34 @@ def test_a_user_at_the_cap_claims_only_by_naming_the_job_being_stored(catalog, s
     assert jobqueue.claim(waiting.pk, "w", freeing=theirs.pk) is None  # another user's job frees nothing here
     claimed = jobqueue.claim(waiting.pk, "w", freeing=storing.pk)
     assert claimed is not None and claimed.status == JobStatus.RUNNING
+
+
+def test_the_expected_run_time_is_asked_again_after_a_few_seconds(monkeypatch):
+    """One slow early job (a cold start) must not set when polls land for the next minute."""
+    model_id = "00000000-0000-0000-0000-00000000000a"
+    history = iter([2.0])
+    monkeypatch.setattr(fal_jobs.selectors, "recent_duration", lambda model, fastest: next(history))
+    monkeypatch.setitem(fal_jobs._expected, model_id, (time.monotonic() - 1, 3.5))
+    assert fal_jobs._expected_seconds(model_id) == 3.5  # fresh: no query
+    monkeypatch.setitem(fal_jobs._expected, model_id, (time.monotonic() - fal_jobs.EXPECTED_TTL_SECONDS - 0.1, 3.5))
+    assert fal_jobs._expected_seconds(model_id) == 2.0  # stale: the faster history wins
+    assert fal_jobs._expected[model_id][1] == 2.0
+
+
+@pytest.mark.django_db
+def test_jobs_fal_has_finished_free_their_slots_for_every_refill(catalog, settings):
+    """A wave of finishes: each refill names only its own job, yet must see its neighbours' slots free."""
+    settings.USER_MAX_CONCURRENT_JOBS = 2
+    user = make_user(email="wave@example.com")
+    storing = [
+        make_job(user=user, model=FLUX, status=JobStatus.RUNNING, lease_expires_at=jobqueue.lease_until())
+        for _ in range(2)
+    ]
+    waiting = [make_job(user=user, model=FLUX) for _ in range(3)]
+    assert jobqueue.claim(waiting[0].pk, "w") is None  # both slots are taken while fal works
+    for job in storing:
+        jobqueue.mark_provider_done(job)
+    assert jobqueue.claim(waiting[0].pk, "w") is not None
+    assert jobqueue.claim(waiting[1].pk, "w") is not None
+    assert jobqueue.claim(waiting[2].pk, "w") is None  # the two new jobs fill the cap again
+    assert GenerationJob.objects.get(pk=storing[0].pk).provider_state[jobqueue.PROVIDER_DONE] is True

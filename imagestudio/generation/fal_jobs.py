@@ -74,12 +74,15 @@ EXPECTED_END_HORIZON = 3  # within this many poll intervals of the first look, w
 
 
 _expected: dict[UUID, tuple[float, float | None]] = {}  # model id -> (computed at, seconds)
+EXPECTED_TTL_SECONDS = 5
 
 
 def _expected_seconds(model_id: UUID) -> float | None:
     """How soon this model's jobs were done recently (the fastest; claim to stored result), cached per process."""
     cached = _expected.get(model_id)
-    if cached is not None and time.monotonic() - cached[0] < (60 if cached[1] else 5):  # no history: ask soon
+    # Asked again every few seconds: an estimate learned from one slow early job (a cold start) would
+    # otherwise make every poll of the next minute land late.
+    if cached is not None and time.monotonic() - cached[0] < EXPECTED_TTL_SECONDS:
         return cached[1]
     seconds = selectors.recent_duration(model_id, fastest=True)
     _expected[model_id] = (time.monotonic(), seconds)
@@ -198,8 +201,9 @@ def _check(
     webhook_body: dict | None,
     on_result: Callable[[], object] | None = None,
 ) -> Outcome:
-    """Network only: status, then result and image bytes when done. `on_result` runs the moment fal has
-    a result for us, before the images are downloaded (the caller starts the user's next job there)."""
+    """Network only: status, then result and image bytes when done. `on_result` runs the moment fal says
+    the request is done, before the result and images are fetched (the caller starts the user's next job
+    there)."""
     fal = provider()
     try:
         if webhook_body is not None:
@@ -213,10 +217,11 @@ def _check(
             return Outcome(job_id, progress=progress)
     except ProviderError as exc:
         return Outcome(job_id, error=exc)
+    # fal is done with the request whatever its result: the slot is free for the user's next job now.
+    _run_quietly(on_result)
     try:
         # A COMPLETED status with an error: the result GET returns the error body, mapped for us.
         result = fal.result(endpoint_id, submission)
-        _run_quietly(on_result)
         return Outcome(job_id, result=_download_all(fal, result))
     except ProviderError as exc:
         return Outcome(job_id, error=exc, finished=bool(progress.error))
@@ -293,6 +298,7 @@ class Poller:
 
             def start_next() -> None:
                 refilled.append(True)
+                jobqueue.mark_provider_done(job)
                 refill_slot(job.user_id, self.worker_id, freeing=job.pk)
 
             webhook = job.provider_state.get("webhook")
@@ -338,7 +344,7 @@ class Poller:
             listener.close()
 
 
-UNNOTIFIED_START_SECONDS = 0.5
+UNNOTIFIED_START_SECONDS = 0.1  # one light query: is a fal job waiting for a free slot?
 UNNOTIFIED_IDLE_SECONDS = 0.02
 NOTIFIED_IDLE_SECONDS = 0.1  # NOTIFY wakes the loop at once; this only paces polls that come due
 FAL_ONLY = Q(model__provider=AIModel.Provider.FAL)
@@ -361,15 +367,20 @@ def refill_slot(user_id: UUID, worker_id: str, *, freeing: UUID | None = None) -
     it), a worker is woken for it instead. Cheaper than `start_waiting`: the freed slot is this user's,
     so no other user's turn is at stake.
     """
-    following = jobqueue.next_job_of(user_id).select_related("model").first()
-    if following is None:
-        return  # nothing due; scheduled jobs and retries have wake-ups of their own
-    if following.model.provider == AIModel.Provider.FAL and (
-        job := jobqueue.claim(following.pk, worker_id, freeing=freeing)
-    ):
-        submit_quietly(job)
-    else:
+    # A few candidates, not one: when several of the user's jobs finish together, their refills race for
+    # the same next job, and the losers take the one after it instead of leaving their slots empty.
+    candidates = list(jobqueue.next_job_of(user_id).select_related("model")[:REFILL_CANDIDATES])
+    for following in candidates:
+        if following.model.provider != AIModel.Provider.FAL:
+            break  # it renders offline: a worker takes it
+        if job := jobqueue.claim(following.pk, worker_id, freeing=freeing):
+            submit_quietly(job)
+            return
+    if candidates:  # (nothing due: scheduled jobs and retries have wake-ups of their own)
         jobqueue.wake()
+
+
+REFILL_CANDIDATES = 8
 
 
 def submit_quietly(job: GenerationJob) -> None:

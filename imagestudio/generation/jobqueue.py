@@ -109,11 +109,23 @@ def has_eligible_jobs() -> bool:
     return waiting_users().exists()
 
 
+PROVIDER_DONE = "provider_done"
+
+
+def mark_provider_done(job: GenerationJob) -> None:
+    """The provider has finished this running job; only storing its outputs is left, so its slot is free."""
+    state = {**job.provider_state, PROVIDER_DONE: True}
+    GenerationJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(provider_state=state)
+    job.provider_state = state
+
+
 def claim(job_id: UUID | str, worker_id: str, *, freeing: UUID | None = None) -> GenerationJob | None:
     """Take one specific queued job (or one whose worker's lease expired), within the user's slots.
 
     `freeing`: a running job of the same user that fal has finished and this process is storing now; its
-    slot counts as free, so the next job starts without waiting for the store.
+    slot counts as free, so the next job starts without waiting for the store. Jobs marked
+    `provider_state[PROVIDER_DONE]` (see `mark_provider_done`) count as free too: when a wave of jobs
+    finishes together, each refill must see every slot its neighbours are freeing, not just its own.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -125,6 +137,9 @@ def claim(job_id: UUID | str, worker_id: str, *, freeing: UUID | None = None) ->
         running_jobs = GenerationJob.objects.filter(user_id=user_id, status=JobStatus.RUNNING).exclude(stale)
         if freeing is not None:
             running_jobs = running_jobs.exclude(pk=freeing)
+        # has_key first: a missing key compares as NULL, and NOT (NULL) would drop every other job too.
+        done = Q(**{"provider_state__has_key": PROVIDER_DONE, f"provider_state__{PROVIDER_DONE}": True})
+        running_jobs = running_jobs.exclude(done)
         running = running_jobs.count()
         claimable = stale if running >= settings.USER_MAX_CONCURRENT_JOBS else Q(status=JobStatus.QUEUED) | stale
         updated = GenerationJob.objects.filter(claimable, _due(), pk=job_id).update(
