@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -215,3 +216,17 @@ def test_jobs_fal_has_finished_free_their_slots_for_every_refill(catalog, settin
     assert jobqueue.claim(waiting[1].pk, "w") is not None
     assert jobqueue.claim(waiting[2].pk, "w") is None  # the two new jobs fill the cap again
     assert GenerationJob.objects.get(pk=storing[0].pk).provider_state[jobqueue.PROVIDER_DONE] is True
+
+
+@pytest.mark.django_db
+def test_the_poller_sleeps_until_the_next_check_comes_due(catalog):
+    """With NOTIFY the poller waits for news, but a poll scheduled sooner must wake it on time."""
+    user = make_user(email="sleepy@example.com")
+    assert fal_jobs._until_next_check(0.1) == 0.1  # nothing in flight: the whole pause
+    job = make_job(user=user, model=FLUX, status=JobStatus.RUNNING)
+    GenerationJob.objects.filter(pk=job.pk).update(next_check_at=timezone.now() + timedelta(seconds=0.05))
+    assert 0.0 < fal_jobs._until_next_check(0.1) <= 0.05
+    GenerationJob.objects.filter(pk=job.pk).update(next_check_at=timezone.now() - timedelta(seconds=1))
+    assert fal_jobs._until_next_check(0.1) == 0.005  # overdue: look almost at once
+    GenerationJob.objects.filter(pk=job.pk).update(next_check_at=timezone.now() + timedelta(seconds=5))
+    assert fal_jobs._until_next_check(0.1) == 0.1

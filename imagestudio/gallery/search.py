@@ -3,7 +3,8 @@
 PostgreSQL: `images.search_vector` (tsvector, GIN index), SQLite: the FTS5 table `images_fts`. Both are
 kept in step by triggers that migration gallery/0006 creates, so code that writes images needs no call.
 `matching(q)` is the one condition callers use; `ensure_index()` recreates SQLite's table and triggers
-when a later migration rebuilt `images` (SQLite drops a table's triggers with the table).
+when a later migration rebuilt `images` (SQLite drops a table's triggers with the table), and
+`repair_index()` (daily, in the worker) when a VACUUM renumbered the rowids the FTS rows are keyed by.
 """
 
 from __future__ import annotations
@@ -114,6 +115,33 @@ def ensure_index(using=None, **kwargs) -> bool:
         cursor.execute(BROWSE_INDEX)  # a rebuilt table loses indexes Django does not know about, too
         cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'images_fts_%'")
         if cursor.fetchone()[0] == len(SQLITE_TRIGGERS):
+            return False
+        for statement in [*SQLITE_UNINSTALL, SQLITE_TABLE, SQLITE_FILL, *SQLITE_TRIGGERS]:
+            cursor.execute(statement)
+    return True
+
+
+# An FTS row whose rowid no longer points at the image it was made for (or at no image at all).
+SQLITE_DRIFT = (
+    "SELECT 1 FROM images_fts AS f LEFT JOIN images AS i ON i.rowid = f.rowid "
+    "WHERE i.id IS NULL OR i.id != f.image_id LIMIT 1"
+)
+
+
+def repair_index(using=None) -> bool:
+    """SQLite: rebuild the search index when its rowids have drifted from the images'. True if it did.
+
+    Matches are looked up by rowid (fast), and `images` has no integer primary key, so a `VACUUM` may
+    renumber its rowids. The worker runs this daily: one scan of the index, a rebuild only after such a
+    renumbering. A no-op on PostgreSQL."""
+    from django.db import connections
+
+    conn = connections[using or "default"]
+    if conn.vendor != "sqlite":
+        return False
+    with conn.cursor() as cursor:
+        cursor.execute(SQLITE_DRIFT)
+        if cursor.fetchone() is None:
             return False
         for statement in [*SQLITE_UNINSTALL, SQLITE_TABLE, SQLITE_FILL, *SQLITE_TRIGGERS]:
             cursor.execute(statement)

@@ -339,14 +339,32 @@ class Poller:
                 except Exception:  # keep polling through database hiccups
                     log.exception("fal poller iteration failed")
                     busy = 0
-                notified = False if busy else listener.wait(idle_seconds, stop)
+                if busy:
+                    notified = False
+                else:  # NOTIFY wakes it for news; a poll coming due wakes it on time, not up to `idle` late
+                    notified = listener.wait(_until_next_check(idle_seconds) if listener.live else idle_seconds, stop)
         finally:
             listener.close()
 
 
+def _until_next_check(cap: float) -> float:
+    """Seconds until the earliest scheduled check of an in-flight fal request comes due (at most `cap`)."""
+    nearest = (
+        GenerationJob.objects.filter(
+            status=JobStatus.RUNNING, lease_expires_at__isnull=True, next_check_at__isnull=False
+        )
+        .order_by("next_check_at")
+        .values_list("next_check_at", flat=True)
+        .first()
+    )
+    if nearest is None:
+        return cap
+    return min(cap, max(0.005, (nearest - timezone.now()).total_seconds()))
+
+
 UNNOTIFIED_START_SECONDS = 0.1  # one light query: is a fal job waiting for a free slot?
 UNNOTIFIED_IDLE_SECONDS = 0.02
-NOTIFIED_IDLE_SECONDS = 0.1  # NOTIFY wakes the loop at once; this only paces polls that come due
+NOTIFIED_IDLE_SECONDS = 0.1  # NOTIFY wakes the loop at once; due polls wake it by their own time
 FAL_ONLY = Q(model__provider=AIModel.Provider.FAL)
 
 

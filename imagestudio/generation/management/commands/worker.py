@@ -3,7 +3,8 @@
 - heartbeat: writes what /healthz reads, requeues jobs whose worker died, tops up lost wake-ups;
 - fal poller: checks in-flight fal requests many at a time, so waiting jobs hold no worker.
 
-The heartbeat also runs the daily housekeeping: purging trash older than TRASH_RETENTION_DAYS.
+The heartbeat also runs the daily housekeeping: purging trash older than TRASH_RETENTION_DAYS and
+checking SQLite's search index against the images (search.repair_index).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
-from imagestudio.gallery import trash
+from imagestudio.gallery import search, trash
 from imagestudio.generation import jobqueue, outcomes, runner, tasks
 from imagestudio.generation.fal_jobs import Poller
 from imagestudio.generation.models import WorkerHeartbeat
@@ -37,8 +38,10 @@ def beat_forever(stop: threading.Event) -> None:
                 purged = trash.purge_expired()
                 if purged:
                     log.info("Purged %s images from the trash", purged)
+                if search.repair_index():
+                    log.warning("Rebuilt the search index: its rowids had drifted (a VACUUM?)")
             except Exception:
-                log.exception("Purging the trash failed")
+                log.exception("Daily housekeeping failed")
         try:
             close_old_connections()
             recovered = outcomes.recover_stale_jobs()
