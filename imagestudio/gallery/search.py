@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import BooleanField, Expression, Q
 
 PG_CONFIG = "english"
@@ -99,12 +99,15 @@ def uninstall(schema_editor) -> None:
         schema_editor.execute(statement)
 
 
+def _rebuild_sqlite(cursor) -> None:
+    for statement in [*SQLITE_UNINSTALL, SQLITE_TABLE, SQLITE_FILL, *SQLITE_TRIGGERS]:
+        cursor.execute(statement)
+
+
 def ensure_index(using=None, **kwargs) -> bool:
     """After migrations on SQLite: if a table rebuild dropped the triggers, rebuild the index. True if it did.
 
     Connect it to `post_migrate` (a no-op on PostgreSQL, whose triggers survive ALTER TABLE)."""
-    from django.db import connections
-
     conn = connections[using or "default"]
     if conn.vendor != "sqlite":
         return False
@@ -116,8 +119,7 @@ def ensure_index(using=None, **kwargs) -> bool:
         cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'images_fts_%'")
         if cursor.fetchone()[0] == len(SQLITE_TRIGGERS):
             return False
-        for statement in [*SQLITE_UNINSTALL, SQLITE_TABLE, SQLITE_FILL, *SQLITE_TRIGGERS]:
-            cursor.execute(statement)
+        _rebuild_sqlite(cursor)
     return True
 
 
@@ -134,8 +136,6 @@ def repair_index(using=None) -> bool:
     Matches are looked up by rowid (fast), and `images` has no integer primary key, so a `VACUUM` may
     renumber its rowids. The worker runs this daily: one scan of the index, a rebuild only after such a
     renumbering. A no-op on PostgreSQL."""
-    from django.db import connections
-
     conn = connections[using or "default"]
     if conn.vendor != "sqlite":
         return False
@@ -143,8 +143,7 @@ def repair_index(using=None) -> bool:
         cursor.execute(SQLITE_DRIFT)
         if cursor.fetchone() is None:
             return False
-        for statement in [*SQLITE_UNINSTALL, SQLITE_TABLE, SQLITE_FILL, *SQLITE_TRIGGERS]:
-            cursor.execute(statement)
+        _rebuild_sqlite(cursor)
     return True
 
 
