@@ -8,6 +8,7 @@ import time
 
 import httpx
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.test_projects import generate_image, log_in, register
 
@@ -22,6 +23,21 @@ def image_state(studio, token: str, image_id: str, field: str, expected, timeout
         if body[field] == expected or time.monotonic() > deadline:
             return body
         time.sleep(0.1)
+
+
+def step_back(page, tries: int = 3) -> None:
+    """Press ← until the counter shows the first slide: PhotoSwipe ignores arrow keys while a slide
+    transition still runs (a loaded CI machine can still be in the previous one), as a person would
+    press again."""
+    counter = page.locator(".pswp__counter")
+    for _ in range(tries):
+        page.keyboard.press("ArrowLeft")
+        try:
+            page.locator(".pswp__counter:text-is('1 / 2')").wait_for(timeout=3000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"← never stepped back; the counter shows {counter.inner_text()!r}")
 
 
 def test_lightbox_favourite_rate_step_and_help_by_keyboard(page, studio):
@@ -65,8 +81,8 @@ def test_lightbox_favourite_rate_step_and_help_by_keyboard(page, studio):
     help_overlay.wait_for(state="hidden")
     assert page.locator(".pswp--open").count() == 1
 
-    # 0 on the older image changes nothing there; ← goes back and 0 clears the newer one's rating.
-    page.keyboard.press("ArrowLeft")
+    # ← goes back to the newer image (its saved state shows again) and 0 clears its rating.
+    step_back(page)
     page.locator("[data-testid=lightbox-rate-4][aria-pressed=true]").wait_for()
     page.keyboard.press("0")
     page.locator("[data-testid=lightbox-rate-4][aria-pressed=false]").wait_for()
