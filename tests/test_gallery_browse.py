@@ -504,3 +504,22 @@ def test_browsing_shows_exactly_what_the_access_module_allows(alice, bob):
     for sort in ("newest", "oldest", "rating", "name", "model"):
         assert set(walk(alice, limit=1, sort=sort)) == expected, sort
     assert set(walk(alice, limit=2, rating_min="2")) == {mine.pk, bobs_in_team.pk}
+
+
+def test_a_team_members_model_filter_looks_the_model_up_once(alice, bob):
+    """Each part of a page (own images, team images below and above) filters by model: one catalog lookup."""
+    from imagestudio.workspaces.models import Role
+    from imagestudio.workspaces.services import create_team, set_member
+
+    team = create_team(bob, "Studio")
+    set_member(team, alice, Role.EDITOR)
+    fal = AIModel.objects.filter(provider="fal").first()
+    mine = img(alice, model=fal)
+    bobs = img(bob, model=fal, project=Project.objects.create(workspace=team, user=bob, name="Team work"))
+    img(bob, project=Project.objects.get(name="Team work"))  # another model
+    filters = parse_filters({"model": fal.endpoint_id})
+    with CaptureQueriesContext(connection) as ctx:
+        page = browse_page(alice, filters)
+    assert {image.pk for image in page.items} == {mine.pk, bobs.pk}
+    lookups = [q["sql"] for q in ctx.captured_queries if 'FROM "models"' in q["sql"] and '"endpoint_id" =' in q["sql"]]
+    assert len(lookups) == 1

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from typing import Any
 
 from django.apps import apps
@@ -126,6 +127,12 @@ class ImageFilters:
     provider: str | None = None
     seed: int | None = None
     sort: str = "newest"
+
+    @cached_property
+    def model_ids(self) -> list:
+        """The catalog ids `model` names (by name or endpoint id), looked up once for every part of a page."""
+        named = AIModel.objects.filter(Q(name=self.model) | Q(endpoint_id=self.model))
+        return list(named.values_list("id", flat=True))
 
     @property
     def active(self) -> bool:
@@ -316,8 +323,7 @@ def apply_filters(queryset: QuerySet[Image], user, filters: ImageFilters) -> Que
         queryset = queryset.filter(created_at__lt=day_start(filters.date_to + timedelta(days=1)))
     if filters.model:
         # The ids as values, not a subquery: the planner can then weigh the (user, model, time) index.
-        named = AIModel.objects.filter(Q(name=filters.model) | Q(endpoint_id=filters.model))
-        queryset = queryset.filter(model_id__in=list(named.values_list("id", flat=True)))
+        queryset = queryset.filter(model_id__in=filters.model_ids)
     if filters.provider:
         queryset = queryset.filter(model_id__in=AIModel.objects.filter(provider=filters.provider).values("id"))
     if filters.project == "none":
