@@ -24,6 +24,25 @@ def pytest_sessionstart(session) -> None:
         session.config._s3_server = start_s3_server(os.environ["S3_ENDPOINT_URL"], os.environ["S3_BUCKET"])
 
 
+# One second into a window of every unit (s, m, h, d): counts in a test never straddle two windows.
+PINNED_RATE_CLOCK = 20_000 * 86_400 + 1.0
+
+
+@pytest.fixture
+def rate_limits(settings, monkeypatch):
+    """tests/settings.py turns limits off for the suite; this turns them on, on a clean cache, with the
+    limiter's clock pinned (a fixed window rolling over mid-test would reset its count)."""
+    from django.core.cache import cache
+
+    from imagestudio.lib import ratelimit
+
+    settings.DISABLE_RATE_LIMITS = False
+    monkeypatch.setattr(ratelimit, "clock", lambda: PINNED_RATE_CLOCK)
+    cache.clear()
+    yield settings
+    cache.clear()
+
+
 @pytest.fixture
 def catalog(db):
     sync_catalog()

@@ -224,9 +224,8 @@ def test_the_owner_reads_the_verdict_on_the_notifications_page(alice, alice_api,
     assert f'href="/shares/{token}/review/"' in page
 
 
-def test_verdict_posts_past_the_rate_answer_429(alice_api, project, settings):
-    settings.DISABLE_RATE_LIMITS = False
-    settings.SHARE_REVIEW_RATE_LIMIT = "3/m"
+def test_verdict_posts_past_the_rate_answer_429(alice_api, project, rate_limits):
+    rate_limits.SHARE_REVIEW_RATE_LIMIT = "3/m"
     token = review_link(alice_api, project)
     answers = [api_review(token, project.first, verdict="approve").status_code for _ in range(4)]
     assert answers == [200, 200, 200, 429]

@@ -86,8 +86,7 @@ def test_a_password_link_answers_401_until_the_password_is_given(alice_api, proj
     assert "open sesame" not in stored and check_password("open sesame", stored)  # hashed, never kept as text
 
 
-def test_wrong_password_guesses_are_rate_limited(alice_api, project, settings):
-    settings.DISABLE_RATE_LIMITS = False
+def test_wrong_password_guesses_are_rate_limited(alice_api, project, rate_limits):
     token = post_json(alice_api, f"/api/share/project/{project.pk}", {"password": "correct horse"}).json()["token"]
     anonymous = Client()
     answers = [

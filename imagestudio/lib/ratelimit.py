@@ -28,6 +28,7 @@ from django.template.loader import render_to_string
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+clock = time.time  # the limiter's clock; tests pin it so a window cannot roll over mid-test
 
 
 class RateLimited(Exception):
@@ -111,7 +112,7 @@ def limit(request: HttpRequest, *, action: str, rate: str, key: str | None = Non
     parsed = parse_rate(rate)
     if parsed is None or not enabled():
         return
-    now = time.time()
+    now = clock()
     window = int(now // parsed.seconds)
     ident = hashlib.sha256((key or f"ip:{client_ip(request)}").encode()).hexdigest()[:32]
     cache_key = f"rl:{action}:{parsed.amount}/{parsed.seconds}:{ident}:{window}"
