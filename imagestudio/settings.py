@@ -133,6 +133,13 @@ TEMPLATES = [
             ],
         },
     },
+    {  # only for tiles and rows drawn many times a page: see imagestudio/web/jinja.py
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "imagestudio" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "imagestudio.web.jinja.environment"},
+    },
 ]
 
 # --- Database: SQLite under var/ by default, PostgreSQL (or any dj-database-url) via DATABASE_URL.

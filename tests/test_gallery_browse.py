@@ -523,3 +523,55 @@ def test_a_team_members_model_filter_looks_the_model_up_once(alice, bob):
     assert {image.pk for image in page.items} == {mine.pk, bobs.pk}
     lookups = [q["sql"] for q in ctx.captured_queries if 'FROM "models"' in q["sql"] and '"endpoint_id" =' in q["sql"]]
     assert len(lookups) == 1
+
+
+# -- tiles and rows (Jinja2 templates drawn through {% image_tiles %} / {% image_rows %}) ---------------
+
+
+HOSTILE = "<script>alert(1)</script> \"quoted\" & 'single'"
+
+
+@pytest.mark.parametrize("view", ["grid", "masonry", "list"])
+def test_every_view_escapes_prompts_and_titles(alice_browser, alice, view):
+    img(alice, prompt=HOSTILE, title=f"{HOSTILE} title" if view == "list" else "")
+    html = alice_browser.get("/images/", {"view": view}).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &#34;quoted&#34; &amp; &#39;single&#39;" in html
+
+
+@pytest.mark.parametrize("view", ["grid", "masonry", "list"])
+def test_only_the_first_image_of_a_page_loads_eagerly(alice_browser, alice, view):
+    for _ in range(3):
+        img(alice)
+    html = alice_browser.get("/images/", {"view": view}).content.decode()
+    assert html.count('fetchpriority="high"') == 1
+    assert html.count('loading="lazy"') == 2
+
+
+def test_list_rows_show_date_in_the_users_time_zone_size_and_rating(alice_browser, alice, settings):
+    settings.TIME_ZONE = "Asia/Tokyo"
+    img(alice, created=datetime(2025, 3, 10, 20, 30, tzinfo=UTC), rating=4, file_size=1_500_000, format="webp")
+    html = alice_browser.get("/images/", {"view": "list"}).content.decode()
+    assert '<time datetime="2025-03-11T05:30:00+09:00"' in html  # 20:30 UTC is the next morning in Tokyo
+    assert "11 Mar 2025<span" in html and ">05:30</span>" in html
+    assert "WEBP · 1.4\xa0MB" in html
+    assert 'title="4 of 5 stars"' in html and html.count("fill-current text-amber-500") == 4
+
+
+def test_a_result_tiles_variation_form_carries_the_csrf_token(alice):
+    from django.template import Context, Template
+
+    image = img(alice, seed=42)
+    html = Template("{% load gallery_files %}{% image_tiles images seed='always' vary=True %}").render(
+        Context({"images": [image], "csrf_token": "tok-123"})
+    )
+    assert f'action="/images/{image.pk}/vary/"' in html
+    assert 'name="csrfmiddlewaretoken" value="tok-123"' in html
+    assert 'data-testid="result-seed"' in html and ">42</span>" in html
+
+
+def test_an_unknown_tile_option_is_a_template_error(alice):
+    from django.template import Context, Template, TemplateSyntaxError
+
+    with pytest.raises(TemplateSyntaxError, match="justify"):
+        Template("{% load gallery_files %}{% image_tiles images justify=True %}").render(Context({"images": []}))

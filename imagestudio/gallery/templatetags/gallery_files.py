@@ -5,6 +5,11 @@
 {{ image|image_url:"image_thumb" }}        reverse("image_thumb", args=[image.pk]), without resolving per tile
 {% image_versions image request.user as versions %}   the versions strip's data (see versions.strip)
 {{ bytes|filesize }}                      1.4 MB
+{% image_tiles page.items justified=True link_testid="gallery-image" seed="hover" show_prompt=True eager_first=True selectable=True %}
+{% image_tile image eager_first=True %}   one tile (same options)
+{% image_rows page.items %}               the list view's rows
+Tiles and rows are Jinja2 templates (components/image_tiles.jinja, image_rows.jinja; see web/jinja.py):
+a page draws up to a hundred of them.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ import uuid
 from functools import lru_cache
 
 from django import template
+from django.template import engines
 from django.urls import get_script_prefix, reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from imagestudio.gallery import renditions, storage_usage, versions
 
@@ -48,6 +55,47 @@ def _rendition_url(pk, width: int, fmt: str) -> str:
 @register.filter
 def srcset(image, fmt: str) -> str:
     return renditions.srcset(image, fmt, _rendition_url)
+
+
+TILE_OPTIONS = frozenset(
+    (
+        "justified",
+        "link_testid",
+        "img_testid",
+        "seed",
+        "show_prompt",
+        "eager_first",
+        "class",
+        "vary",
+        "vary_htmx",
+        "selectable",
+    )
+)
+
+
+def _render_jinja(name: str, context: dict) -> SafeString:
+    template_ = engines["jinja2"].env.get_template(name)  # type: ignore[attr-defined]
+    return mark_safe(template_.render(context))  # noqa: S308 - autoescaped Jinja2 output
+
+
+@register.simple_tag(takes_context=True)
+def image_tiles(context, images, **options) -> SafeString:
+    unknown = set(options) - TILE_OPTIONS
+    if unknown:
+        raise template.TemplateSyntaxError(f"image_tiles: unknown options {sorted(unknown)}")
+    if options.get("vary"):
+        options["csrf_token"] = str(context.get("csrf_token", ""))
+    return _render_jinja("components/image_tiles.jinja", {"images": images, **options})
+
+
+@register.simple_tag(takes_context=True)
+def image_tile(context, image, **options) -> SafeString:
+    return image_tiles(context, [image], **options)
+
+
+@register.simple_tag
+def image_rows(images) -> SafeString:
+    return _render_jinja("components/image_rows.jinja", {"images": images})
 
 
 @register.simple_tag

@@ -1,0 +1,35 @@
+"""The Jinja2 environment for the few templates drawn many times a page (image tiles and rows).
+
+A gallery page draws 40–100 tiles; the Django template language spends ~0.5 ms on each, Jinja2 ~0.1 ms.
+Everything else stays in Django templates. Jinja templates live in imagestudio/jinja2/ with a `.jinja`
+suffix and are rendered through `{% image_tiles %}` / `{% image_rows %}` (gallery_files), never directly by
+views. The globals and filters below are the same functions the Django tags use, so both render alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.template import defaultfilters
+from django.utils import dateformat, timezone
+from jinja2 import Environment
+
+from imagestudio.gallery.templatetags.gallery_files import image_url, srcset
+from imagestudio.web.templatetags.ui import icon
+
+
+def local_date(value: Any, fmt: str) -> str:
+    """Django's `date` filter (in the current time zone), for Jinja."""
+    if not value:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return dateformat.format(value, fmt)
+
+
+def environment(**options: Any) -> Environment:
+    options.pop("autoescape", None)  # always on: tiles show user-written prompts and titles
+    env = Environment(autoescape=True, **options)
+    env.globals.update(icon=icon, image_url=image_url, srcset=srcset)
+    env.filters.update(date=local_date, filesizeformat=defaultfilters.filesizeformat)
+    return env
