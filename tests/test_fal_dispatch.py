@@ -230,3 +230,73 @@ def test_the_poller_sleeps_until_the_next_check_comes_due(catalog):
     assert fal_jobs._until_next_check(0.1) == 0.005  # overdue: look almost at once
     GenerationJob.objects.filter(pk=job.pk).update(next_check_at=timezone.now() + timedelta(seconds=5))
     assert fal_jobs._until_next_check(0.1) == 0.1
+
+
+# -- aiming status looks at the moment fal finishes (RunTime) -------------------------------------------
+
+
+def test_with_nothing_seen_looks_come_every_poll_interval():
+    assert fal_jobs.RunTime().next_look(0.0, 1.0) == 1.0
+
+
+def test_the_first_look_halves_the_bracket_and_a_miss_is_followed_by_a_look_at_its_top():
+    run_time = fal_jobs.RunTime()
+    run_time.done.append(2.2)  # done when looked at 2.2 s after submit
+    run_time.not_done.append(1.8)  # not done at 1.8 s
+    assert run_time.next_look(0.0, 1.0) == pytest.approx(2.0)  # the middle of (1.8, 2.2]
+    run_time.not_done.append(2.0)  # that look was too soon
+    assert run_time.next_look(2.0, 1.0) == pytest.approx(0.2)  # so the next goes to the top: 2.2 s
+    assert run_time.bracket() == (2.0, 2.2)
+
+
+def test_past_the_bracket_looks_come_quickly_then_at_the_poll_interval():
+    run_time = fal_jobs.RunTime()
+    run_time.done.append(2.0)
+    run_time.not_done.append(1.9)
+    assert run_time.next_look(2.5, 1.0) == fal_jobs.END_POLL_SECONDS  # late: fal is slower this time
+    assert run_time.next_look(3.5, 1.0) == 1.0  # well past any recent run: back to the interval
+
+
+def test_a_first_look_too_far_ahead_waits_no_longer_than_the_poll_interval():
+    run_time = fal_jobs.RunTime()
+    run_time.done.append(60.0)  # a slow model: the aimed look is a minute away
+    run_time.not_done.append(59.0)
+    assert run_time.next_look(0.0, 1.0) == 1.0  # progress still shows every interval meanwhile
+    assert run_time.next_look(58.0, 1.0) == pytest.approx(1.5)
+
+
+def test_when_run_times_vary_more_than_the_bracket_looks_go_to_the_fastest_done():
+    run_time = fal_jobs.RunTime()
+    run_time.done.extend([2.0, 3.5])
+    run_time.not_done.extend([2.4])  # a slower run was still going at 2.4 s: lower > upper
+    assert run_time.next_look(0.0, 1.0) == pytest.approx(2.0)
+    assert run_time.next_look(2.0, 1.0) == fal_jobs.END_POLL_SECONDS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_polling_records_each_look_and_aims_the_next_request_at_the_bracket(
+    catalog, fal_only_poller, fal_emulator, monkeypatch, settings
+):
+    monkeypatch.setattr(fal_jobs, "_run_times", {})
+    fal_emulator.configure(latency=0.3)
+    user = make_user(email="aim@example.com")
+    job = enqueue_job(user=user, model=FLUX, parameters=dict(SMALL))
+    assert fal_only_poller.start_waiting() == 1
+    wait_until(lambda: submitted(job), 10, "the job to reach fal")
+
+    def done() -> bool:
+        fal_only_poller.poll_due()
+        return status_of(job) == JobStatus.SUCCEEDED
+
+    wait_until(done, 20, "the job to finish")
+    run_time = fal_jobs._run_times[job.model_id]
+    lower, upper = run_time.bracket()
+    assert len(run_time.done) == 1 and len(run_time.not_done) >= 5  # polled every 0.02 s while fal ran
+    assert 0.3 <= lower < upper < lower + 0.2  # not done at `lower`, done by `upper`: a poll interval apart
+    settings.FAL_POLL_INTERVAL_SECONDS = 1.0  # the aimed look is sooner than the interval
+    second = enqueue_job(user=user, model=FLUX, parameters=dict(SMALL))
+    assert fal_only_poller.start_waiting() == 1
+    wait_until(lambda: submitted(second), 10, "the second job to reach fal")
+    second.refresh_from_db()
+    first_look = second.next_check_at.timestamp() - second.provider_state["submitted_at"]
+    assert first_look == pytest.approx((lower + upper) / 2, abs=0.01)

@@ -11,6 +11,7 @@ import dataclasses
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -50,20 +51,27 @@ def webhook_url() -> str | None:
     return f"{settings.PUBLIC_URL}{reverse('fal_webhook')}" if settings.PUBLIC_URL else None
 
 
-def _next_check(job: GenerationJob | None = None, *, after_webhook: bool = False) -> datetime:
+def _next_check(
+    job: GenerationJob | None = None, *, after_webhook: bool = False, submitted_at: float | None = None
+) -> datetime:
     """When to look at a request next: with webhooks, only as a safety net; else every poll interval,
-    except around the end this model's requests usually reach (learned from our recent jobs): a first
-    look just before it, then quick looks until just after it."""
+    except around the moment this model's requests usually finish: looks aimed at it (see `RunTime`),
+    then quick looks until a poll interval past it."""
     now = timezone.now()
     if after_webhook:
         return now + timedelta(seconds=settings.FAL_WEBHOOK_FALLBACK_SECONDS)
-    delay = settings.FAL_POLL_INTERVAL_SECONDS
-    if job is not None and job.started_at is not None and (expected := _expected_seconds(job.model_id)):
+    interval = settings.FAL_POLL_INTERVAL_SECONDS
+    delay = interval
+    if job is not None:
+        submitted_at = submitted_at or job.provider_state.get("submitted_at")
+    if job is not None and submitted_at and (run_time := _run_times.get(job.model_id)) and run_time.done:
+        delay = run_time.next_look(time.time() - submitted_at, interval)
+    elif job is not None and job.started_at is not None and (expected := _expected_seconds(job.model_id)):
         elapsed = (now - job.started_at).total_seconds()
         first_look = EARLY_LOOK * expected
-        if elapsed < first_look <= elapsed + EXPECTED_END_HORIZON * delay:
+        if elapsed < first_look <= elapsed + EXPECTED_END_HORIZON * interval:
             delay = max(first_look - elapsed, END_POLL_SECONDS)
-        elif first_look <= elapsed <= expected + delay:
+        elif first_look <= elapsed <= expected + interval:
             delay = END_POLL_SECONDS
     return now + timedelta(seconds=delay)
 
@@ -71,6 +79,50 @@ def _next_check(job: GenerationJob | None = None, *, after_webhook: bool = False
 EARLY_LOOK = 0.9  # the first look comes at 90 % of the fastest recent run, so the estimate can improve
 END_POLL_SECONDS = 0.1  # between that look and a poll interval past the expected end, look this often
 EXPECTED_END_HORIZON = 3  # within this many poll intervals of the first look, wait for it instead of polling
+
+
+class RunTime:
+    """What this process has seen of one model's fal run time (seconds from submit to done), to aim looks.
+
+    Every status look brackets it: "not done yet" at `elapsed` (timed when the look was sent) means the
+    run takes longer; "done" (timed when the answer came) means it takes at most that. The next request's
+    first look goes to the middle of the bracket and, if that was too soon, the second to its top: a miss
+    costs at most the bracket's width, and each miss or hit halves it. When run times vary more than the
+    bracket (a busy fal queue), the looks go to the fastest recent "done" and quick polls follow.
+    """
+
+    WINDOW = 20  # the most recent observations of each kind
+
+    def __init__(self) -> None:
+        self.done: deque[float] = deque(maxlen=self.WINDOW)
+        self.not_done: deque[float] = deque(maxlen=self.WINDOW)
+
+    def bracket(self) -> tuple[float, float] | None:
+        if not self.done:
+            return None
+        return max(self.not_done, default=0.0), min(self.done)
+
+    def next_look(self, elapsed: float, interval: float) -> float:
+        """Seconds from now until the next look at a request submitted `elapsed` seconds ago."""
+        bracket = self.bracket()
+        if bracket is None:
+            return interval
+        lower, upper = bracket
+        # Below the bracket: aim at its middle. At or in it (this request missed there): at its top.
+        target = (lower + upper) / 2 if elapsed < lower and lower < upper else upper
+        if target > elapsed + MIN_LOOK_GAP:
+            return target - elapsed if target - elapsed <= EXPECTED_END_HORIZON * interval else interval
+        return END_POLL_SECONDS if elapsed <= upper + interval else interval
+
+
+MIN_LOOK_GAP = 0.005
+_run_times: dict[UUID, RunTime] = {}
+
+
+def note_look(model_id: UUID, *, done: bool, elapsed: float) -> None:
+    """Record one status look (see `RunTime`); the poller's pool threads call this."""
+    run_time = _run_times.get(model_id) or _run_times.setdefault(model_id, RunTime())
+    (run_time.done if done else run_time.not_done).append(elapsed)
 
 
 _expected: dict[UUID, tuple[float, float | None]] = {}  # model id -> (computed at, seconds)
@@ -104,30 +156,28 @@ class FalJobs:
 # -- submit -----------------------------------------------------------------------------------------
 
 
-def _submit_lease_seconds() -> float:
-    # fal_client retries a submit up to 10 times on its own: hold the lease for all of it, so recovery
-    # never hands the job to a second worker (and a second fal request) while the first still waits.
-    return max(settings.JOB_LEASE_SECONDS, 10 * settings.FAL_TIMEOUT + 60)
-
-
 def submit(job: GenerationJob) -> str:
     """Hand a claimed job to fal's queue and free the worker at once."""
     arguments = {"prompt": job.prompt, **job.parameters}
     if job.negative_prompt and "negative_prompt" in job.model.input_schema:
         arguments["negative_prompt"] = job.negative_prompt
     GenerationJob.objects.filter(pk=job.pk, lease_owner=job.lease_owner).update(
-        lease_expires_at=jobqueue.lease_until(_submit_lease_seconds()), progress_message="Sending to fal.ai"
+        lease_expires_at=jobqueue.lease_until(), progress_message="Sending to fal.ai"
     )
     try:
-        submission = provider().submit(job.model.endpoint_id, arguments, webhook_url=webhook_url())
+        # fal_client retries a submit up to 10 times on its own: the lease is renewed all along, so recovery
+        # never hands the job to a second worker (and a second fal request) while this one still waits.
+        with jobqueue.lease_keeper.holding(job):
+            submission = provider().submit(job.model.endpoint_id, arguments, webhook_url=webhook_url())
     except ProviderError as exc:
         return handle_error(job, exc)
+    submitted_at = time.time()
     updated = GenerationJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, lease_owner=job.lease_owner).update(
         fal_request_id=submission.request_id,
-        provider_state={"submission": dataclasses.asdict(submission), "submitted_at": time.time()},
+        provider_state={"submission": dataclasses.asdict(submission), "submitted_at": submitted_at},
         lease_owner="",
         lease_expires_at=None,  # nobody holds it now: the poller or the webhook finishes it
-        next_check_at=_next_check(job, after_webhook=bool(webhook_url())),
+        next_check_at=_next_check(job, after_webhook=bool(webhook_url()), submitted_at=submitted_at),
         progress_message="Sent to fal.ai",
     )
     if not updated:  # canceled or taken over meanwhile: don't leave a request running at fal
@@ -295,14 +345,20 @@ class Poller:
             # this one's images are downloaded and stored: a wave of finishes would otherwise queue its
             # next wave behind every download and store.
             refilled: list[bool] = []
+            webhook = job.provider_state.get("webhook")
+            submitted_at = job.provider_state.get("submitted_at")
 
             def start_next() -> None:
                 refilled.append(True)
+                if webhook is None and submitted_at:
+                    note_look(job.model_id, done=True, elapsed=time.time() - submitted_at)
                 jobqueue.mark_provider_done(job)
                 refill_slot(job.user_id, self.worker_id, freeing=job.pk)
 
-            webhook = job.provider_state.get("webhook")
+            look_sent = time.time()
             outcome = _check(job.model.endpoint_id, str(job.pk), submission, webhook, on_result=start_next)
+            if outcome.progress is not None and submitted_at:
+                note_look(job.model_id, done=False, elapsed=look_sent - submitted_at)
             apply(job, outcome, wake_queue=False)
             if job.is_final and not refilled:
                 refill_slot(job.user_id, self.worker_id)  # fill the freed slot now, not at a worker's next look

@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -57,6 +60,57 @@ def wake(run_after: datetime | None = None) -> None:
 
 def lease_until(seconds: float | None = None) -> datetime:
     return timezone.now() + timedelta(seconds=seconds or settings.JOB_LEASE_SECONDS)
+
+
+class LeaseKeeper:
+    """Renews the leases of jobs this process is busy with in one long network call (a fal submit, which
+    fal_client retries up to ten times): while the process lives the lease stays fresh, so recovery never
+    hands the job to a second worker; if the process dies, the lease runs out within one lease length.
+
+    One daemon thread per process, started on first use, renewing every third of a lease.
+    """
+
+    def __init__(self) -> None:
+        self._held: dict[UUID, str] = {}  # job id -> lease owner
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    @contextmanager
+    def holding(self, job: GenerationJob) -> Iterator[None]:
+        with self._lock:
+            self._held[job.pk] = job.lease_owner
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="lease-keeper", daemon=True)
+                self._thread.start()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._held.pop(job.pk, None)
+
+    def renew(self) -> int:
+        """Push every held lease one lease length ahead; returns how many were still ours."""
+        with self._lock:
+            held = dict(self._held)
+        renewed = 0
+        for job_id, owner in held.items():
+            renewed += GenerationJob.objects.filter(pk=job_id, status=JobStatus.RUNNING, lease_owner=owner).update(
+                lease_expires_at=lease_until()
+            )
+        return renewed
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(settings.JOB_LEASE_SECONDS / 3)
+            try:
+                self.renew()
+            except Exception:  # a database hiccup: the next round tries again, well within the lease
+                log.exception("Renewing job leases failed")
+            finally:
+                close_old_connections()
+
+
+lease_keeper = LeaseKeeper()
 
 
 def _due() -> Q:
