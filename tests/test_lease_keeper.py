@@ -95,3 +95,17 @@ def test_a_submit_longer_than_the_lease_is_never_recovered_from_under_its_worker
     assert answers == ["submitted"] and recovered == 0
     job.refresh_from_db()
     assert job.status == JobStatus.RUNNING and job.fal_request_id and job.attempts == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lease_held_after_a_long_quiet_spell_is_renewed_on_time(catalog, settings):
+    """The keeper's thread may be asleep for a third of a long lease when a job with a short one arrives."""
+    keeper = jobqueue.LeaseKeeper()
+    settings.JOB_LEASE_SECONDS = 120
+    with keeper.holding(leased_job("w0", seconds=120)):
+        pass  # the thread now sleeps up to 40 s
+    settings.JOB_LEASE_SECONDS = 0.6
+    job = leased_job("w1", seconds=0.6)
+    first = lease_of(job)
+    with keeper.holding(job):
+        wait_until(lambda: lease_of(job) > first, 5, "the keeper thread to renew the new lease")

@@ -73,6 +73,7 @@ class LeaseKeeper:
     def __init__(self) -> None:
         self._held: dict[UUID, str] = {}  # job id -> lease owner
         self._lock = threading.Lock()
+        self._added = threading.Event()
         self._thread: threading.Thread | None = None
 
     @contextmanager
@@ -82,6 +83,7 @@ class LeaseKeeper:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="lease-keeper", daemon=True)
                 self._thread.start()
+        self._added.set()  # the new lease must be renewed within a third of a lease from now
         try:
             yield
         finally:
@@ -100,8 +102,14 @@ class LeaseKeeper:
         return renewed
 
     def _run(self) -> None:
+        next_round = time.monotonic() + settings.JOB_LEASE_SECONDS / 3
         while True:
-            time.sleep(settings.JOB_LEASE_SECONDS / 3)
+            if self._added.wait(timeout=max(0.0, next_round - time.monotonic())):
+                self._added.clear()
+                next_round = min(next_round, time.monotonic() + settings.JOB_LEASE_SECONDS / 3)
+            if time.monotonic() < next_round:
+                continue
+            next_round = time.monotonic() + settings.JOB_LEASE_SECONDS / 3
             try:
                 self.renew()
             except Exception:  # a database hiccup: the next round tries again, well within the lease
