@@ -479,7 +479,7 @@ def test_a_settings_error_names_the_field_and_keeps_every_input(alice_browser, p
     response = alice_browser.post(url, {"description": "Typed brief", "notes": "My notes", "tags": tags})
     assert response.status_code == 422
     text = html(response)
-    assert re.search(r'id="id_tags_error".*?At most 20 tags\.', text, re.S)
+    assert re.search(r'id="id_tags_error".*?A project has at most 20 tags\.', text, re.S)
     assert "Typed brief</textarea>" in text and "My notes</textarea>" in text and f'value="{tags}"' in text
     bad_model = alice_browser.post(url, {"model": "no/such-model"})
     assert bad_model.status_code == 422

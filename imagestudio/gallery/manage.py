@@ -19,10 +19,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from imagestudio.gallery.models import Image, ImageTag
+from imagestudio.lib import tags as tags_rules
 from imagestudio.workspaces.access import get_image_for, images_visible_to
 
-MAX_TAGS = 20
-MAX_TAG = 50
+MAX_TAGS = tags_rules.MAX_TAGS
+MAX_TAG = tags_rules.MAX_TAG
 MAX_TITLE = 200
 MAX_NOTES = 10_000
 MAX_BULK = 500
@@ -171,27 +172,19 @@ def update_details(image: Image, *, title: object = None, notes: object = None, 
 
 
 def clean_tag(value: object) -> str:
-    text = " ".join(str(value).split()).lower()
-    _refuse_nul("tags", text)
-    if len(text) > MAX_TAG:
-        raise ManageError("tags", f"Each tag is at most {MAX_TAG} characters (“{text[:20]}…” is longer).")
-    return text
+    """One tag by the shared rules (imagestudio.lib.tags), as a ManageError on the field `tags`."""
+    try:
+        return tags_rules.clean_tag(value)
+    except tags_rules.TagError as exc:
+        raise ManageError("tags", exc.message) from None
 
 
 def clean_tags(names: object) -> list[str]:
-    """Trimmed, lower-cased, without duplicates or empties, in the order given; at most MAX_TAGS of MAX_TAG."""
-    if isinstance(names, str):
-        names = names.split(",")
-    if not isinstance(names, list | tuple):
-        raise ManageError("tags", "Tags are a list of words.")
-    cleaned: list[str] = []
-    for name in names:
-        text = clean_tag(name)
-        if text and text not in cleaned:
-            cleaned.append(text)
-    if len(cleaned) > MAX_TAGS:
-        raise ManageError("tags", f"An image has at most {MAX_TAGS} tags.")
-    return cleaned
+    """Tags by the shared rules (imagestudio.lib.tags), as a ManageError on the field `tags`."""
+    try:
+        return tags_rules.clean_tags(names)
+    except tags_rules.TagError as exc:
+        raise ManageError("tags", exc.message) from None
 
 
 def set_tags(image: Image, names: object, by=None) -> Image:

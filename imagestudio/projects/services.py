@@ -12,14 +12,13 @@ from django.utils import timezone
 from imagestudio.catalog.models import AIModel
 from imagestudio.events.services import record
 from imagestudio.gallery.models import Image
+from imagestudio.lib import tags as tags_rules
 from imagestudio.projects.models import Project
 from imagestudio.projects.starters import starter
 from imagestudio.workspaces.access import projects_visible_to
 from imagestudio.workspaces.models import Workspace
 
 MAX_NAME = 200
-MAX_TAGS = 20
-MAX_TAG = 40
 MAX_TEXT = 20_000
 MAX_MOVE = 1000
 
@@ -42,20 +41,11 @@ def clean_name(name: object) -> str:
 
 
 def clean_tags(tags: object) -> list[str]:
-    if isinstance(tags, str):
-        tags = tags.split(",")
-    if not isinstance(tags, list | tuple):
-        raise ProjectError("tags", "Tags are a list of words.")
-    cleaned: list[str] = []
-    for tag in tags:
-        text = " ".join(str(tag).split()).lower()
-        if len(text) > MAX_TAG:
-            raise ProjectError("tags", f"Each tag is at most {MAX_TAG} characters.")
-        if text and text not in cleaned:
-            cleaned.append(text)
-    if len(cleaned) > MAX_TAGS:
-        raise ProjectError("tags", f"At most {MAX_TAGS} tags.")
-    return cleaned
+    """The shared tag rules (imagestudio.lib.tags), as a ProjectError on the field `tags`."""
+    try:
+        return tags_rules.clean_tags(tags, owner="A project")
+    except tags_rules.TagError as exc:
+        raise ProjectError("tags", exc.message) from None
 
 
 def _clean_text(field: str, value: object, limit: int = MAX_TEXT) -> str:
