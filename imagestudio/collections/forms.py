@@ -9,7 +9,6 @@ from django.http import QueryDict
 
 from imagestudio.collections import services
 from imagestudio.collections.services import CollectionError
-from imagestudio.projects.forms import ImageIdsField
 
 KIND_CHOICES = [("manual", "Chosen images"), ("smart", "Smart: a saved gallery filter")]
 
@@ -71,7 +70,3 @@ class CollectionEditForm(_ShowsErrors):
         required=False, max_length=services.MAX_DESCRIPTION, widget=forms.Textarea(attrs={"rows": 2})
     )
     filter = forms.CharField(required=False, max_length=2000)
-
-
-class ImageChoiceForm(forms.Form):
-    image_ids = ImageIdsField()  # the projects' field: UUIDs, at least one, at most 1000

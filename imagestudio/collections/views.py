@@ -25,14 +25,15 @@ from imagestudio.collections import selectors, services
 from imagestudio.collections.forms import (
     CollectionCreateForm,
     CollectionEditForm,
-    ImageChoiceForm,
     filter_text,
     parse_filter_text,
 )
 from imagestudio.collections.models import Collection
 from imagestudio.collections.services import CollectionError
 from imagestudio.gallery import files
-from imagestudio.lib.pagination import BadCursor, paginate_newest_first
+from imagestudio.gallery.models import Image
+from imagestudio.lib.pagination import BadCursor
+from imagestudio.projects.picker import PickerPage, pick_images
 from imagestudio.workspaces.access import (
     allows,
     get_collection_for,
@@ -41,8 +42,6 @@ from imagestudio.workspaces.access import (
     role_in,
 )
 from imagestudio.workspaces.current import current_workspace
-
-CANDIDATES_PER_PAGE = 48
 
 
 def _toast(response: HttpResponse, message: str, level: str = "success") -> HttpResponse:
@@ -254,36 +253,24 @@ def collection_add_images(request: AuthenticatedRequest, collection_id) -> HttpR
     if collection.is_smart:
         messages.info(request, "A smart collection fills itself from its filter; change the filter instead.")
         return _detail(collection)
-    form = ImageChoiceForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        ids = form.cleaned_data["image_ids"]
-        images = list(images_visible_to(request.user).filter(pk__in=ids))
-        if len(images) != len(ids):
-            raise Http404("No such image.")
-        order = {image_id: index for index, image_id in enumerate(ids)}
-        images.sort(key=lambda image: order[image.pk])
+
+    def add(images: list[Image]) -> HttpResponse:
         added = services.add_images(collection, images, by=request.user)
         messages.success(request, f"Added {added.added} image{'' if added.added == 1 else 's'} to “{collection.name}”.")
         return _detail(collection)
-    candidates = (
-        images_visible_to(request.user).exclude(pk__in=selectors.image_ids_in(collection.pk)).select_related("project")
+
+    visible = images_visible_to(request.user)
+    page = PickerPage(
+        target_name=collection.name,
+        detail_url=reverse("collection_detail", args=[collection.pk]),
+        action_url=reverse("collection_add_images", args=[collection.pk]),
+        subtitle="Images you can see that are not in this collection yet, newest first. They go to the end, in the "
+        "order you tick them; they also stay where they are.",
+        submit_label="Add to collection",
+        empty_description="Every image you can see is already in this collection. Generate new ones to add more.",
     )
-    cursor = request.GET.get("cursor") or None
-    try:
-        page = paginate_newest_first(candidates, cursor, CANDIDATES_PER_PAGE)
-    except BadCursor as exc:
-        messages.error(request, str(exc))
-        return redirect("collection_add_images", collection_id=collection.pk)
-    context = {
-        "collection": collection,
-        "form": form,
-        "page": page,
-        "chosen": {str(value) for value in request.POST.getlist("image_ids")},
-        "next_url": "?" + urlencode({"cursor": page.next_cursor}) if page.next_cursor else "",
-    }
-    if request.htmx and cursor:
-        return render(request, "projects/partials/image_choices.html", context)
-    return render(request, "collections/collection_add_images.html", context, status=422 if form.is_bound else 200)
+    candidates = visible.exclude(pk__in=selectors.image_ids_in(collection.pk))
+    return pick_images(request, candidates=candidates, allowed=visible, add=add, page=page)
 
 
 def _refused(request: AuthenticatedRequest, collection: Collection, message: str) -> HttpResponse:

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -22,14 +22,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from imagestudio.accounts.http import AuthenticatedRequest
 from imagestudio.events.activity import feed_items, project_activity
 from imagestudio.gallery.models import Image
-from imagestudio.lib.pagination import BadCursor, paginate_newest_first
+from imagestudio.lib.pagination import BadCursor
 from imagestudio.projects import selectors, services
 from imagestudio.projects.export import project_zip_name, stream_project_zip
 from imagestudio.projects.forms import (
     SORT_CHOICES,
     DeleteForm,
     DuplicateForm,
-    ImageChoiceForm,
     ProjectCreateForm,
     ProjectSearchForm,
     ProjectSettingsForm,
@@ -37,6 +36,7 @@ from imagestudio.projects.forms import (
 )
 from imagestudio.projects.markdown import render_markdown
 from imagestudio.projects.models import Project
+from imagestudio.projects.picker import PickerPage, pick_images
 from imagestudio.projects.services import ProjectError, ProjectFields
 from imagestudio.projects.starters import STARTERS
 from imagestudio.workspaces.access import (
@@ -58,7 +58,6 @@ STARTER_ICONS = {
     "social-media-set": "message",
     "storyboard": "layers",
 }
-CANDIDATES_PER_PAGE = 48
 
 
 def _toast(response: HttpResponse, message: str, level: str = "success") -> HttpResponse:
@@ -335,37 +334,23 @@ def project_delete(request: AuthenticatedRequest, project_id) -> HttpResponse:
 def project_add_images(request: AuthenticatedRequest, project_id) -> HttpResponse:
     """Your images that are not in this project yet, as checkboxes; the POST moves the chosen ones in."""
     project = get_project_for(request.user, project_id, "edit")
-    form = ImageChoiceForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        ids = form.cleaned_data["image_ids"]
-        images = list(images_visible_to(request.user, "edit").filter(pk__in=ids))
-        if len(images) != len(ids):
-            raise Http404("No such image.")
+
+    def add(images: list[Image]) -> HttpResponse:
         moved = services.move_images(images, project, by=request.user)
         messages.success(request, f"Added {moved.count} image{'' if moved.count == 1 else 's'} to “{project.name}”.")
         return _detail(project)
-    candidates = (
-        images_visible_to(request.user, "edit")
-        .filter(user=request.user)
-        .exclude(project=project)
-        .select_related("project")
+
+    editable = images_visible_to(request.user, "edit")
+    page = PickerPage(
+        target_name=project.name,
+        detail_url=reverse("project_detail", args=[project.pk]),
+        action_url=reverse("project_add_images", args=[project.pk]),
+        subtitle="Your images that are not in this project yet, newest first. Images already in another project move here.",
+        submit_label="Add to project",
+        empty_description="Every image you made is already in this project. Generate new ones, and they can go straight in.",
     )
-    cursor = request.GET.get("cursor") or None
-    try:
-        page = paginate_newest_first(candidates, cursor, CANDIDATES_PER_PAGE)
-    except BadCursor as exc:
-        messages.error(request, str(exc))
-        return redirect("project_add_images", project_id=project.pk)
-    context = {
-        "project": project,
-        "form": form,
-        "page": page,
-        "chosen": {str(value) for value in request.POST.getlist("image_ids")},
-        "next_url": "?" + urlencode({"cursor": page.next_cursor}) if page.next_cursor else "",
-    }
-    if request.htmx and cursor:
-        return render(request, "projects/partials/image_choices.html", context)
-    return render(request, "projects/project_add_images.html", context, status=422 if form.is_bound else 200)
+    candidates = editable.filter(user=request.user).exclude(project=project)
+    return pick_images(request, candidates=candidates, allowed=editable, add=add, page=page)
 
 
 def _project_image(request: AuthenticatedRequest, project_id, image_id) -> tuple[Project, Image, str | None]:
