@@ -33,7 +33,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-imagestudio/web/static/dist/.built: node_modules/.installed scripts/build-assets.mjs $(shell find imagestudio -name '*.html' -o -name '*.css' -path '*src*' -o -name '*.js' -path '*src*' 2>/dev/null)
+imagestudio/web/static/dist/.built: node_modules/.installed scripts/build-assets.mjs $(shell find imagestudio -name '*.html' -o -name '*.jinja' -o -name '*.css' -path '*src*' -o -name '*.js' -path '*src*' 2>/dev/null)
 	node scripts/build-assets.mjs
 	touch $@
 

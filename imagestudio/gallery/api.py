@@ -51,6 +51,8 @@ class ImageOut(Schema):
     generation_time: float | None
     cost_credits: int
     parent_image_id: UUID | None
+    parent_id: UUID | None = Field(description="The image this one was made from (same as parent_image_id)")
+    operation: str = Field(description="How it was made: generate, variation, upscale, …, or import")
     job_id: UUID | None
     project_id: UUID | None
     is_favorite: bool
@@ -68,6 +70,10 @@ class ImageOut(Schema):
     @staticmethod
     def resolve_thumbnail_url(image: Image) -> str:
         return reverse("api:image_thumbnail", args=[image.pk])
+
+    @staticmethod
+    def resolve_parent_id(image: Image) -> UUID | None:
+        return image.parent_image_id
 
     @staticmethod
     def resolve_model_id(image: Image) -> str | None:
@@ -354,6 +360,10 @@ class PublicImageOut(Schema):
     creator: str
     thumbnail_url: str
     created_at: datetime
+
+    @staticmethod
+    def resolve_parent_id(image: Image) -> UUID | None:
+        return image.parent_image_id
 
     @staticmethod
     def resolve_model_id(image: Image) -> str | None:

@@ -4,13 +4,15 @@ metadata export, near-duplicates and find-similar, versions, storage used."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 from uuid import UUID
 
 from django.http import FileResponse, HttpRequest, JsonResponse, StreamingHttpResponse
+from django.urls import reverse
 from django.utils.http import content_disposition_header
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from imagestudio.gallery import export, files, renditions, similarity, storage_usage, versions
 from imagestudio.gallery.api import ImageOut
@@ -270,3 +272,52 @@ def image_versions(request, image_id: UUID, cursor: str | None = None, limit: in
     image = get_image_for(request.user, image_id)
     page = versions.versions_page(request.user, image, cursor, max(1, min(limit, 100)))
     return {"root_id": versions.root_id(image), "items": page.items, "next_cursor": page.next_cursor}
+
+
+class LineageNodeOut(Schema):
+    id: UUID
+    parent_id: UUID | None
+    operation: str
+    parameters: dict
+    created_at: datetime
+    distance: int = Field(description="Steps from the image asked about: 1 is its parent or a child")
+    thumbnail_url: str
+
+    @staticmethod
+    def resolve_id(node: versions.LineageNode) -> UUID:
+        return node.image.pk
+
+    @staticmethod
+    def resolve_operation(node: versions.LineageNode) -> str:
+        return node.image.operation
+
+    @staticmethod
+    def resolve_parameters(node: versions.LineageNode) -> dict:
+        return node.image.parameters
+
+    @staticmethod
+    def resolve_thumbnail_url(node: versions.LineageNode) -> str:
+        return reverse("api:image_thumbnail", args=[node.image.pk])
+
+
+class LineageOut(Schema):
+    image_id: UUID
+    root_id: UUID
+    ancestors: list[LineageNodeOut] = Field(description="The lineage's root first, the image's parent last")
+    descendants: list[LineageNodeOut] = Field(description="Breadth first: children, then grandchildren, …")
+    truncated: bool = Field(description=f"More than {versions.LINEAGE_LIMIT} images: far relatives left out")
+
+
+@router.get("/{image_id}/lineage", response={200: LineageOut, 404: dict}, url_name="image_lineage")
+def image_lineage(request, image_id: UUID):
+    """Where this image came from and what was made from it: ancestors and descendants, each with its
+    operation (generate, variation, upscale, …) and parameters. 404 for an image you cannot see."""
+    image = get_image_for(request.user, image_id)
+    tree = versions.lineage(request.user, image)
+    return {
+        "image_id": image.pk,
+        "root_id": tree.root_id,
+        "ancestors": tree.ancestors,
+        "descendants": tree.descendants,
+        "truncated": tree.truncated,
+    }

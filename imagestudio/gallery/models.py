@@ -44,6 +44,8 @@ class Image(models.Model):
     generation_time = models.FloatField(null=True, blank=True)  # seconds
     cost_credits = models.PositiveIntegerField(default=0)
     parent_image = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    # How it was made: its job's action (generate, variation, upscale, …), or "import" for a file made elsewhere.
+    operation = models.CharField(max_length=30, default="generate")
     is_favorite = models.BooleanField(default=False)
     is_public = models.BooleanField(default=False)  # shown in the public gallery (opt-in)
     rating = models.PositiveSmallIntegerField(null=True, blank=True)

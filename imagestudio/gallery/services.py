@@ -128,6 +128,14 @@ def _save_row(row: Image, *, image: PILImage.Image, original: bytes, extension: 
     return row
 
 
+def lineage_root_of(parent_image) -> uuid.UUID | None:
+    """The lineage root an image made from `parent_image` belongs to: the parent's root, or the parent itself
+    when it is an original. None for an original."""
+    if parent_image is None:
+        return None
+    return parent_image.lineage_root_id or parent_image.pk
+
+
 def store_image(
     *,
     user,
@@ -138,6 +146,7 @@ def store_image(
     model=None,
     project=None,
     parent_image=None,
+    operation: str = "generate",
     generation_time: float | None = None,
     cost_credits: int = 0,
 ) -> Image:
@@ -171,6 +180,8 @@ def store_image(
         model=model,
         project=project,
         parent_image=parent_image,
+        lineage_root_id=lineage_root_of(parent_image),
+        operation=operation,
         width=width,
         height=height,
         prompt=recipe.prompt,
@@ -281,6 +292,7 @@ def import_upload(*, user, upload, project=None) -> Image:
         user=user,
         project=project,
         model=model,
+        operation="import",
         width=width,
         height=height,
         prompt=parsed.prompt,

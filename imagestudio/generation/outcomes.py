@@ -106,6 +106,7 @@ def _store_outputs(job: GenerationJob, result: ProviderResult, generation_time: 
                 model=job.model,
                 project=job.project,
                 parent_image=job.parent_image,
+                operation=job.action,
                 generation_time=round(generation_time, 3),
             )
         )

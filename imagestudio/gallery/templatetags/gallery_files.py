@@ -4,6 +4,7 @@
 {{ image|srcset:"avif" }}                 "url 256w, url 512w, …" ("" when the image has no renditions)
 {{ image|image_url:"image_thumb" }}        reverse("image_thumb", args=[image.pk]), without resolving per tile
 {% image_versions image request.user as versions %}   the versions strip's data (see versions.strip)
+{% image_lineage image request.user as lineage %}     the lineage tree's rows (see versions.tree_rows)
 {{ bytes|filesize }}                      1.4 MB
 {% image_tiles page.items justified=True link_testid="gallery-image" seed="hover" show_prompt=True eager_first=True selectable=True %}
 {% image_tile image eager_first=True %}   one tile (same options)
@@ -101,6 +102,18 @@ def image_rows(images) -> SafeString:
 @register.simple_tag
 def image_versions(image, user) -> dict:
     return versions.strip(user, image)
+
+
+@register.simple_tag
+def image_lineage(image, user) -> dict:
+    """The lineage card's data: indented rows (see versions.tree_rows) and whether far relatives were cut."""
+    tree = versions.lineage(user, image)
+    return {"rows": versions.tree_rows(tree, image), "truncated": tree.truncated}
+
+
+@register.filter
+def operation_label(operation: str) -> str:
+    return versions.operation_label(operation)
 
 
 @register.filter
