@@ -138,3 +138,38 @@ def test_the_detail_page_shows_the_lineage_as_an_indented_tree(alice, alice_brow
 def test_an_image_without_relatives_shows_no_lineage_card(alice, alice_browser):
     image = make_image(user=alice)
     assert 'data-testid="lineage-tree"' not in alice_browser.get(f"/images/{image.pk}/").content.decode()
+
+
+# -- compare ------------------------------------------------------------------------------------------
+
+
+def test_compare_defaults_to_the_parent_as_before(alice, alice_browser):
+    root = make_image(user=alice)
+    child = derived(alice, root, "upscale")
+    html = alice_browser.get(f"/images/{child.pk}/compare/").content.decode()
+    assert 'data-testid="compare"' in html
+    assert f'src="/images/{root.pk}/file" alt="Before:' in html and f'src="/images/{child.pk}/file" alt="After:' in html
+    assert "After · Upscaled" in html and "Before · Generated" in html
+    assert f'href="/images/{root.pk}/compare/?with={child.pk}"' in html  # swap sides
+    assert 'role="slider"' in html and 'aria-valuenow="50"' in html
+    assert 'data-testid="compare-image"' in alice_browser.get(f"/images/{child.pk}/").content.decode()
+
+
+def test_compare_with_any_visible_image(alice, alice_browser):
+    one, two = make_image(user=alice), make_image(user=alice)
+    html = alice_browser.get(f"/images/{one.pk}/compare/", {"with": two.pk}).content.decode()
+    assert f'src="/images/{two.pk}/file" alt="Before:' in html
+
+
+def test_compare_with_someone_elses_image_is_404(alice, bob, alice_browser):
+    mine, theirs = make_image(user=alice), make_image(user=bob)
+    assert alice_browser.get(f"/images/{mine.pk}/compare/", {"with": theirs.pk}).status_code == 404
+    assert alice_browser.get(f"/images/{mine.pk}/compare/", {"with": "not-an-id"}).status_code == 404
+    assert alice_browser.get(f"/images/{theirs.pk}/compare/").status_code == 404
+
+
+def test_an_original_has_nothing_to_compare_with(alice, alice_browser):
+    original = make_image(user=alice)
+    html = alice_browser.get(f"/images/{original.pk}/compare/").content.decode()
+    assert 'data-testid="compare-nothing"' in html and 'data-testid="compare"' not in html
+    assert 'data-testid="compare-image"' not in alice_browser.get(f"/images/{original.pk}/").content.decode()

@@ -12,5 +12,6 @@ urlpatterns = [
     path("duplicates/trash/", views.duplicates_trash, name="image_duplicates_trash"),
     path("storage/", views.storage_panel, name="image_storage"),
     path("<uuid:image_id>/similar/", views.find_similar, name="image_find_similar"),
+    path("<uuid:image_id>/compare/", views.compare, name="image_compare"),
     path("<uuid:image_id>/r/<int:width>.<str:fmt>", views.rendition, name="image_rendition"),
 ]

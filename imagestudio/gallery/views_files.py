@@ -74,6 +74,17 @@ def find_similar(request: AuthenticatedRequest, image_id) -> HttpResponse:
 
 
 @login_required
+def compare(request: AuthenticatedRequest, image_id) -> HttpResponse:
+    """Two images, before and after: a draggable split or side by side, zoomed and panned together.
+
+    `?with=<id>` names the "before" image; without it, the image's parent. 404 when either is not visible."""
+    image = get_image_for(request.user, image_id)
+    other_id = request.GET.get("with") or image.parent_image_id
+    before = get_image_for(request.user, other_id) if other_id else None
+    return render(request, "gallery/files/compare.html", {"image": image, "before": before})
+
+
+@login_required
 def storage_panel(request: AuthenticatedRequest) -> HttpResponse:
     usage = storage_usage.usage_for(request.user)
     context = {"usage": usage, "usage_rows": _rows(usage)}

@@ -30,6 +30,10 @@ ICONS: dict[str, str] = {
     "search": '<circle cx="11" cy="11" r="7"/><path d="m20 20-3.5-3.5"/>',
     "plus": '<path d="M12 5v14M5 12h14"/>',
     "minus": '<path d="M5 12h14"/>',
+    "compare": '<rect x="3" y="4" width="18" height="16" rx="2"/><path d="M12 2v20"/>',
+    "columns": '<rect x="3" y="4" width="7.5" height="16" rx="1.5"/><rect x="13.5" y="4" width="7.5" height="16" rx="1.5"/>',
+    "repeat": '<path d="m17 2 4 4-4 4"/><path d="M3 11V9a3 3 0 0 1 3-3h15"/><path d="m7 22-4-4 4-4"/>'
+    '<path d="M21 13v2a3 3 0 0 1-3 3H3"/>',
     "menu": '<path d="M4 6h16M4 12h16M4 18h16"/>',
     "x": '<path d="M18 6 6 18M6 6l12 12"/>',
     "chevron-down": '<path d="m6 9 6 6 6-6"/>',
