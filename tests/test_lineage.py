@@ -82,7 +82,7 @@ def test_the_lineage_api_answers_ancestors_root_first_and_descendants_breadth_fi
     node = of_root["descendants"][2]
     assert (node["operation"], node["parent_id"]) == ("remix", str(a.pk))
     assert node["thumbnail_url"] == f"/api/images/{b.pk}/thumbnail"
-    assert alice_api.get(node["thumbnail_url"]).status_code == 200
+    assert alice_api.get(node["thumbnail_url"]).status_code in (200, 302)  # 302: a presigned URL on S3
 
 
 def test_a_trashed_relative_ends_its_branch(alice, alice_api):
