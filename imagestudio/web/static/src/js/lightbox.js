@@ -210,27 +210,35 @@ async function start() {
   }
 
   // Optimistic: the control changes at once; a refusal (a viewer's 403, say) puts it back and says why.
+  // Only the answer to an image's latest change is kept: answers can arrive out of order (f then 4, and the
+  // favourite's answer, a snapshot taken before the rating was saved, lands last), and a stale one would
+  // undo the newer change on screen and in the cache.
+  const latestSave = new Map(); // image id -> number of its latest change
   async function save(pswp, change, request) {
     const id = currentId(pswp);
     if (!id || state === null) return;
     const before = { ...state };
+    const ticket = (latestSave.get(id) || 0) + 1;
+    latestSave.set(id, ticket);
     state = { ...state, ...change };
     cache.set(id, state);
     renderControls();
     try {
       const saved = await request(id);
+      if (latestSave.get(id) !== ticket) return; // a later change is on its way: its answer wins
       cache.set(id, saved);
       if (currentId(pswp) === id) {
         state = saved;
         renderControls();
       }
     } catch (error) {
+      toast(`Couldn't save that: ${error.message}`, "error");
+      if (latestSave.get(id) !== ticket) return; // a later change already replaced what this one set
       cache.set(id, before);
       if (currentId(pswp) === id) {
         state = before;
         renderControls();
       }
-      toast(`Couldn't save that: ${error.message}`, "error");
     }
   }
 
