@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import time
 
-import httpx
 import pytest
 
+from tests.e2e import http
 from tests.e2e.test_projects import generate_image, log_in, register
 
 pytestmark = pytest.mark.e2e
 
 
 def api_order(studio, token: str, collection_id: str) -> list[str]:
-    response = httpx.get(
+    response = http.get(
         f"{studio.url}/api/collections/{collection_id}/images", headers={"Authorization": f"Bearer {token}"}
     )
     assert response.status_code == 200, response.text
@@ -41,10 +41,10 @@ def make_board(studio, count: int, email: str) -> tuple[str, str, list[str]]:
     token = register(studio, email)
     headers = {"Authorization": f"Bearer {token}"}
     images = [generate_image(studio, token, f"board frame {n}") for n in range(count)]
-    collection = httpx.post(f"{studio.url}/api/collections", json={"name": "Storyboard"}, headers=headers)
+    collection = http.post(f"{studio.url}/api/collections", json={"name": "Storyboard"}, headers=headers)
     assert collection.status_code == 201, collection.text
     collection_id = collection.json()["id"]
-    added = httpx.post(
+    added = http.post(
         f"{studio.url}/api/collections/{collection_id}/images", json={"image_ids": images}, headers=headers
     )
     assert added.json()["added"] == count, added.text

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
+
+from tests.e2e import http
 
 pytestmark = pytest.mark.e2e
 
 
 def sign_in(page, studio, email: str) -> None:
     password = "a-Strong-pass-123"
-    httpx.post(f"{studio.url}/api/auth/register", json={"email": email, "password": password, "name": "Fal User"})
+    http.post(f"{studio.url}/api/auth/register", json={"email": email, "password": password, "name": "Fal User"})
     page.goto("/accounts/login/")
     page.fill("[name=login]", email)
     page.fill("[name=password]", password)

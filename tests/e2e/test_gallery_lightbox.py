@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import time
 
-import httpx
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from tests.e2e import http
 from tests.e2e.test_projects import generate_image, log_in, register
 
 pytestmark = pytest.mark.e2e
@@ -19,7 +19,7 @@ def image_state(studio, token: str, image_id: str, field: str, expected, timeout
     """Wait (with a deadline) until the API shows `field` == `expected` for the image; return the answer."""
     deadline = time.monotonic() + timeout
     while True:
-        body = httpx.get(f"{studio.url}/api/images/{image_id}", headers={"Authorization": f"Bearer {token}"}).json()
+        body = http.get(f"{studio.url}/api/images/{image_id}", headers={"Authorization": f"Bearer {token}"}).json()
         if body[field] == expected or time.monotonic() > deadline:
             return body
         time.sleep(0.1)

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 
+from tests.e2e import http
 from tests.e2e.test_projects import generate_image, log_in, register
 
 pytestmark = pytest.mark.e2e
 
 
 def project_of(studio, token: str, image_id: str) -> str | None:
-    response = httpx.get(f"{studio.url}/api/images/{image_id}", headers={"Authorization": f"Bearer {token}"})
+    response = http.get(f"{studio.url}/api/images/{image_id}", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200, response.text
     return response.json()["project_id"]
 
@@ -46,7 +46,7 @@ def test_select_drag_into_a_project_and_undo(page, studio):
     page.click("[data-testid=create-project]")
     page.wait_for_url(re.compile(r"/projects/[0-9a-f-]{36}/$"))
     storyboard_id = page.url.rstrip("/").rsplit("/", 1)[1]
-    rejected = httpx.post(f"{studio.url}/api/projects", json={"name": "Rejected frames"}, headers=headers).json()
+    rejected = http.post(f"{studio.url}/api/projects", json={"name": "Rejected frames"}, headers=headers).json()
 
     # Gallery: select the newest with its check, shift-click the oldest (a range of three), drag them all.
     page.goto("/images/")
@@ -95,7 +95,7 @@ def test_drag_with_a_finger_onto_the_drop_tray(browser, studio):
     token = register(studio, email)
     headers = {"Authorization": f"Bearer {token}"}
     image_id = generate_image(studio, token, "a kite on a windy beach")
-    project = httpx.post(f"{studio.url}/api/projects", json={"name": "Beach day"}, headers=headers).json()
+    project = http.post(f"{studio.url}/api/projects", json={"name": "Beach day"}, headers=headers).json()
 
     context = browser.new_context(
         base_url=studio.url, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True

@@ -10,15 +10,16 @@ from __future__ import annotations
 import re
 import time
 
-import httpx
 import pytest
+
+from tests.e2e import http
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "a-Strong-pass-123"
 
 
 def register(studio, email: str) -> str:
-    response = httpx.post(
+    response = http.post(
         f"{studio.url}/api/auth/register", json={"email": email, "password": PASSWORD, "name": "Project User"}
     )
     assert response.status_code == 201, response.text
@@ -31,12 +32,12 @@ def generate_image(studio, token: str, prompt: str, timeout: float = 90) -> str:
     """Queue one small offline image and wait (with a deadline) until the worker has stored it."""
     headers = {"Authorization": f"Bearer {token}"}
     body = {"model_id": "offline/studio-v1", "prompt": prompt, "parameters": {"width": 256, "height": 256}}
-    job = httpx.post(f"{studio.url}/api/generate/text-to-image", json=body, headers=headers)
+    job = http.post(f"{studio.url}/api/generate/text-to-image", json=body, headers=headers)
     assert job.status_code == 202, job.text
     status_url = f"{studio.url}/api/generate/queue/{job.json()['id']}/status"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        status = httpx.get(status_url, headers=headers).json()
+        status = http.get(status_url, headers=headers).json()
         if status["status"] == "succeeded":
             return status["image_ids"][0]
         assert status["status"] in ("queued", "running"), status

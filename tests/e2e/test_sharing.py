@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 
+from tests.e2e import http
 from tests.e2e.conftest import _open_page
 from tests.e2e.test_projects import generate_image, log_in, register
 
@@ -18,8 +18,8 @@ def test_share_a_project_with_a_password_and_open_it_elsewhere(page, studio, bro
     token = register(studio, email)
     headers = {"Authorization": f"Bearer {token}"}
     image_id = generate_image(studio, token, "a red kite over green hills")
-    project = httpx.post(f"{studio.url}/api/projects", json={"name": "Kite festival"}, headers=headers).json()
-    moved = httpx.post(
+    project = http.post(f"{studio.url}/api/projects", json={"name": "Kite festival"}, headers=headers).json()
+    moved = http.post(
         f"{studio.url}/api/projects/{project['id']}/images/add", json={"image_ids": [image_id]}, headers=headers
     )
     assert moved.json()["moved"] == 1

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 
+from tests.e2e import http
 from tests.e2e.conftest import _open_page
 from tests.e2e.test_projects import generate_image, log_in, register
 
@@ -34,14 +34,14 @@ def test_invite_a_member_who_joins_and_sees_the_team_project(page, studio, brows
 
     # The owner's first project in the team, made through the API as the member can't see it yet.
     session_cookie = {c["name"]: c["value"] for c in page.context.cookies()}
-    made = httpx.post(
+    made = http.post(
         f"{studio.url}/api/projects",
         json={"name": "Summer posters", "workspace_id": team_id},
         cookies=session_cookie,
         headers={"X-CSRFToken": session_cookie.get("csrftoken", ""), "Referer": studio.url},
     )
     assert made.status_code == 201, made.text
-    moved = httpx.post(
+    moved = http.post(
         f"{studio.url}/api/projects/{made.json()['id']}/images/add",
         json={"image_ids": [image_id]},
         headers={"Authorization": f"Bearer {owner_token}"},
@@ -73,5 +73,5 @@ def test_invite_a_member_who_joins_and_sees_the_team_project(page, studio, brows
 
     page.goto(f"/workspaces/{team_id}/members/")
     assert page.locator(f"[data-testid=member][data-email='{member}']").count() == 1
-    roles = httpx.get(f"{studio.url}/api/workspaces", headers={"Authorization": f"Bearer {member_token}"}).json()
+    roles = http.get(f"{studio.url}/api/workspaces", headers={"Authorization": f"Bearer {member_token}"}).json()
     assert [(w["name"], w["role"]) for w in roles if w["kind"] == "team"] == [("Poster studio", "editor")]
