@@ -14,7 +14,17 @@ pytestmark = pytest.mark.django_db
 def test_it_seeds_every_fal_endpoint_and_the_offline_models(catalog):
     fal_ids = {e["endpoint_id"] for e in fal_catalog()["endpoints"]}
     assert set(AIModel.objects.filter(provider="fal").values_list("endpoint_id", flat=True)) == fal_ids
-    assert AIModel.objects.filter(provider="offline").count() == 2
+    offline = set(AIModel.objects.filter(provider="offline").values_list("endpoint_id", flat=True))
+    assert offline == {
+        "offline/studio-v1",
+        "offline/studio-turbo",
+        "offline/studio-img2img",
+        "offline/studio-fill",
+        "offline/studio-upscale",
+        "offline/studio-cutout",
+        "offline/studio-style",
+        "offline/studio-edit",
+    }
 
 
 def test_seeding_twice_updates_in_place(catalog):

@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from imagestudio.catalog.models import AIModel
-from imagestudio.generation import jobqueue, outcomes, selectors
+from imagestudio.generation import jobqueue, operation_inputs, outcomes, selectors
 from imagestudio.generation.models import GenerationJob, JobStatus
 from imagestudio.generation.providers.base import Progress, ProviderError, ProviderResult, Submission
 from imagestudio.generation.providers.fal import FalProvider, parse_webhook
@@ -158,9 +158,18 @@ class FalJobs:
 
 def submit(job: GenerationJob) -> str:
     """Hand a claimed job to fal's queue and free the worker at once."""
-    arguments = {"prompt": job.prompt, **job.parameters}
-    if job.negative_prompt and "negative_prompt" in job.model.input_schema:
+    schema = job.model.input_schema
+    arguments = dict(job.parameters)
+    if "prompt" in schema or not operation_inputs.takes_image(job):
+        arguments["prompt"] = job.prompt
+    if job.negative_prompt and "negative_prompt" in schema:
         arguments["negative_prompt"] = job.negative_prompt
+    if operation_inputs.takes_image(job) and "seed" not in schema:
+        arguments.pop("seed", None)  # tools without a seed (upscalers, cut-outs) are deterministic
+    try:
+        arguments.update(operation_inputs.fal_arguments(job))
+    except ProviderError as exc:
+        return handle_error(job, exc)
     GenerationJob.objects.filter(pk=job.pk, lease_owner=job.lease_owner).update(
         lease_expires_at=jobqueue.lease_until(), progress_message="Sending to fal.ai"
     )
@@ -181,6 +190,35 @@ def submit(job: GenerationJob) -> str:
         progress_message="Sent to fal.ai",
     )
     if not updated:  # canceled or taken over meanwhile: don't leave a request running at fal
+        cancel_request(job.model.endpoint_id, submission)
+        return "abandoned"
+    return "submitted"
+
+
+def submit_next_pass(job: GenerationJob, result: ProviderResult) -> str:
+    """Send the next upscale pass (the last output as input) as a new fal request for the same job."""
+    output = result.images[0]
+    url = output.url if output.url.startswith("http") else operation_inputs.data_uri(output.data)
+    arguments = operation_inputs.next_pass_arguments(job, url)
+    try:
+        submission = provider().submit(job.model.endpoint_id, arguments, webhook_url=webhook_url())
+    except ProviderError as exc:
+        return handle_error(job, exc)
+    submitted_at = time.time()
+    passes_done = int(job.provider_state.get("passes_done", 1)) + 1
+    total = len(job.inputs["passes"])
+    updated = GenerationJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+        fal_request_id=submission.request_id,
+        provider_state={
+            "submission": dataclasses.asdict(submission),
+            "submitted_at": submitted_at,
+            "passes_done": passes_done,
+        },
+        next_check_at=_next_check(after_webhook=bool(webhook_url())),
+        progress=round((passes_done - 1) / total, 3),
+        progress_message=f"Upscale pass {passes_done} of {total} on fal.ai",
+    )
+    if not updated:
         cancel_request(job.model.endpoint_id, submission)
         return "abandoned"
     return "submitted"
@@ -349,6 +387,8 @@ class Poller:
             submitted_at = job.provider_state.get("submitted_at")
 
             def start_next() -> None:
+                if operation_inputs.passes_left(job):
+                    return  # another upscale pass follows on this slot
                 refilled.append(True)
                 if webhook is None and submitted_at:
                     note_look(job.model_id, done=True, elapsed=time.time() - submitted_at)
@@ -473,7 +513,9 @@ def _submit_on_pool(job: GenerationJob) -> None:
 
 def apply(job: GenerationJob, outcome: Outcome, *, wake_queue: bool = True) -> None:
     """Act on what a check learned. `wake_queue=False`: the caller refills the user's slot itself."""
-    if outcome.result is not None:
+    if outcome.result is not None and operation_inputs.passes_left(job):
+        submit_next_pass(job, outcome.result)
+    elif outcome.result is not None:
         submitted_at = job.provider_state.get("submitted_at") or time.time()
         outcomes.finish(job, outcome.result, generation_time=time.time() - submitted_at, wake_queue=wake_queue)
     elif outcome.error is not None and outcome.finished:

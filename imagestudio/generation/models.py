@@ -33,7 +33,10 @@ class GenerationJob(models.Model):
         "workspaces.Workspace", null=True, blank=True, on_delete=models.PROTECT, related_name="charged_jobs"
     )
     model = models.ForeignKey("catalog.AIModel", on_delete=models.PROTECT, related_name="jobs")
-    action = models.CharField(max_length=30, default="generate")  # generate, variation, upscale, ...
+    action = models.CharField(max_length=30, default="generate")  # generate or an iteration operation
+    # What an iteration operation needs beyond the parent image and the model's parameters (see
+    # generation/operations.py): the stored mask's name, outpaint margins, upscale passes, edit steps, …
+    inputs = models.JSONField(default=dict, blank=True)
     prompt = models.TextField()  # exactly what the model receives (style fragments included)
     negative_prompt = models.TextField(blank=True)
     user_prompt = models.TextField(blank=True)  # what the person typed, before style fragments

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import time
 
-from imagestudio.generation import jobqueue, outcomes
+from imagestudio.generation import jobqueue, operation_inputs, outcomes
 from imagestudio.generation.models import GenerationJob, JobStatus
-from imagestudio.generation.providers import offline
-from imagestudio.generation.providers.base import ProviderError
+from imagestudio.generation.providers import offline, offline_ops
+from imagestudio.generation.providers.base import ProviderError, ProviderResult
 
 log = logging.getLogger(__name__)
 
@@ -48,16 +48,7 @@ class OfflineJobs:
     def start(self, job: GenerationJob, worker_id: str) -> str:
         started = time.monotonic()
         try:
-            result = offline.render_job(
-                prompt=job.prompt,
-                negative_prompt=job.negative_prompt,
-                arguments=job.parameters,
-                width=job.width,
-                height=job.height,
-                num_images=job.num_images,
-                seed=job.parameters["seed"],
-                on_progress=ProgressReporter(job, worker_id),
-            )
+            result = _run(job, ProgressReporter(job, worker_id))
         except LeaseLost:
             return "abandoned"
         except ProviderError as exc:
@@ -71,3 +62,32 @@ class OfflineJobs:
 
     def cancel(self, job: GenerationJob) -> None:
         """Nothing to tell anyone: the rendering worker sees the cancellation at its next progress report."""
+
+
+def _run(job: GenerationJob, on_progress: ProgressReporter) -> ProviderResult:
+    """Render a text-to-image job, or run an iteration operation on the job's parent image."""
+    seed = job.parameters.get("seed") or 0
+    if not operation_inputs.takes_image(job):
+        return offline.render_job(
+            prompt=job.prompt,
+            negative_prompt=job.negative_prompt,
+            arguments=job.parameters,
+            width=job.width,
+            height=job.height,
+            num_images=job.num_images,
+            seed=seed,
+            on_progress=on_progress,
+        )
+    request = offline_ops.OperationInput(
+        operation=job.action,
+        source=operation_inputs.source_bytes(job),
+        prompt=job.prompt,
+        negative_prompt=job.negative_prompt,
+        arguments=job.parameters,
+        inputs=job.inputs,
+        mask=operation_inputs.mask_bytes(job),
+        style=operation_inputs.style_bytes(job),
+        num_images=job.num_images,
+        seed=seed,
+    )
+    return offline_ops.run_operation(request, on_progress)

@@ -54,11 +54,16 @@ class GenerationRequest:
     action: str = "generate"
     parent_image: Image | None = None
     batch_id: UUID | None = None
+    # Iteration operations (see operations.py): their inputs, the output size they decide, and whether
+    # the model works without a prompt (upscalers, cut-outs, edits).
+    inputs: dict = field(default_factory=dict)
+    output_size: tuple[int, int] | None = None
+    prompt_optional: bool = False
 
 
 def _check_request(request: GenerationRequest) -> None:
     prompt = request.prompt.strip()
-    if not prompt:
+    if not prompt and not request.prompt_optional:
         raise params.ParameterError("prompt", "Describe the image you want: the prompt is empty.")
     if len(prompt) > MAX_PROMPT_LENGTH:
         raise params.ParameterError(
@@ -89,6 +94,10 @@ def _prepare(request: GenerationRequest) -> GenerationJob:
     if style and "style" in request.model.input_schema:
         parameters["style"] = style  # the offline engine renders the style itself, too
     resolved = params.resolve(request.model.input_schema, parameters)
+    arguments, width, height = resolved.arguments, resolved.width, resolved.height
+    if request.output_size is not None:  # the operation decides the size (it follows the source image)
+        width, height = request.output_size
+        arguments = {k: v for k, v in arguments.items() if k not in ("image_size", "aspect_ratio")}
     workspace = team_credits.paying_workspace(request.project)
     if workspace is not None:  # the team pays, so its admins decide which models a member may use
         team_credits.check_model_allowed(workspace, request.user, request.model)
@@ -102,16 +111,17 @@ def _prepare(request: GenerationRequest) -> GenerationJob:
         negative_prompt=negative_prompt,
         user_prompt=request.prompt.strip(),
         style=style,
-        parameters={**resolved.arguments, "seed": resolved.seed},
+        parameters={**arguments, "seed": resolved.seed},
         num_images=resolved.num_images,
-        width=resolved.width,
-        height=resolved.height,
+        width=width,
+        height=height,
         parent_image=request.parent_image,
+        inputs=request.inputs,
         priority=request.priority,
         staff_priority=request.priority if request.user.is_staff else 0,
         run_after=request.run_after,
         batch_id=request.batch_id,
-        credits_reserved=estimate_credits(request.model, resolved.width, resolved.height, resolved.num_images),
+        credits_reserved=estimate_credits(request.model, width, height, resolved.num_images),
     )
 
 
@@ -198,6 +208,10 @@ def _again(job: GenerationJob, *, new_seed: bool, **changes) -> GenerationJob:
     parameters = recipe_parameters(job)
     if new_seed:
         parameters["seed"] = None
+    operation = {}
+    if job.inputs.get("source"):  # an iteration: same inputs, and its size follows from them again
+        del parameters["width"], parameters["height"]
+        operation = {"inputs": job.inputs, "output_size": (job.width, job.height), "prompt_optional": True}
     request = GenerationRequest(
         user=job.user,
         model=job.model,
@@ -209,6 +223,7 @@ def _again(job: GenerationJob, *, new_seed: bool, **changes) -> GenerationJob:
         action=job.action,
         parent_image=job.parent_image,
         batch_id=job.batch_id,
+        **operation,
     )
     for name, value in changes.items():
         setattr(request, name, value)
