@@ -5,7 +5,12 @@
     emu.configure(fail_next={"kind": "429", "count": 2, "op": "submit"})
     emu.stats(); emu.reset(); emu.stop()
 
-Pure Python (stdlib http.server + ssl, trustme, cryptography, Pillow/numpy); imports no Django.
+Image-input endpoints (image-to-image, redux, inpainting, outpainting, upscale, background removal)
+load image_url/mask_url (data URIs, http(s) URLs, the emulator's own /files/ URLs; sources.py) and
+work on them with the engine's image operations (operations.py); everything else renders the prompt.
+
+Pure Python (stdlib http.server + ssl, trustme, cryptography, Pillow/numpy, httpx for input images;
+the offline engine when present); imports no Django.
 """
 
 from .config import FAULT_KINDS, OPS, EmulatorConfig

@@ -2,7 +2,8 @@
 
 `check_input` turns a request body into a `Plan` (what to render) or raises `ModelInputError`.
 Field rules come from `catalog_data.ENDPOINTS` (read from our catalog data); a few rules that
-the catalog cannot express (image_size presets, aspect ratios, content policy) live here.
+the catalog cannot express (image_size presets, aspect ratios, content policy) live here, and
+those of image-input endpoints in `operations.select`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .catalog_data import ENDPOINTS
+from . import operations
+from .catalog_data import ENDPOINTS, value_or_default
+from .errors import ModelInputError, too_large
+from .errors import detail as _err
 
 # fal's named image sizes (fal docs, ImageSize presets): the emulator keeps its own copy of fal's facts.
 IMAGE_SIZE_PRESETS: dict[str, tuple[int, int]] = {
@@ -38,6 +42,7 @@ class Endpoint:
     category: str
     output_key: str  # "images" (common image output) or "image" (single-image tools)
     fields: dict[str, dict]
+    output_fields: tuple[str, ...] = ()  # the keys the catalog lists for the result
 
 
 @dataclass(frozen=True)
@@ -54,27 +59,15 @@ class Plan:
     guidance: float
     output_format: str  # "png" or "jpeg"
     sync_mode: bool
-
-
-class ModelInputError(Exception):
-    """A 422 the model would answer; `body` is the exact JSON fal returns."""
-
-    def __init__(self, errors: list[dict], *, error_type: str = "validation_error") -> None:
-        super().__init__(errors[0]["msg"] if errors else "invalid input")
-        self.errors = errors
-        self.error_type = error_type
-        self.status_code = 422
-
-    @property
-    def body(self) -> dict:
-        return {"detail": self.errors}
+    # Image-input endpoints: what to do with the input images (None: render the prompt at width x height).
+    operation: operations.Operation | None = None
 
 
 def find_endpoint(endpoint_id: str) -> Endpoint | None:
     spec = ENDPOINTS.get(endpoint_id.strip("/"))
     if spec is None:
         return None
-    return Endpoint(endpoint_id, spec["category"], spec["output"], spec["fields"])
+    return Endpoint(endpoint_id, spec["category"], spec["output"], spec["fields"], tuple(spec["output_fields"]))
 
 
 def check_input(endpoint: Endpoint, body: Any, *, max_pixels: int) -> Plan:
@@ -85,19 +78,13 @@ def check_input(endpoint: Endpoint, body: Any, *, max_pixels: int) -> Plan:
     if errors:
         raise ModelInputError(errors)
     width, height = _resolve_size(endpoint, body)
-    if width * height > max_pixels:
-        msg = f"Image size {width}x{height} is larger than the {max_pixels} pixels this runner accepts"
-        raise ModelInputError([_err(["body", "image_size"], msg, "image_too_large")], error_type="image_too_large")
-    plan = _plan(endpoint, body, width, height)
+    operation = operations.select(endpoint, body, (width, height))
+    # An output that follows the input image is measured when the runner has loaded it.
+    if (operation is None or not operation.follows_source) and width * height > max_pixels:
+        raise too_large("image_size", width, height, max_pixels)
+    plan = _plan(endpoint, body, width, height, operation)
     _check_content(plan)
     return plan
-
-
-def _err(loc: list, msg: str, type_: str, ctx: dict | None = None) -> dict:
-    error = {"loc": loc, "msg": msg, "type": type_}
-    if ctx:
-        error["ctx"] = ctx
-    return error
 
 
 def _check_field(name: str, spec: dict, body: dict) -> list[dict]:
@@ -249,17 +236,15 @@ def _size_for_ratio(value: str) -> tuple[int, int]:
     return max(32, round(width / 32) * 32), max(32, round(height / 32) * 32)
 
 
-def _plan(endpoint: Endpoint, body: dict, width: int, height: int) -> Plan:
-    fields = endpoint.fields
-
+def _plan(endpoint: Endpoint, body: dict, width: int, height: int, operation: operations.Operation | None) -> Plan:
     def value(name: str, fallback: Any) -> Any:
-        if body.get(name) is not None:
-            return body[name]
-        return fields.get(name, {}).get("default", fallback)
+        return value_or_default(endpoint.fields, body, name, fallback)
 
     # PNG unless the caller explicitly asks for JPEG (fal defaults some models to JPEG): lossless
-    # outputs keep tests exact.
+    # outputs keep tests exact. Cut-outs are PNG whatever is asked: JPEG has no alpha.
     fmt = body.get("output_format") or body.get("format") or body.get("image_format")
+    lossless = operation is not None and operation.lossless
+    jpeg = fmt in ("jpeg", "jpg") and not lossless
     return Plan(
         prompt=str(body.get("prompt") or ""),
         negative_prompt=str(body.get("negative_prompt") or ""),
@@ -269,8 +254,9 @@ def _plan(endpoint: Endpoint, body: dict, width: int, height: int) -> Plan:
         seed=int(body["seed"]) if body.get("seed") is not None else None,
         steps=int(value("num_inference_steps", 28)),
         guidance=float(value("guidance_scale", 3.5)),
-        output_format="jpeg" if fmt == "jpeg" else "png",
+        output_format="jpeg" if jpeg else "png",
         sync_mode=bool(body.get("sync_mode", False)),
+        operation=operation,
     )
 
 

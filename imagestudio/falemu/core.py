@@ -13,9 +13,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
+
+from . import operations
 from .catalog import Endpoint, ModelInputError, Plan, check_input
 from .config import EmulatorConfig, FaultPlan
 from .render import RenderSpec, encode, render
+from .sources import load_image
 from .state import COMPLETED, IN_PROGRESS, IN_QUEUE, FileStore, Job, JobError, Stats
 from .webhooks import WebhookSender, WebhookSigner
 
@@ -225,8 +229,7 @@ class EmulatorCore:
         try:
             return check_input(job.endpoint, job.body, max_pixels=config.max_pixels)
         except ModelInputError as exc:
-            job.log(f"Input rejected: {exc}", level="ERROR")
-            raise JobFailure(JobError(exc.status_code, exc.body, exc.error_type)) from exc
+            raise _rejected(job, exc) from exc
 
     def _work(self, job: Job, config: EmulatorConfig) -> None:
         steps = max(config.log_lines, 1)
@@ -249,20 +252,61 @@ class EmulatorCore:
     def _outputs(self, job: Job, plan: Plan, config: EmulatorConfig) -> dict:
         started = time.monotonic()
         seed = plan.seed if plan.seed is not None else random.randrange(2**32)
-        images = [self._image(job, plan, seed + i, i, config) for i in range(plan.num_images)]
+        pictures = self._pictures(job, plan, seed, config)
+        images = [self._file(job, plan, picture.image, str(i), config) for i, picture in enumerate(pictures)]
         timings = {"inference": round(time.monotonic() - started + config.latency, 4)}
         result = {"seed": seed, "timings": timings, "prompt": plan.prompt}
-        if job.endpoint.output_key == "image":
-            return {"image": images[0], **result}
-        return {"images": images, "has_nsfw_concepts": [False] * len(images), **result}
+        if job.endpoint.output_key == "images":
+            return {"images": images, "has_nsfw_concepts": [False] * len(images), **result}
+        # Single-image tools answer only the keys fal lists for them (esrgan: just "image").
+        listed = job.endpoint.output_fields
+        extras = {k: self._file(job, plan, v, k, config) for k, v in pictures[0].extras.items() if k in listed}
+        return {"image": images[0], **extras, **{k: v for k, v in result.items() if k in listed}}
 
-    def _image(self, job: Job, plan: Plan, seed: int, index: int, config: EmulatorConfig) -> dict:
-        spec = RenderSpec(plan.prompt, plan.width, plan.height, seed, plan.negative_prompt, plan.steps, plan.guidance)
+    def _pictures(self, job: Job, plan: Plan, seed: int, config: EmulatorConfig) -> list[operations.Output]:
+        """The output images: renders of the prompt, or the endpoint's operation on its input images."""
+        operation = plan.operation
+        if operation is None:
+            size = (plan.width, plan.height)
+            renders = [self._render(plan, plan.prompt, size, seed + i, config) for i in range(plan.num_images)]
+            return [operations.Output(image) for image in renders]
+        try:
+            sources = {name: self._source(job, name) for name in operation.inputs}
+            operations.prepare(operation, sources, max_pixels=config.max_pixels)
+            return [self._operate(plan, operation, sources, seed + i, config) for i in range(plan.num_images)]
+        except ModelInputError as exc:
+            raise _rejected(job, exc) from exc
+
+    def _source(self, job: Job, name: str) -> Image.Image:
+        image = load_image(job.body[name], name, own_base=job.base_url, files=self.files.get)
+        job.log(f"Loaded {name} ({image.width}x{image.height})")
+        return image
+
+    def _operate(
+        self,
+        plan: Plan,
+        operation: operations.Operation,
+        sources: operations.Sources,
+        seed: int,
+        config: EmulatorConfig,
+    ) -> operations.Output:
+        size = operation.render_size(sources)
+        # A request without a prompt (redux, outpaint) still needs something to render.
+        prompt = plan.prompt or operations.GENERIC_PROMPT
+        rendered = self._render(plan, prompt, size, seed, config) if size else None
+        return operations.apply(operation, sources, rendered)
+
+    def _render(self, plan: Plan, prompt: str, size: tuple[int, int], seed: int, config: EmulatorConfig) -> Image.Image:
+        spec = RenderSpec(prompt, size[0], size[1], seed, plan.negative_prompt, plan.steps, plan.guidance)
         image, renderer = render(spec, config.renderer)
         with self._cond:
             self._renderers[renderer] += 1
+        return image
+
+    def _file(self, job: Job, plan: Plan, image: Image.Image, suffix: str, config: EmulatorConfig) -> dict:
+        """Encode one output image and describe it the way fal's Image object does."""
         data, content_type = encode(image, plan.output_format)
-        name = f"{job.id}-{index}.{'jpg' if plan.output_format == 'jpeg' else 'png'}"
+        name = f"{job.id}-{suffix}.{'jpg' if plan.output_format == 'jpeg' else 'png'}"
         if plan.sync_mode:  # fal returns inline data URIs and keeps nothing
             url = f"data:{content_type};base64,{base64.b64encode(data).decode()}"
         else:
@@ -318,6 +362,12 @@ class EmulatorCore:
         self.stats.hit("webhook_attempts", request_id)
         if delivered:
             self.stats.hit("webhook_deliveries", request_id)
+
+
+def _rejected(job: Job, exc: ModelInputError) -> JobFailure:
+    """The model's 422 as the job's outcome: fal completes the request with the error."""
+    job.log(f"Input rejected: {exc}", level="ERROR")
+    return JobFailure(JobError(exc.status_code, exc.body, exc.error_type))
 
 
 def _forced_error(status: int) -> JobError:

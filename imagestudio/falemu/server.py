@@ -289,7 +289,7 @@ class _TLSServer(ThreadingHTTPServer):
             logger.debug("TLS handshake with %s failed: %s", client_address, exc)
             return
         try:
-            self.RequestHandlerClass(tls, client_address, self)
+            _Handler(tls, client_address, self)
         finally:
             tls.close()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import os
 import subprocess
 import sys
@@ -9,11 +11,19 @@ from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 
 from imagestudio.falemu import free_port
 from tests.waiting import wait_until
 
 from .support import SMALL
+
+
+def png_bytes(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (90, 120, 200)).save(out, "PNG")
+    return out.getvalue()
+
 
 AUTH = {"Authorization": "Key test-key"}
 
@@ -156,7 +166,8 @@ def test_files_and_jwks_are_public(http, emulator):
 
 def test_namespaced_and_single_image_endpoints(http, emulator):
     emulator.configure(latency=0.0)
-    body = _submit(http, endpoint="fal-ai/esrgan", image_url="https://example.com/in.png")
+    tiny = "data:image/png;base64," + base64.b64encode(png_bytes(16, 12)).decode()
+    body = _submit(http, endpoint="fal-ai/esrgan", image_url=tiny)
     assert "/fal-ai/esrgan/requests/" in body["status_url"]
     rid = body["request_id"]
     _wait_completed(http, "fal-ai/esrgan", rid)
