@@ -7,7 +7,7 @@ from imagestudio.api import api, not_found
 from imagestudio.events import views as events
 from imagestudio.gallery import views as gallery
 from imagestudio.generation import views as generation
-from imagestudio.generation import webhooks
+from imagestudio.generation import views_iterate, webhooks
 from imagestudio.web import views as web
 from imagestudio.workspaces import views as workspaces
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("generate/presets/<uuid:preset_id>/delete/", generation.delete_preset, name="preset_delete"),
     path("queue/", generation.queue_page, name="queue"),
     path("images/<uuid:image_id>/vary/", generation.vary_image, name="image_vary"),
+    path("images/<uuid:image_id>/iterate/<slug:operation>/", views_iterate.iterate, name="image_iterate"),
     path("images/", include("imagestudio.gallery.urls_files")),
     path("images/", include("imagestudio.gallery.urls_import")),
     path("images/", include("imagestudio.gallery.urls_manage")),

@@ -37,7 +37,9 @@ def subject_png(width: int = 96, height: int = 72) -> bytes:
 
 
 def stored(user, data: bytes | None = None, prompt: str = "a red apple on a table") -> Image:
-    recipe = Recipe(prompt=prompt, negative_prompt="", model_endpoint="offline/studio-v1", parameters={"seed": 3}, seed=3)
+    recipe = Recipe(
+        prompt=prompt, negative_prompt="", model_endpoint="offline/studio-v1", parameters={"seed": 3}, seed=3
+    )
     return store_image(user=user, data=data or subject_png(), recipe=recipe, model=ai_model("offline/studio-v1"))
 
 

@@ -350,6 +350,14 @@ def made_public(w: World) -> bool:
     return Image.objects.filter(is_public=True).exists()
 
 
+def upscaled(w: World) -> bool:
+    return GenerationJob.objects.filter(action="upscale", parent_image=w.image, user=w.me).exists()
+
+
+def loose_upscaled(w: World) -> bool:
+    return GenerationJob.objects.filter(action="upscale", parent_image=w.loose).exists()
+
+
 def varied_by_the_actor(w: World) -> bool:
     """A variation was queued: on the actor's account (never on the image owner's), and into the project only
     if the actor may add images to it."""
@@ -558,6 +566,11 @@ PAGES = [
     Row("POST", "/images/{image}/public/", {"is_public": "1"}, MANAGE_302, made_public),
     Row("POST", "/images/{loose}/public/", {"is_public": "1"}, CREATOR_302, made_public),
     Row("POST", "/images/{job_image}/vary/", {}, VIEW_302, varied_by_the_actor),
+    # -- iteration tools: editors make new versions, viewers only look
+    Row("GET", "/images/{image}/iterate/upscale/", None, EDIT),
+    Row("GET", "/images/{image}/iterate/inpaint/", None, EDIT),
+    Row("POST", "/images/{image}/iterate/upscale/", {"scale": "2"}, EDIT_302, upscaled),
+    Row("POST", "/images/{loose}/iterate/upscale/", {"scale": "2"}, CREATOR_302, loose_upscaled),
     # -- share links: the owner's side
     Row("GET", "/shares/", None, SIGNED_IN),
     Row("GET", "/shares/?project={project}", None, MANAGE),

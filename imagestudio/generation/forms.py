@@ -60,6 +60,9 @@ class GenerateForm(forms.Form):
         help_text=_("Empty = a new random seed each time."),
     )
 
+    # Remix: the image whose recipe the form was loaded from; the result becomes its child in the lineage.
+    remix_of = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.panel_errors = {}

@@ -118,7 +118,8 @@ def _initial(request: AuthenticatedRequest) -> tuple[dict, dict | None]:
         initial, values = _initial_from_job(get_job_for(request.user, job_id))
         return {**initial, **chosen}, values
     if image_id := request.GET.get("remix"):
-        return {**_initial_from_image(_remixable(request, image_id)), **chosen}, None
+        image = _remixable(request, image_id)
+        return {**_initial_from_image(image), "remix_of": image.pk, **chosen}, None
     if preset_id := request.GET.get("preset"):
         preset = get_preset_for(request.user, preset_id)
         return {**preset.settings.get("form", {}), **chosen}, dict(preset.settings.get("panel", {}))
@@ -126,6 +127,17 @@ def _initial(request: AuthenticatedRequest) -> tuple[dict, dict | None]:
         return _initial_from_project(project)
     model = catalog.default_model()
     return ({"model": model.endpoint_id} if model else {}) | chosen, None
+
+
+def _remix_parent(request: AuthenticatedRequest, image_id) -> Image | None:
+    """The remixed image, when it is the user's (or their team's): a public image of someone else's is a
+    starting point, not a parent in their lineage."""
+    if not image_id:
+        return None
+    try:
+        return get_image_for(request.user, image_id)
+    except Http404:
+        return None
 
 
 def _remixable(request: AuthenticatedRequest, image_id: str) -> Image:
@@ -216,6 +228,7 @@ def _submit(request: AuthenticatedRequest, form: GenerateForm, values: dict) -> 
     if not form.is_valid():
         return None
     data = form.cleaned_data
+    parent = _remix_parent(request, data.get("remix_of"))
     try:
         return services.enqueue(
             services.GenerationRequest(
@@ -225,6 +238,8 @@ def _submit(request: AuthenticatedRequest, form: GenerateForm, values: dict) -> 
                 negative_prompt=data.get("negative_prompt", ""),
                 parameters=form.parameters(values),
                 project=data.get("project"),
+                action="remix" if parent else "generate",
+                parent_image=parent,
             )
         )
     except ParameterError as exc:

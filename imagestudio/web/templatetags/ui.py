@@ -126,6 +126,19 @@ ICONS: dict[str, str] = {
     "rotate": '<path d="M21 12a9 9 0 1 1-3-6.7L21 8"/><path d="M21 3v5h-5"/>',
     "git-branch": '<circle cx="6" cy="5" r="2"/><circle cx="6" cy="19" r="2"/><circle cx="18" cy="8" r="2"/>'
     '<path d="M6 7v10M18 10c0 4-6 3-11.5 7"/>',
+    "brush": '<path d="M18.4 3.6a2 2 0 0 1 2.9 2.9L13 14.8 10.2 12z"/>'
+    '<path d="M9.5 13.5a3.2 3.2 0 0 1 1.9 4.6C10.3 20.4 7 21.4 3 21c1.5-1.2 1.4-2.6 1.9-4.2a3.7 3.7 0 0 1 4.6-3.3z"/>',
+    "eraser": '<path d="M8.5 20.5 3.7 15.7a1.5 1.5 0 0 1 0-2.1l9.2-9.2a1.5 1.5 0 0 1 2.1 0l5.3 5.3a1.5 1.5 0 0 1 0 2.1l-8.5 8.7"/>'
+    '<path d="M8.5 20.5H21M7.5 9.5l7.5 7.5"/>',
+    "square-dashed": '<path d="M4 8V6a2 2 0 0 1 2-2h2M16 4h2a2 2 0 0 1 2 2v2M20 16v2a2 2 0 0 1-2 2h-2M8 20H6a2 2 0 0 1-2-2v-2'
+    'M11 4h2M11 20h2M4 11v2M20 11v2"/>',
+    "lasso": '<path d="M6.2 15.6C4.2 14.4 3 12.8 3 11c0-3.9 4-7 9-7s9 3.1 9 7-4 7-9 7c-1.3 0-2.5-.2-3.6-.6"/>'
+    '<circle cx="6.5" cy="17.2" r="1.8"/><path d="M5.6 18.8C5.4 20 4.6 21 3.5 21.5"/>',
+    "undo": '<path d="M9 14 4 9l5-5"/><path d="M4 9h10.5a5.5 5.5 0 0 1 0 11H11"/>',
+    "redo": '<path d="m15 14 5-5-5-5"/><path d="M20 9H9.5a5.5 5.5 0 0 0 0 11H13"/>',
+    "contrast": '<circle cx="12" cy="12" r="9"/><path d="M12 3v18a9 9 0 0 0 0-18z" fill="currentColor"/>',
+    "eye-off": '<path d="M10.6 5.1A9.8 9.8 0 0 1 12 5c6.4 0 10 7 10 7a17 17 0 0 1-2.6 3.5M6.6 6.6C3.7 8.4 2 12 2 12s3.6 7 10 7'
+    'a9.5 9.5 0 0 0 5.4-1.6"/><path d="M9.9 9.9a3 3 0 0 0 4.2 4.2M3 3l18 18"/>',
 }
 # Names other parts of the app use for their nav items.
 ICONS.update(
@@ -147,6 +160,10 @@ ICONS.update(
         "notifications": ICONS["bell"],
         "api": ICONS["code"],
         "variation": ICONS["git-branch"],
+        # Iteration tools
+        "zoom-in": '<circle cx="11" cy="11" r="7"/><path d="m21 21-5-5M11 8v6M8 11h6"/>',
+        "scissors": '<circle cx="6" cy="6" r="3"/><circle cx="6" cy="18" r="3"/><path d="M20 4 8.1 15.9M14.5 14.5 20 20'
+        'M8.1 8.1 12 12"/>',
     }
 )
 
