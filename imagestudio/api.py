@@ -166,6 +166,8 @@ def _mount() -> None:
     from imagestudio.gallery.api_import import router as import_router
     from imagestudio.generation.api import images_router as generate_images_router
     from imagestudio.generation.api import router as generate_router
+    from imagestudio.generation.api_iterate import generate_router as iterate_generate_router
+    from imagestudio.generation.api_iterate import images_router as iterate_images_router
     from imagestudio.projects.api import router as projects_router
     from imagestudio.projects.api import search_router
     from imagestudio.sharing.api import images_router as share_images_router
@@ -177,7 +179,9 @@ def _mount() -> None:
     api.add_router("/auth", auth_router)
     api.add_router("/models", models_router)
     api.add_router("/generate", generate_router)
+    api.add_router("/generate", iterate_generate_router)
     api.add_router("/images", generate_images_router)  # before /images/{id}: its path must match first
+    api.add_router("/images", iterate_images_router)
     api.add_router("/images", share_images_router)
     api.add_router("/images", browse_router)  # the list, with every filter and sort
     api.add_router("/images", files_router)  # literal paths (storage, duplicates, export) before /{id}

@@ -216,3 +216,12 @@ def test_any_json_either_resolves_to_finite_bounded_arguments_or_names_a_field(s
     assert (
         params.MIN_SIDE <= resolved.width <= params.MAX_SIDE and params.MIN_SIDE <= resolved.height <= params.MAX_SIDE
     )
+
+
+def test_a_random_seed_stays_within_the_models_own_seed_range():
+    schema = {"seed": {"type": "integer", "min": 0, "max": 2147483647}}
+    seeds = {params.resolve(schema, {}, rng=random.Random(n)).seed for n in range(200)}
+    assert max(seeds) <= 2147483647 and len(seeds) > 190
+    with pytest.raises(params.ParameterError) as raised:
+        params.resolve(schema, {"seed": 2**31})
+    assert raised.value.field == "seed"

@@ -156,10 +156,11 @@ def resolve(schema: dict, params: dict, *, rng: random.Random | None = None) -> 
     width, height = _size(params)
     num_images = _number("num_images", params.get("num_images", 1), int, {"min": 1, "max": 4})
     seed_value = params.get("seed")
+    largest_seed = min(MAX_SEED, schema.get("seed", {}).get("max", MAX_SEED))  # some models stop at 2**31 - 1
     if seed_value in (None, "", "random"):
-        seed = (rng or random.SystemRandom()).randint(0, MAX_SEED)
+        seed = (rng or random.SystemRandom()).randint(0, largest_seed)
     else:
-        seed = _number("seed", seed_value, int, {"min": 0, "max": MAX_SEED})
+        seed = _number("seed", seed_value, int, {"min": 0, "max": largest_seed})
 
     arguments: dict = {}
     if "image_size" in schema:

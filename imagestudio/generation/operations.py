@@ -8,6 +8,8 @@ the CLI call these; the job runs through the usual providers (see operation_inpu
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import math
 import uuid
@@ -140,6 +142,9 @@ def _queue(
 ) -> GenerationJob:
     operation = OPERATIONS[operation_name]
     parameters = {k: v for k, v in (parameters or {}).items() if k not in IMAGE_FIELDS}
+    for field in ("output_format", "format"):  # PNG where offered: what must not change stays exact
+        if "png" in model.input_schema.get(field, {}).get("enum", ()) and field not in parameters:
+            parameters[field] = "png"
     request = services.GenerationRequest(
         user=user,
         model=model,
@@ -264,6 +269,17 @@ def inpaint(
 
 
 MAX_MASK_BYTES = 20 * 1024 * 1024
+
+
+def decode_data_url(text: str, field: str) -> bytes:
+    """The bytes of a `data:image/png;base64,...` URL (what the mask editor sends)."""
+    head, _, body = (text or "").partition(",")
+    if not head.startswith("data:image/") or ";base64" not in head:
+        raise ParameterError(field, "Paint the area to change on the image first.")
+    try:
+        return base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        raise ParameterError(field, "The mask could not be read; paint it again.") from None
 
 
 def _checked_mask(data: bytes, size: tuple[int, int]) -> bytes:

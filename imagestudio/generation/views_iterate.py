@@ -7,8 +7,6 @@ card; a bad input comes back with the error on its field and every value kept (t
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -127,17 +125,6 @@ def _parameters(data: QueryDict) -> dict:
     return parameters
 
 
-def decode_data_url(text: str, field: str) -> bytes:
-    """The bytes of a `data:image/png;base64,...` URL (what the mask editor sends)."""
-    head, _, body = (text or "").partition(",")
-    if not head.startswith("data:image/") or ";base64" not in head:
-        raise ParameterError(field, "Paint the area to change on the image first.")
-    try:
-        return base64.b64decode(body, validate=True)
-    except (binascii.Error, ValueError):
-        raise ParameterError(field, "The mask could not be read; paint it again.") from None
-
-
 def _image_to_image(request: AuthenticatedRequest, image: Image, data: QueryDict) -> GenerationJob:
     return operations.image_to_image(
         request.user,
@@ -165,7 +152,7 @@ def _inpaint(request: AuthenticatedRequest, image: Image, data: QueryDict) -> Ge
     return operations.inpaint(
         request.user,
         image,
-        mask=decode_data_url(data.get("mask", ""), "mask"),
+        mask=operations.decode_data_url(data.get("mask", ""), "mask"),
         prompt=data.get("prompt", ""),
         negative_prompt=data.get("negative_prompt", ""),
         model_id=data.get("model_id") or None,
