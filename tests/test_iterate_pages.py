@@ -175,3 +175,16 @@ def test_remixing_someone_elses_image_does_not_make_it_a_parent(alice, bob, alic
     assert alice_browser.post("/generate/", form).status_code == 302
     job = GenerationJob.objects.get()
     assert (job.action, job.parent_image_id) == ("generate", None)
+
+
+def test_gallery_tiles_and_generate_results_link_the_tools(alice, alice_browser):
+    image = make_image(user=alice)
+    body = alice_browser.get("/images/").content.decode()
+    assert f'data-iterate="/images/{image.pk}/iterate/edit/"' in body  # the lightbox's tools button
+    assert f'href="/images/{image.pk}/iterate/upscale/"' in body  # the tile's hover action
+
+
+def test_a_cut_out_is_shown_on_a_checkerboard(alice, alice_browser):
+    cut_out = make_image(user=alice, operation="remove-background")
+    assert "checkerboard" in alice_browser.get(f"/images/{cut_out.pk}/").content.decode()
+    assert "checkerboard" not in alice_browser.get(f"/images/{make_image(user=alice).pk}/").content.decode()

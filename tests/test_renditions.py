@@ -171,3 +171,14 @@ def test_storage_usage_breaks_down_by_format_project_and_trash(alice, bob, alice
     assert jpeg.project_id and png.project_id is None
     api = alice_api.get("/api/images/storage").json()
     assert api["total_bytes"] == usage.total.total and api["trash"]["images"] == 1
+
+
+def test_a_cut_out_keeps_its_transparency_in_every_rendition():
+    cut_out = PILImage.new("RGBA", (900, 700), (255, 0, 0, 0))
+    cut_out.paste((0, 0, 255, 255), (300, 200, 600, 500))
+    made = renditions.make_renditions(cut_out)
+    thumbnail = PILImage.open(io.BytesIO(made.thumbnail_webp))
+    assert thumbnail.mode == "RGBA" and thumbnail.getpixel((2, 2))[3] == 0
+    assert thumbnail.getpixel((thumbnail.width // 2, thumbnail.height // 2))[3] == 255
+    for sized in made.sized:
+        assert PILImage.open(io.BytesIO(sized.data)).getpixel((1, 1))[3] == 0, sized.format

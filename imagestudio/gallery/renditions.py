@@ -101,12 +101,24 @@ def sized_renditions(image: PILImage.Image) -> list[SizedRendition]:
 
 
 def _flat_rgb(image: PILImage.Image) -> PILImage.Image:
+    """RGB, or RGBA when the image really is transparent somewhere (a cut-out keeps its transparency in its
+    thumbnails: WebP and AVIF carry alpha)."""
     if image.mode == "RGB":
         return image
     if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info:
         rgba = image.convert("RGBA")
-        return rgba.convert("RGB")
+        return rgba if rgba.getchannel("A").getextrema() != (255, 255) else rgba.convert("RGB")
     return image.convert("RGB")
+
+
+def _on_white(image: PILImage.Image) -> PILImage.Image:
+    """Opaque RGB for JPEG: transparent pixels become white (not whatever colour hid under them)."""
+    flat = _flat_rgb(image)
+    if flat.mode != "RGBA":
+        return flat
+    white = PILImage.new("RGB", flat.size, (255, 255, 255))
+    white.paste(flat, mask=flat.getchannel("A"))
+    return white
 
 
 # -- storing and reading the record (Django side) ----------------------------------------------------
@@ -235,7 +247,7 @@ def convert(source: IO[bytes], fmt: str, size: int | None) -> tuple[IO[bytes], i
         image.thumbnail((size, size), PILImage.Resampling.LANCZOS, reducing_gap=3.0)
     pil_format = DOWNLOAD_FORMATS[fmt]
     if pil_format == "JPEG":
-        image = _flat_rgb(image)
+        image = _on_white(image)
         options: dict[str, Any] = {"quality": 90, "optimize": True}
     elif pil_format == "PNG":
         if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):

@@ -14,7 +14,7 @@ from django.template import defaultfilters
 from django.utils import dateformat, timezone
 from jinja2 import Environment
 
-from imagestudio.gallery.templatetags.gallery_files import image_url, srcset
+from imagestudio.gallery.templatetags.gallery_files import image_url, iterate_url, srcset
 from imagestudio.web.templatetags.ui import icon
 
 
@@ -30,6 +30,6 @@ def local_date(value: Any, fmt: str) -> str:
 def environment(**options: Any) -> Environment:
     options.pop("autoescape", None)  # always on: tiles show user-written prompts and titles
     env = Environment(autoescape=True, **options)
-    env.globals.update(icon=icon, image_url=image_url, srcset=srcset)
+    env.globals.update(icon=icon, image_url=image_url, iterate_url=iterate_url, srcset=srcset)
     env.filters.update(date=local_date, filesizeformat=defaultfilters.filesizeformat)
     return env

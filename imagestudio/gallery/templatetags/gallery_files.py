@@ -49,6 +49,11 @@ def image_url(image, name: str) -> str:
     return url_with_id(name, image.pk)
 
 
+def iterate_url(image, operation: str = "image-to-image") -> str:
+    """The page of one iteration tool for this image (the tools live in generation; only the URL is here)."""
+    return url_with_id("image_iterate", image.pk, operation)
+
+
 def _rendition_url(pk, width: int, fmt: str) -> str:
     return url_with_id("image_rendition", pk, width, fmt)
 
@@ -69,6 +74,7 @@ TILE_OPTIONS = frozenset(
         "class",
         "vary",
         "vary_htmx",
+        "iterate",
         "selectable",
     )
 )

@@ -11,6 +11,7 @@ const ICON = (paths, extra = "") =>
   `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" ${extra}>${paths}</svg>`;
 const DETAILS_ICON = ICON('<path d="M15 3h6v6M10 14 21 3M18 13v6a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2h6"/>');
 const INFO_ICON = ICON('<circle cx="12" cy="12" r="9"/><path d="M12 16v-4M12 8h.01"/>');
+const ITERATE_ICON = ICON('<path d="m3 21 12-12M13 7l2-2 4 4-2 2"/><path d="M6 3v3M4.5 4.5h3M19 14v3M17.5 15.5h3M11 2v2"/>');
 const DOWNLOAD_ICON = ICON('<path d="M12 3v12M7 10l5 5 5-5"/><path d="M4 17v2a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-2"/>');
 const HEART_PATH = '<path d="M19.5 12.6 12 20l-7.5-7.4A5 5 0 1 1 12 6a5 5 0 1 1 7.5 6.6z"/>';
 const STAR_PATH = '<path d="m12 3 2.8 5.7 6.2.9-4.5 4.4 1 6.2L12 17.3l-5.5 2.9 1-6.2L3 9.6l6.2-.9z"/>';
@@ -317,6 +318,24 @@ async function start() {
         pswp.on("change", () => {
           const slide = current(pswp);
           if (slide) link.href = slide.getAttribute("href");
+        });
+      },
+    });
+    pswp.ui.registerElement({
+      name: "iterate-button",
+      order: 8,
+      isButton: true,
+      className: `pswp__button--iterate-button ${TOP_BUTTON}`,
+      tagName: "a",
+      title: "Edit, upscale, inpaint and more",
+      ariaLabel: "Open the iteration tools for this image",
+      html: ITERATE_ICON,
+      onInit: (link) => {
+        link.dataset.testid = "lightbox-iterate";
+        pswp.on("change", () => {
+          const slide = current(pswp);
+          link.hidden = !slide?.dataset.iterate;  // tiles offer the tools only where the viewer may use them
+          if (slide?.dataset.iterate) link.href = slide.dataset.iterate;
         });
       },
     });
