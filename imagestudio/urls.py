@@ -7,7 +7,7 @@ from imagestudio.api import api, not_found
 from imagestudio.events import views as events
 from imagestudio.gallery import views as gallery
 from imagestudio.generation import views as generation
-from imagestudio.generation import views_iterate, webhooks
+from imagestudio.generation import views_experiments, views_iterate, webhooks
 from imagestudio.web import views as web
 from imagestudio.workspaces import views as workspaces
 
@@ -25,6 +25,9 @@ urlpatterns = [
     path("generate/presets/", generation.save_preset, name="preset_save"),
     path("generate/presets/<uuid:preset_id>/delete/", generation.delete_preset, name="preset_delete"),
     path("queue/", generation.queue_page, name="queue"),
+    path("generate/compare/", views_experiments.compare_new, name="compare_new"),
+    path("generate/compare/<uuid:experiment_id>/", views_experiments.compare_detail, name="compare_detail"),
+    path("generate/compare/<uuid:experiment_id>/winner/", views_experiments.compare_winner, name="compare_winner"),
     path("images/<uuid:image_id>/vary/", generation.vary_image, name="image_vary"),
     path("images/<uuid:image_id>/iterate/<slug:operation>/", views_iterate.iterate, name="image_iterate"),
     path("images/", include("imagestudio.gallery.urls_files")),

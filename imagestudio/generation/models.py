@@ -142,3 +142,30 @@ class Preset(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Experiment(models.Model):
+    """An A/B or X/Y comparison: one job per cell and seed, the same seeds in every cell, shown as a
+    labelled grid. A/B: the rows are prompts. X/Y: the columns sweep one parameter, the rows (optionally)
+    another."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="experiments")
+    model = models.ForeignKey("catalog.AIModel", on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey("projects.Project", null=True, blank=True, on_delete=models.SET_NULL)
+    prompt = models.TextField(blank=True)  # the shared prompt of a sweep
+    # {"x": {"name": "guidance_scale", "values": [3, 7]}, "y": {...} | None} or {"prompts": [...]}
+    axes = models.JSONField(default=dict)
+    seeds = models.JSONField(default=list)
+    # One entry per job: {"job": id, "row": i, "column": j, "seed": s}
+    cells = models.JSONField(default=list)
+    winner = models.ForeignKey("gallery.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "generation_experiments"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Experiment {self.pk}"

@@ -160,3 +160,29 @@ if (edit) {
 
 // On a phone the tool bar scrolls: bring the current tool into view.
 document.querySelector("[data-testid^='tool-'][aria-current='page']")?.scrollIntoView({ block: "nearest", inline: "center" });
+
+// -- A/B and X/Y: show the fields of the chosen mode and count the images ---------------------------
+const compare = document.querySelector("[data-compare-form]");
+if (compare) {
+  const largest = Number(compare.dataset.max);
+  const count = compare.querySelector("[data-compare-count]");
+  const valuesOf = (name) => compare.elements[name].value.split(",").filter((v) => v.trim()).length;
+  const update = () => {
+    const byPrompts = compare.elements.mode.value === "prompts";
+    for (const el of compare.querySelectorAll("[data-compare-prompts]")) el.hidden = !byPrompts;
+    for (const el of compare.querySelectorAll("[data-compare-sweep]")) el.hidden = byPrompts;
+    for (const el of compare.querySelectorAll("[data-compare-optional]")) el.hidden = !byPrompts;
+    const seeds = compare.elements.seeds.value.split(",").filter((v) => v.trim()).length || Number(compare.elements.seed_count.value);
+    const columns = compare.elements.x.value ? Math.max(valuesOf("x_values"), 1) : 1;
+    const rows = byPrompts
+      ? compare.elements.prompts.value.split("\n").filter((line) => line.trim()).length
+      : (compare.elements.y.value ? Math.max(valuesOf("y_values"), 1) : 1);
+    const total = rows * columns * seeds;
+    count.textContent = `${total} image${total === 1 ? "" : "s"}: ${rows} × ${columns} cell${rows * columns === 1 ? "" : "s"}, ${seeds} seed${seeds === 1 ? "" : "s"} each${total > largest ? ` — more than the ${largest} one comparison can make` : ""}.`;
+    count.classList.toggle("text-error-700", total > largest);
+  };
+  compare.addEventListener("input", update);
+  compare.addEventListener("change", update);
+  document.body.addEventListener("htmx:afterSwap", update);
+  update();
+}
