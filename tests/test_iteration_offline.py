@@ -15,6 +15,7 @@ from imagestudio.gallery.models import Image
 from imagestudio.gallery.services import Recipe, store_image
 from imagestudio.generation import operations, runner
 from imagestudio.generation.models import GenerationJob, JobStatus
+from imagestudio.generation.providers import offline_ops
 from tests.factories import RECORD_TASKS_ONLY, ai_model
 
 pytestmark = pytest.mark.django_db
@@ -261,3 +262,17 @@ def test_retrying_an_operation_repeats_it(alice):
     again = services.regenerate(job)
     assert (again.action, again.inputs, again.width, again.height) == ("upscale", job.inputs, 384, 288)
     assert result_of(again).width == 384
+
+
+def test_an_operation_reports_its_progress_step_by_step():
+    seen: list[tuple[float, str]] = []
+    request = offline_ops.OperationInput(operation="upscale", source=subject_png(32, 24), inputs={"scale": 8})
+    result = offline_ops.run_operation(request, lambda fraction, message: seen.append((fraction, message)))
+    fractions = [fraction for fraction, _ in seen]
+    assert result.images[0].width == 256
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert [message for _, message in seen if "step" in message] == [
+        "Image 1 of 1 · step 1/3",
+        "Image 1 of 1 · step 2/3",
+        "Image 1 of 1 · step 3/3",
+    ]

@@ -18,6 +18,7 @@ from imagestudio.engine.errors import EngineError
 from imagestudio.generation.providers.base import OutputImage, ProviderError, ProviderResult
 
 Progress = Callable[[float, str], None]
+Step = Callable[[int, int], None]  # the engine's progress: step, total
 ENGINE_SIDE = (256, 2048)  # what the engine renders; other sizes are rendered near it and resized
 
 
@@ -46,8 +47,12 @@ def run_operation(request: OperationInput, on_progress: Progress) -> ProviderRes
     for index in range(count):
         seed = (request.seed + index) % 2**32
         on_progress(index / count, f"Working on image {index + 1} of {count}")
+
+        def report(step: int, total: int, index: int = index) -> None:
+            on_progress((index + step / max(total, 1)) / count, f"Image {index + 1} of {count} · step {step}/{total}")
+
         try:
-            result = runner(source, request, seed)
+            result = runner(source, request, seed, report)
         except EngineError as exc:
             raise ProviderError(str(exc), kind="validation") from exc
         images.append(_output(result, seed))
@@ -71,7 +76,9 @@ def _output(image: Image.Image, seed: int) -> OutputImage:
     return OutputImage(data=out.getvalue(), content_type="image/png", width=image.width, height=image.height, seed=seed)
 
 
-def render_prompt(request: OperationInput, size: tuple[int, int], seed: int) -> Image.Image:
+def render_prompt(
+    request: OperationInput, size: tuple[int, int], seed: int, progress: Step | None = None
+) -> Image.Image:
     """The engine's picture of the prompt at `size` (rendered within the engine's range, then resized)."""
     width, height = (min(max(side, ENGINE_SIDE[0]), ENGINE_SIDE[1]) for side in size)
     style = request.arguments.get("style")
@@ -85,49 +92,50 @@ def render_prompt(request: OperationInput, size: tuple[int, int], seed: int) -> 
             steps=int(request.arguments.get("num_inference_steps", 24)),
             guidance=float(request.arguments.get("guidance_scale", 7.0)),
             style=None if style in (None, "", "none") else style,
-        )
+        ),
+        progress=progress,
     )
     return picture if picture.size == size else picture.resize(size, Image.Resampling.LANCZOS)
 
 
-def _image_to_image(source: Image.Image, request: OperationInput, seed: int) -> Image.Image:
+def _image_to_image(source: Image.Image, request: OperationInput, seed: int, progress: Step) -> Image.Image:
     strength = float(request.arguments.get("strength", 0.6))
-    return ops.image_to_image(source, render_prompt(request, source.size, seed), strength)
+    return ops.image_to_image(source, render_prompt(request, source.size, seed, progress), strength)
 
 
-def _inpaint(source: Image.Image, request: OperationInput, seed: int) -> Image.Image:
+def _inpaint(source: Image.Image, request: OperationInput, seed: int, progress: Step) -> Image.Image:
     if request.mask is None:
         raise EngineError("mask: paint the area to change")
     mask = _open(request.mask, "mask").convert("L")
     if mask.size != source.size:  # masks drawn over a scaled preview come in at the image's size; be lenient
         mask = mask.resize(source.size, Image.Resampling.NEAREST)
     feather = int(request.arguments.get("feather", 8))
-    return ops.inpaint(source, mask, render_prompt(request, source.size, seed), feather=feather)
+    return ops.inpaint(source, mask, render_prompt(request, source.size, seed, progress), feather=feather)
 
 
-def _outpaint(source: Image.Image, request: OperationInput, seed: int) -> Image.Image:
+def _outpaint(source: Image.Image, request: OperationInput, seed: int, progress: Step) -> Image.Image:
     left, right, top, bottom = (int(request.inputs.get(side, 0)) for side in ("left", "right", "top", "bottom"))
     size = (source.width + left + right, source.height + top + bottom)
-    rendered = render_prompt(request, size, seed)
+    rendered = render_prompt(request, size, seed, progress)
     return ops.outpaint(source, left=left, right=right, top=top, bottom=bottom, rendered=rendered)
 
 
-def _upscale(source: Image.Image, request: OperationInput, seed: int) -> Image.Image:
-    return ops.upscale(source, int(request.inputs.get("scale", request.arguments.get("scale", 2))))
+def _upscale(source: Image.Image, request: OperationInput, seed: int, progress: Step) -> Image.Image:
+    return ops.upscale(source, int(request.inputs.get("scale", request.arguments.get("scale", 2))), progress)
 
 
-def _remove_background(source: Image.Image, request: OperationInput, seed: int) -> Image.Image:
-    return ops.remove_background(source)
+def _remove_background(source: Image.Image, request: OperationInput, seed: int, progress: Step) -> Image.Image:
+    return ops.remove_background(source, progress)
 
 
-def _style_transfer(source: Image.Image, request: OperationInput, seed: int) -> Image.Image:
+def _style_transfer(source: Image.Image, request: OperationInput, seed: int, progress: Step) -> Image.Image:
     if request.style is None:
         raise EngineError("style_image: choose a reference image")
     strength = float(request.arguments.get("strength", 1.0))
     return ops.style_transfer(source, _open(request.style, "style image"), strength)
 
 
-def _edit(source: Image.Image, request: OperationInput, seed: int) -> Image.Image:
+def _edit(source: Image.Image, request: OperationInput, seed: int, progress: Step) -> Image.Image:
     """The edit steps in a fixed order: crop, rotate, flip, resize, adjust (see operations.EditSteps)."""
     image = source
     steps = request.inputs
@@ -146,7 +154,7 @@ def _edit(source: Image.Image, request: OperationInput, seed: int) -> Image.Imag
     return image
 
 
-Operation = Callable[[Image.Image, OperationInput, int], Image.Image]
+Operation = Callable[[Image.Image, OperationInput, int, Step], Image.Image]
 OPERATIONS: dict[str, Operation] = {
     "image-to-image": _image_to_image,
     "variation": _image_to_image,
