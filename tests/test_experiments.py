@@ -3,6 +3,8 @@ setting; bad setups name their field and queue nothing; the grid page shows labe
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from imagestudio.catalog.params import ParameterError
@@ -147,3 +149,37 @@ def test_the_setup_page_keeps_the_input_on_an_error(alice, alice_browser):
 def test_someone_elses_comparison_is_not_found(alice, bob, alice_browser):
     experiment = experiments.start(bob, model=ai_model(OFFLINE), prompts=["a", "b"], seeds=[1], parameters=SMALL)
     assert alice_browser.get(f"/generate/compare/{experiment.pk}/").status_code == 404
+
+
+def test_the_api_queues_a_sweep_and_answers_its_grid(alice, alice_api, bob_api):
+    body = {
+        "model_id": OFFLINE,
+        "prompt": "a paper boat",
+        "x": {"name": "guidance_scale", "values": [3, 8]},
+        "seeds": [4, 5],
+        "parameters": {"width": 256, "height": 256, "num_inference_steps": 2},
+    }
+    response = alice_api.post("/api/generate/compare", json.dumps(body), content_type="application/json")
+    assert response.status_code == 202, response.content
+    grid = response.json()
+    assert (grid["columns"], grid["seeds"], len(grid["cells"])) == (
+        ["guidance scale = 3.0", "guidance scale = 8.0"],
+        [4, 5],
+        4,
+    )
+    assert {(cell["column"], cell["seed"], cell["job"]["status"]) for cell in grid["cells"]} == {
+        (0, 4, "queued"),
+        (0, 5, "queued"),
+        (1, 4, "queued"),
+        (1, 5, "queued"),
+    }
+    again = alice_api.get(f"/api/generate/compare/{grid['id']}")
+    assert again.status_code == 200 and again.json()["cells"] == grid["cells"]
+    assert bob_api.get(f"/api/generate/compare/{grid['id']}").status_code == 404
+
+
+def test_the_api_refuses_a_bad_sweep_naming_the_field(alice_api):
+    body = {"model_id": OFFLINE, "prompt": "x", "x": {"name": "guidance_scale", "values": [3, 99]}}
+    response = alice_api.post("/api/generate/compare", json.dumps(body), content_type="application/json")
+    assert response.status_code == 422 and response.json()["field"] == "guidance_scale"
+    assert not GenerationJob.objects.exists()

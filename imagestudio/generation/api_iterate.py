@@ -16,14 +16,15 @@ from ninja import Router, Schema, Status
 from pydantic import Field, ValidationError
 
 from imagestudio.catalog.params import ParameterError
+from imagestudio.catalog.services import get_model
 from imagestudio.gallery import upload
 from imagestudio.gallery.access import get_image_for
 from imagestudio.gallery.models import Image
 from imagestudio.gallery.services import import_upload
-from imagestudio.generation import operations
+from imagestudio.generation import experiments, operations
 from imagestudio.generation.access import get_job_for, limit_generation
 from imagestudio.generation.api import JobOut
-from imagestudio.generation.models import GenerationJob
+from imagestudio.generation.models import Experiment, GenerationJob
 
 generate_router = Router(tags=["generate"])
 images_router = Router(tags=["iterate"])
@@ -318,3 +319,93 @@ def edit(request, image_id: UUID, payload: EditIn):
     image = _editable(request, image_id)
     steps = payload.model_dump(exclude_none=True)
     return _queued(request, operations.edit(request.user, image, steps=steps))
+
+
+# -- A/B and X/Y comparisons ------------------------------------------------------------------------
+
+
+class AxisIn(Schema):
+    name: str = Field(description="A model setting to sweep, e.g. guidance_scale")
+    values: list[str | float | int | bool] = Field(min_length=2, max_length=experiments.MAX_VALUES)
+
+
+class CompareIn(Schema):
+    model_id: str
+    prompts: list[str] | None = Field(default=None, description="A/B: 2–6 prompts, one row each")
+    prompt: str = Field(default="", max_length=4000, description="X/Y: the prompt every cell shares")
+    negative_prompt: str = Field(default="", max_length=2000)
+    x: AxisIn | None = Field(default=None, description="Columns: a setting swept over values")
+    y: AxisIn | None = Field(default=None, description="Rows (X/Y only): a second setting")
+    seeds: list[int] | None = Field(default=None, description="The seeds every cell uses (at most 4)")
+    seed_count: int = Field(default=2, ge=1, le=experiments.MAX_SEEDS, description="Random seeds, when none given")
+    parameters: dict = Field(default_factory=dict, description="Settings every cell shares (fal's input names)")
+
+
+class CompareCellOut(Schema):
+    row: int
+    column: int
+    seed: int
+    job: JobOut
+
+
+class CompareOut(Schema):
+    id: UUID
+    model_id: str
+    rows: list[str]
+    columns: list[str]
+    seeds: list[int]
+    winner_id: UUID | None
+    cells: list[CompareCellOut]
+
+
+def _compare_out(experiment: Experiment) -> dict:
+    grid = experiments.grid_of(experiment)
+    jobs = {str(job.pk): job for _, cells in grid.rows for cell in cells for _, job in cell.results}
+    return {
+        "id": experiment.pk,
+        "model_id": experiment.model.endpoint_id,
+        "rows": experiment.axes.get("rows", []),
+        "columns": experiment.axes.get("columns", []),
+        "seeds": experiment.seeds,
+        "winner_id": experiment.winner_id,
+        "cells": [{**cell, "job": jobs[cell["job"]]} for cell in experiment.cells if cell["job"] in jobs],
+    }
+
+
+@generate_router.post("/compare", response={202: CompareOut, **ERRORS})
+def compare(request, payload: CompareIn):
+    """A/B (`prompts`) or X/Y (`x`, optional `y`) on the same seeds: one job per cell and seed, queued all at
+    once with credits reserved up front. Poll GET /api/generate/compare/{id} for the grid."""
+    limit_generation(request)
+    model = get_model(payload.model_id)
+    if model is None:
+        raise ParameterError("model_id", f"No model {payload.model_id!r}. GET /api/models lists them.")
+    x = _axis(model, payload.x, "x")
+    y = _axis(model, payload.y, "y")
+    experiment = experiments.start(
+        request.user,
+        model=model,
+        prompt=payload.prompt,
+        negative_prompt=payload.negative_prompt,
+        prompts=payload.prompts,
+        x=x,
+        y=y,
+        seeds=payload.seeds,
+        seed_count=payload.seed_count,
+        parameters=payload.parameters,
+    )
+    return Status(202, _compare_out(experiment))
+
+
+def _axis(model, axis: AxisIn | None, field: str) -> experiments.Axis | None:
+    if axis is None:
+        return None
+    return experiments.parse_axis(model, axis.name, ",".join(str(value) for value in axis.values), field)
+
+
+@generate_router.get("/compare/{experiment_id}", response={200: CompareOut, 401: dict, 404: dict})
+def compare_status(request, experiment_id: UUID):
+    experiment = Experiment.objects.filter(pk=experiment_id, user=request.user).select_related("model").first()
+    if experiment is None:
+        raise Http404("No such comparison.")
+    return _compare_out(experiment)
