@@ -170,6 +170,7 @@ def _mount() -> None:
     from imagestudio.generation.api_iterate import images_router as iterate_images_router
     from imagestudio.projects.api import router as projects_router
     from imagestudio.projects.api import search_router
+    from imagestudio.prompts.api import router as prompts_router
     from imagestudio.sharing.api import images_router as share_images_router
     from imagestudio.sharing.api import projects_router as share_projects_router
     from imagestudio.sharing.api import router as share_router
@@ -197,6 +198,7 @@ def _mount() -> None:
     api.add_router("/notifications", notifications_router)
     api.add_router("/search", search_router)
     api.add_router("/search", image_search_router)
+    api.add_router("/prompts", prompts_router)
 
 
 _mount()

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "imagestudio.generation",
     "imagestudio.gallery",
     "imagestudio.billing",
+    "imagestudio.prompts",
     "imagestudio.web",
 ]
 
@@ -205,6 +206,8 @@ AUTH_RATE_LIMITS = {
 ACCOUNT_RATE_LIMITS = False if DISABLE_RATE_LIMITS else AUTH_RATE_LIMITS
 # Ours (imagestudio.lib.ratelimit): generate routes, page and API, per signed-in user.
 GENERATE_RATE_LIMIT = env("GENERATE_RATE_LIMIT", "30/m")
+# Prompt refinement ("Refine" on the generate page, POST /api/prompts/refine), per signed-in user.
+PROMPT_REFINE_RATE_LIMIT = env("PROMPT_REFINE_RATE_LIMIT", "30/m")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AI Image Studio] "
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "AI Image Studio <studio@localhost>")
 

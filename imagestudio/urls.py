@@ -8,6 +8,7 @@ from imagestudio.events import views as events
 from imagestudio.gallery import views as gallery
 from imagestudio.generation import views as generation
 from imagestudio.generation import views_experiments, views_iterate, webhooks
+from imagestudio.prompts import views as prompts
 from imagestudio.web import views as web
 from imagestudio.workspaces import views as workspaces
 
@@ -22,6 +23,7 @@ urlpatterns = [
     path("generate/jobs/<uuid:job_id>/retry/", generation.retry_job, name="job_retry"),
     path("generate/panel/", generation.parameter_panel, name="parameter_panel"),
     path("generate/estimate/", generation.cost_estimate, name="cost_estimate"),
+    path("generate/refine/", prompts.refine_prompt, name="refine_prompt"),
     path("generate/presets/", generation.save_preset, name="preset_save"),
     path("generate/presets/<uuid:preset_id>/delete/", generation.delete_preset, name="preset_delete"),
     path("queue/", generation.queue_page, name="queue"),

@@ -8,6 +8,7 @@
 Image-input endpoints (image-to-image, redux, inpainting, outpainting, upscale, background removal)
 load image_url/mask_url (data URIs, http(s) URLs, the emulator's own /files/ URLs; sources.py) and
 work on them with the engine's image operations (operations.py); everything else renders the prompt.
+fal-ai/any-llm (not an image model) answers text: a deterministic list of prompt rewrites (llm.py).
 
 Pure Python (stdlib http.server + ssl, trustme, cryptography, Pillow/numpy, httpx for input images;
 the offline engine when present); imports no Django.

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from . import operations
+from . import llm, operations
 from .catalog_data import ENDPOINTS, value_or_default
 from .errors import ModelInputError, too_large
 from .errors import detail as _err
@@ -64,6 +64,8 @@ class Plan:
 
 
 def find_endpoint(endpoint_id: str) -> Endpoint | None:
+    if endpoint_id.strip("/") == llm.ENDPOINT_ID:  # not an image model: its schema lives in llm.py
+        return Endpoint(llm.ENDPOINT_ID, llm.CATEGORY, llm.OUTPUT_KEY, llm.FIELDS, llm.OUTPUT_FIELDS)
     spec = ENDPOINTS.get(endpoint_id.strip("/"))
     if spec is None:
         return None

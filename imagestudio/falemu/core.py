@@ -15,7 +15,7 @@ from typing import Any
 
 from PIL import Image
 
-from . import operations
+from . import llm, operations
 from .catalog import Endpoint, ModelInputError, Plan, check_input
 from .config import EmulatorConfig, FaultPlan
 from .render import RenderSpec, encode, render
@@ -223,6 +223,8 @@ class EmulatorCore:
         if job.forced_error:
             job.log("Model raised an error (emulated fault)", level="ERROR")
             raise JobFailure(_forced_error(config.error_status))
+        if job.endpoint.category == llm.CATEGORY:
+            return llm.answer(job.body)
         return self._outputs(job, plan, config)
 
     def _validated(self, job: Job, config: EmulatorConfig) -> Plan:
