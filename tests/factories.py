@@ -13,6 +13,7 @@ import io
 import itertools
 
 from PIL import Image as PILImage
+from PIL import ImageDraw
 
 from imagestudio.accounts.models import User
 from imagestudio.accounts.services import register
@@ -116,3 +117,19 @@ def provider_result(*, count: int = 1, width: int = 256, height: int = 256, seed
 def make_project(*, user: User, name: str = "A project", workspace=None, **fields) -> Project:
     """A project in `workspace` (default: the user's personal workspace), written directly."""
     return Project.objects.create(workspace=workspace or personal_workspace(user), user=user, name=name, **fields)
+
+
+def subject_png(width: int = 96, height: int = 72) -> bytes:
+    """A red disc on a flat pale background: a clear subject for cut-outs and visible edits."""
+    picture = PILImage.new("RGB", (width, height), (226, 232, 240))
+    ImageDraw.Draw(picture).ellipse((width * 0.3, height * 0.25, width * 0.7, height * 0.75), fill=(200, 40, 50))
+    picture.putpixel((0, 0), (10, 20, 30))  # a marker that shows where the top-left corner went
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    return out.getvalue()
+
+
+def store_subject(user: User, data: bytes | None = None, prompt: str = "a red apple on a table"):
+    """A stored image of `subject_png` (or `data`), as if the offline engine had made it."""
+    recipe = Recipe(prompt=prompt, negative_prompt="", model_endpoint=OFFLINE, parameters={"seed": 3}, seed=3)
+    return store_image(user=user, data=data or subject_png(), recipe=recipe, model=ai_model(OFFLINE))

@@ -12,12 +12,11 @@ from PIL import Image as PILImage
 from PIL import ImageDraw
 
 from imagestudio.gallery.models import Image
-from imagestudio.gallery.services import Recipe, store_image
 from imagestudio.generation import runner
 from imagestudio.generation.models import GenerationJob, JobStatus
 from imagestudio.workspaces.models import Role
 from imagestudio.workspaces.services import create_team, set_member
-from tests.factories import OFFLINE, RECORD_TASKS_ONLY, ai_model, make_image, make_project, png_bytes
+from tests.factories import RECORD_TASKS_ONLY, make_image, make_project, png_bytes, store_subject, subject_png
 
 pytestmark = pytest.mark.django_db
 
@@ -26,16 +25,6 @@ pytestmark = pytest.mark.django_db
 def _no_task_runs(settings):
     settings.TASKS = RECORD_TASKS_ONLY
     settings.FAL_KEY = ""
-
-
-def subject_image(user) -> Image:
-    """A red disc on a flat background (64×48): something to cut out."""
-    picture = PILImage.new("RGB", (64, 48), (226, 232, 240))
-    ImageDraw.Draw(picture).ellipse((20, 12, 44, 36), fill=(200, 40, 50))
-    out = io.BytesIO()
-    picture.save(out, "PNG")
-    recipe = Recipe(prompt="a red disc", negative_prompt="", model_endpoint=OFFLINE, parameters={}, seed=1)
-    return store_image(user=user, data=out.getvalue(), recipe=recipe, model=ai_model(OFFLINE))
 
 
 def error_field(body: dict) -> str:
@@ -80,7 +69,7 @@ def ran(client, response) -> dict:
     ],
 )
 def test_each_operation_queues_a_job_whose_image_is_the_childs(alice, alice_api, route, body, operation, size):
-    source = subject_image(alice)
+    source = store_subject(alice, subject_png(64, 48))
     image = ran(alice_api, post(alice_api, f"/api/images/{source.pk}/{route}", body))
     assert (image["parent_id"], image["operation"], (image["width"], image["height"])) == (
         str(source.pk),

@@ -13,26 +13,12 @@ from PIL import ImageDraw
 
 from imagestudio.billing.models import CreditEntry
 from imagestudio.gallery.models import Image
-from imagestudio.gallery.services import Recipe, store_image
 from imagestudio.generation import operations
 from imagestudio.generation.models import JobStatus
-from tests.factories import ai_model
+from tests.factories import store_subject, subject_png
 from tests.test_fal_jobs import drive, fal  # noqa: F401  (fal: the emulator fixture)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fal")]
-
-
-def subject_png(width: int = 96, height: int = 72) -> bytes:
-    picture = PILImage.new("RGB", (width, height), (226, 232, 240))
-    ImageDraw.Draw(picture).ellipse((width * 0.3, height * 0.25, width * 0.7, height * 0.75), fill=(200, 40, 50))
-    out = io.BytesIO()
-    picture.save(out, "PNG")
-    return out.getvalue()
-
-
-def stored(user, data: bytes | None = None) -> Image:
-    recipe = Recipe(prompt="a red disc", negative_prompt="", model_endpoint="offline/studio-v1", parameters={}, seed=1)
-    return store_image(user=user, data=data or subject_png(), recipe=recipe, model=ai_model("offline/studio-v1"))
 
 
 def pixels(image: Image) -> np.ndarray:
@@ -55,7 +41,7 @@ def charges(job) -> list[tuple[str, int]]:
 
 
 def test_an_esrgan_upscale_sends_the_image_and_gets_it_back_twice_the_size(alice):
-    source = stored(alice)
+    source = store_subject(alice)
     job = operations.upscale(alice, source, scale=2, model_id="fal-ai/esrgan")
     assert (job.parameters["scale"], "seed" in job.parameters) == (2, True)
     result = finished(job)
@@ -65,7 +51,7 @@ def test_an_esrgan_upscale_sends_the_image_and_gets_it_back_twice_the_size(alice
 
 
 def test_8x_on_a_4x_model_runs_two_passes_and_charges_for_the_result(alice):
-    source = stored(alice, subject_png(32, 24))
+    source = store_subject(alice, subject_png(32, 24))
     job = operations.upscale(alice, source, scale=8, model_id="fal-ai/clarity-upscaler")
     assert (job.inputs["passes"], job.parameters["upscale_factor"]) == ([4, 2], 4)
     # $0.03 per megapixel of the 256×192 result (1 MP, rounded up) = 3 credits.
@@ -78,7 +64,7 @@ def test_8x_on_a_4x_model_runs_two_passes_and_charges_for_the_result(alice):
 
 
 def test_fal_inpainting_changes_only_the_masked_area(alice):
-    source = stored(alice)
+    source = store_subject(alice)
     mask = PILImage.new("L", (96, 72), 0)
     ImageDraw.Draw(mask).rectangle((50, 10, 90, 60), fill=255)
     out = io.BytesIO()
@@ -94,7 +80,7 @@ def test_fal_inpainting_changes_only_the_masked_area(alice):
 
 
 def test_fal_background_removal_is_transparent_and_charged_per_image(alice):
-    job = operations.remove_background(alice, stored(alice), model_id="fal-ai/bria/background/remove")
+    job = operations.remove_background(alice, store_subject(alice), model_id="fal-ai/bria/background/remove")
     assert job.credits_reserved == 2  # $0.018 per image
     result = finished(job)
     alpha = pixels(result)[..., 3]
@@ -105,7 +91,7 @@ def test_fal_background_removal_is_transparent_and_charged_per_image(alice):
 
 @pytest.mark.parametrize("model", ["fal-ai/image-apps-v2/outpaint", "fal-ai/bria/expand", "fal-ai/flux-pro/v1/fill"])
 def test_fal_outpainting_keeps_the_original_and_grows_the_canvas(alice, model):
-    source = stored(alice)
+    source = store_subject(alice)
     result = finished(operations.outpaint(alice, source, left=24, right=8, bottom=16, model_id=model))
     assert (result.width, result.height) == (96 + 32, 72 + 16)
     kept = pixels(result)[0:72, 24 : 24 + 96, :3].astype(int)
@@ -116,7 +102,7 @@ def test_fal_outpainting_keeps_the_original_and_grows_the_canvas(alice, model):
 
 
 def test_fal_image_to_image_follows_the_source_size(alice):
-    source = stored(alice)
+    source = store_subject(alice)
     job = operations.image_to_image(
         alice, source, prompt="a green apple", strength=0.8, model_id="fal-ai/flux/dev/image-to-image"
     )
@@ -127,7 +113,7 @@ def test_fal_image_to_image_follows_the_source_size(alice):
 
 
 def test_fal_redux_restyles_at_the_content_images_size(alice):
-    content, reference = stored(alice), stored(alice, subject_png(64, 64))
+    content, reference = store_subject(alice), store_subject(alice, subject_png(64, 64))
     result = finished(
         operations.style_transfer(alice, content, style_image=reference, model_id="fal-ai/flux/dev/redux")
     )
@@ -136,16 +122,16 @@ def test_fal_redux_restyles_at_the_content_images_size(alice):
 
 def test_a_model_that_cannot_do_the_operation_is_refused(alice):
     with pytest.raises(operations.ParameterError) as raised:
-        operations.upscale(alice, stored(alice), scale=2, model_id="fal-ai/flux/dev")
+        operations.upscale(alice, store_subject(alice), scale=2, model_id="fal-ai/flux/dev")
     assert raised.value.field == "model_id"
 
 
 def test_aura_sr_only_does_4x(alice):
     with pytest.raises(operations.ParameterError, match="4× only"):
-        operations.upscale(alice, stored(alice), scale=2, model_id="fal-ai/aura-sr")
+        operations.upscale(alice, store_subject(alice), scale=2, model_id="fal-ai/aura-sr")
     assert (
         finished(
-            operations.upscale(alice, stored(alice, subject_png(40, 30)), scale=4, model_id="fal-ai/aura-sr")
+            operations.upscale(alice, store_subject(alice, subject_png(40, 30)), scale=4, model_id="fal-ai/aura-sr")
         ).width
         == 160
     )

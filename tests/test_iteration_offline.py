@@ -12,11 +12,10 @@ from PIL import ImageDraw
 
 from imagestudio.catalog.params import ParameterError
 from imagestudio.gallery.models import Image
-from imagestudio.gallery.services import Recipe, store_image
 from imagestudio.generation import operations, runner
 from imagestudio.generation.models import GenerationJob, JobStatus
 from imagestudio.generation.providers import offline_ops
-from tests.factories import RECORD_TASKS_ONLY, ai_model
+from tests.factories import RECORD_TASKS_ONLY, store_subject, subject_png
 
 pytestmark = pytest.mark.django_db
 
@@ -25,23 +24,6 @@ pytestmark = pytest.mark.django_db
 def _no_task_runs(settings):
     settings.TASKS = RECORD_TASKS_ONLY
     settings.FAL_KEY = ""
-
-
-def subject_png(width: int = 96, height: int = 72) -> bytes:
-    """A red disc on a flat pale background: a clear subject for cut-outs and visible edits."""
-    picture = PILImage.new("RGB", (width, height), (226, 232, 240))
-    ImageDraw.Draw(picture).ellipse((width * 0.3, height * 0.25, width * 0.7, height * 0.75), fill=(200, 40, 50))
-    picture.putpixel((0, 0), (10, 20, 30))  # a marker that shows where the top-left corner went
-    out = io.BytesIO()
-    picture.save(out, "PNG")
-    return out.getvalue()
-
-
-def stored(user, data: bytes | None = None, prompt: str = "a red apple on a table") -> Image:
-    recipe = Recipe(
-        prompt=prompt, negative_prompt="", model_endpoint="offline/studio-v1", parameters={"seed": 3}, seed=3
-    )
-    return store_image(user=user, data=data or subject_png(), recipe=recipe, model=ai_model("offline/studio-v1"))
 
 
 def pixels(image: Image) -> np.ndarray:
@@ -61,7 +43,7 @@ def result_of(job: GenerationJob) -> Image:
 
 
 def test_image_to_image_keeps_the_size_and_changes_the_pixels(alice):
-    source = stored(alice)
+    source = store_subject(alice)
     job = operations.image_to_image(alice, source, prompt="a green pear, watercolor", strength=0.7)
     assert (job.model.endpoint_id, job.width, job.height) == ("offline/studio-img2img", 96, 72)
     result = result_of(job)
@@ -73,7 +55,7 @@ def test_image_to_image_keeps_the_size_and_changes_the_pixels(alice):
 
 
 def test_a_low_strength_changes_less_than_a_high_one(alice):
-    source = stored(alice)
+    source = store_subject(alice)
     low = result_of(operations.image_to_image(alice, source, prompt="blue sky", strength=0.1, parameters={"seed": 5}))
     high = result_of(operations.image_to_image(alice, source, prompt="blue sky", strength=0.9, parameters={"seed": 5}))
     base = pixels(source).astype(int)
@@ -89,7 +71,7 @@ def mask_png(size: tuple[int, int], box: tuple[int, int, int, int]) -> bytes:
 
 
 def test_inpaint_changes_only_inside_the_mask(alice):
-    source = stored(alice)
+    source = store_subject(alice)
     job = operations.inpaint(alice, source, mask=mask_png((96, 72), (10, 10, 40, 40)), prompt="a golden coin")
     result = result_of(job)
     before, after = pixels(source).astype(int), pixels(result).astype(int)
@@ -100,7 +82,7 @@ def test_inpaint_changes_only_inside_the_mask(alice):
 
 
 def test_a_mask_drawn_on_a_transparent_canvas_counts_its_painted_strokes(alice):
-    source = stored(alice)
+    source = store_subject(alice)
     canvas = PILImage.new("RGBA", (48, 36), (0, 0, 0, 0))  # half size, same aspect: scaled up to the image
     ImageDraw.Draw(canvas).rectangle((24, 0, 47, 35), fill=(255, 255, 255, 255))
     out = io.BytesIO()
@@ -120,7 +102,7 @@ def test_a_mask_drawn_on_a_transparent_canvas_counts_its_painted_strokes(alice):
     ],
 )
 def test_bad_masks_are_refused_before_anything_is_queued(alice, mask, message):
-    source = stored(alice)
+    source = store_subject(alice)
     if mask == "empty":
         mask = mask_png((96, 72), (0, 0, 0, 0))
         mask = mask_png((96, 72), (-5, -5, -1, -1))
@@ -133,7 +115,7 @@ def test_bad_masks_are_refused_before_anything_is_queued(alice, mask, message):
 
 
 def test_outpaint_extends_the_canvas_and_keeps_the_original_exactly(alice):
-    source = stored(alice)
+    source = store_subject(alice)
     job = operations.outpaint(alice, source, left=16, right=8, top=0, bottom=24, prompt="a wooden table")
     result = result_of(job)
     assert (result.width, result.height) == (96 + 24, 72 + 24)
@@ -141,20 +123,20 @@ def test_outpaint_extends_the_canvas_and_keeps_the_original_exactly(alice):
 
 
 def test_outpaint_to_an_aspect_ratio(alice):
-    result = result_of(operations.outpaint(alice, stored(alice), aspect_ratio="16:9"))
+    result = result_of(operations.outpaint(alice, store_subject(alice), aspect_ratio="16:9"))
     assert (result.width, result.height) == (128, 72)
 
 
 @pytest.mark.parametrize("scale", [2, 4, 8])
 def test_upscale_dimensions_are_exact(alice, scale):
-    source = stored(alice, subject_png(40, 30))
+    source = store_subject(alice, subject_png(40, 30))
     result = result_of(operations.upscale(alice, source, scale=scale))
     assert (result.width, result.height) == (40 * scale, 30 * scale)
     assert pixels(result).shape[:2] == (30 * scale, 40 * scale)
 
 
 def test_background_removal_makes_the_background_transparent(alice):
-    result = result_of(operations.remove_background(alice, stored(alice)))
+    result = result_of(operations.remove_background(alice, store_subject(alice)))
     alpha = pixels(result)[..., 3]
     assert result.format.lower() == "png"
     assert alpha[2, 50] == 0 and alpha[70, 90] == 0  # the flat background
@@ -162,11 +144,11 @@ def test_background_removal_makes_the_background_transparent(alice):
 
 
 def test_style_transfer_moves_the_colours_toward_the_reference(alice):
-    content = stored(alice)
+    content = store_subject(alice)
     blue = PILImage.new("RGB", (64, 64), (30, 60, 200))
     out = io.BytesIO()
     blue.save(out, "PNG")
-    reference = stored(alice, out.getvalue(), prompt="deep blue")
+    reference = store_subject(alice, out.getvalue(), prompt="deep blue")
     result = result_of(operations.style_transfer(alice, content, style_image=reference))
     before, after = pixels(content)[..., :3].mean(axis=(0, 1)), pixels(result)[..., :3].mean(axis=(0, 1))
     assert after.shape == before.shape and result.width == 96
@@ -175,7 +157,7 @@ def test_style_transfer_moves_the_colours_toward_the_reference(alice):
 
 
 def test_edits_are_exact(alice):
-    source = stored(alice)
+    source = store_subject(alice)
     before = pixels(source)
     crop = result_of(operations.edit(alice, source, steps={"crop": {"x": 10, "y": 5, "width": 30, "height": 20}}))
     assert np.array_equal(pixels(crop), before[5:25, 10:40])
@@ -210,19 +192,19 @@ def test_edits_are_exact(alice):
 )
 def test_bad_inputs_name_their_field_and_queue_nothing(alice, call, field):
     with pytest.raises(ParameterError) as raised:
-        call(alice, stored(alice))
+        call(alice, store_subject(alice))
     assert raised.value.field == field
     assert not GenerationJob.objects.exists()
 
 
 def test_an_upscale_too_large_is_refused(alice):
-    source = stored(alice, subject_png(1200, 900))
+    source = store_subject(alice, subject_png(1200, 900))
     with pytest.raises(ParameterError, match="8192"):
         operations.upscale(alice, source, scale=8)
 
 
 def test_variation_with_a_strength_starts_from_the_image(alice):
-    source = stored(alice)
+    source = store_subject(alice)
     job = operations.variation(alice, source, strength=0.3, num_images=2)
     assert (job.action, job.model.endpoint_id, job.num_images, job.parameters["strength"]) == (
         "variation",
@@ -237,7 +219,7 @@ def test_variation_with_a_strength_starts_from_the_image(alice):
 
 
 def test_remix_runs_the_edited_recipe_as_the_images_child(alice):
-    source = stored(alice, subject_png(320, 256))
+    source = store_subject(alice, subject_png(320, 256))
     job = operations.remix(alice, source, prompt="a red apple at night", parameters={"num_inference_steps": 8})
     assert (job.action, job.parent_image_id, job.parameters["num_inference_steps"]) == ("remix", source.pk, 8)
     assert (job.width, job.height, job.model.endpoint_id) == (320, 256, "offline/studio-v1")
@@ -246,7 +228,7 @@ def test_remix_runs_the_edited_recipe_as_the_images_child(alice):
 
 
 def test_a_deleted_source_fails_the_job_readably_and_refunds(alice):
-    source = stored(alice)
+    source = store_subject(alice)
     job = operations.upscale(alice, source, scale=2)
     source.file.delete(save=False)
     assert runner.run(job.pk) == JobStatus.FAILED
@@ -257,7 +239,7 @@ def test_a_deleted_source_fails_the_job_readably_and_refunds(alice):
 def test_retrying_an_operation_repeats_it(alice):
     from imagestudio.generation import services
 
-    source = stored(alice)
+    source = store_subject(alice)
     job = operations.upscale(alice, source, scale=4)
     again = services.regenerate(job)
     assert (again.action, again.inputs, again.width, again.height) == ("upscale", job.inputs, 384, 288)
