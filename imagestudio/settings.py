@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "imagestudio.gallery",
     "imagestudio.billing",
     "imagestudio.prompts",
+    "imagestudio.batches",
     "imagestudio.web",
 ]
 
@@ -339,6 +340,8 @@ FAL_API_URL = env("FAL_API_URL", "https://api.fal.ai").rstrip("/")  # platform A
 JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 120)
 USER_MAX_CONCURRENT_JOBS = env_int("USER_MAX_CONCURRENT_JOBS", 4)
 USER_MAX_QUEUED_JOBS = env_int("USER_MAX_QUEUED_JOBS", 200)  # waiting jobs per user; more answers 429
+# A batch keeps at most this many of its items in the queue at once; the rest wait in the batch.
+BATCH_FEED_AHEAD = env_int("BATCH_FEED_AHEAD", USER_MAX_CONCURRENT_JOBS + 2)
 
 # Gallery: trashed images are deleted for good (rows, files, renditions) this many days after trashing.
 TRASH_RETENTION_DAYS = env_int("TRASH_RETENTION_DAYS", 30)

@@ -21,7 +21,7 @@ from imagestudio.catalog import params
 from imagestudio.events import services as events
 from imagestudio.gallery.models import Image
 from imagestudio.gallery.services import Recipe, delete_files, store_image
-from imagestudio.generation import jobqueue
+from imagestudio.generation import batch_hooks, jobqueue
 from imagestudio.generation.models import GenerationJob, JobStatus
 from imagestudio.generation.providers.base import OutputImage, ProviderResult
 from imagestudio.projects.models import Project
@@ -61,6 +61,8 @@ def _finalise(
             locked.save()
             if wake_queue:
                 jobqueue.wake()  # the user's slot is free: let the next eligible job start
+            if locked.batch_id is not None:
+                batch_hooks.job_ended(locked.batch_id, locked.pk)  # its batch feeds the next item
             settle(locked)
     job.refresh_from_db()
     return ended_now

@@ -125,6 +125,13 @@ def _prepare(request: GenerationRequest) -> GenerationJob:
     )
 
 
+def check(request: GenerationRequest) -> GenerationJob:
+    """Validate a request without queueing it: the (unsaved) job it would make, credits estimated.
+
+    Raises ParameterError naming the field, as enqueue does."""
+    return _prepare(request)
+
+
 def enqueue_batch(requests: list[GenerationRequest]) -> list[GenerationJob]:
     """Queue many jobs for one user at once: all or nothing, with bulk writes.
 

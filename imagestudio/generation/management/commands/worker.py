@@ -19,7 +19,7 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from imagestudio.gallery import search, trash
-from imagestudio.generation import jobqueue, outcomes, runner, tasks
+from imagestudio.generation import batch_hooks, jobqueue, outcomes, runner, tasks
 from imagestudio.generation.fal_jobs import Poller
 from imagestudio.generation.models import WorkerHeartbeat
 
@@ -45,6 +45,7 @@ def beat_forever(stop: threading.Event) -> None:
         try:
             close_old_connections()
             recovered = outcomes.recover_stale_jobs()
+            batch_hooks.sweep()  # scheduled batches whose time came; running ones short of work
             jobqueue.ensure_wakeups(tasks.wakeup_pending)
             jobqueue.update_queue_positions()
             WorkerHeartbeat.objects.update_or_create(
