@@ -155,6 +155,7 @@ def comment_error(request, exc: CommentError):
 
 def _mount() -> None:
     from imagestudio.accounts.api import router as auth_router
+    from imagestudio.batches.api import router as batches_router
     from imagestudio.catalog.api import router as models_router
     from imagestudio.collections.api import router as collections_router
     from imagestudio.events.api import router as notifications_router
@@ -171,6 +172,8 @@ def _mount() -> None:
     from imagestudio.projects.api import router as projects_router
     from imagestudio.projects.api import search_router
     from imagestudio.prompts.api import router as prompts_router
+    from imagestudio.prompts.api_library import router as library_router
+    from imagestudio.prompts.api_library import search_router as prompt_search_router
     from imagestudio.sharing.api import images_router as share_images_router
     from imagestudio.sharing.api import projects_router as share_projects_router
     from imagestudio.sharing.api import router as share_router
@@ -181,6 +184,7 @@ def _mount() -> None:
     api.add_router("/models", models_router)
     api.add_router("/generate", generate_router)
     api.add_router("/generate", iterate_generate_router)
+    api.add_router("/generate", batches_router)
     api.add_router("/images", generate_images_router)  # before /images/{id}: its path must match first
     api.add_router("/images", iterate_images_router)
     api.add_router("/images", share_images_router)
@@ -199,6 +203,8 @@ def _mount() -> None:
     api.add_router("/search", search_router)
     api.add_router("/search", image_search_router)
     api.add_router("/prompts", prompts_router)
+    api.add_router("/prompts", library_router)
+    api.add_router("/search", prompt_search_router)
 
 
 _mount()

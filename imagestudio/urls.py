@@ -27,6 +27,9 @@ urlpatterns = [
     path("generate/presets/", generation.save_preset, name="preset_save"),
     path("generate/presets/<uuid:preset_id>/delete/", generation.delete_preset, name="preset_delete"),
     path("queue/", generation.queue_page, name="queue"),
+    path("queue/order/", generation.queue_order, name="queue_order"),
+    path("queue/hold/", generation.queue_hold, name="queue_hold"),
+    path("batches/", include("imagestudio.batches.urls")),
     path("generate/compare/", views_experiments.compare_new, name="compare_new"),
     path("generate/compare/<uuid:experiment_id>/", views_experiments.compare_detail, name="compare_detail"),
     path("generate/compare/<uuid:experiment_id>/winner/", views_experiments.compare_winner, name="compare_winner"),
@@ -60,6 +63,7 @@ urlpatterns = [
     path("api/", api.urls),
     re_path(r"^api/(?P<path>.*)$", not_found),  # after the API: anything it did not match
     path("admin/", admin.site.urls),
+    path("prompts/", include("imagestudio.prompts.urls")),
 ]
 
 # allauth's pages answer their rate limits with our 429 page.

@@ -78,3 +78,12 @@ def test_next_redirects_stay_on_this_site(alice, alice_browser):
     job2 = enqueue_job(user=alice)
     local = alice_browser.post(f"/generate/jobs/{job2.pk}/cancel/", {"next": "/queue/"})
     assert local["Location"] == "/queue/"
+
+
+@pytest.mark.parametrize(
+    "raw", ['["x", 5]', '["x", null]', '["x", [1]]', '[5, "6f1c1e9e-8e55-4c1e-9f0e-2b7d6c1d2a10"]']
+)
+def test_a_keyset_cursor_with_a_wrong_type_inside_is_a_400(alice_api, raw):
+    response = alice_api.get("/api/projects", {"cursor": cursor_of(raw), "sort": "name"})
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == "cursor"

@@ -14,7 +14,7 @@ from imagestudio.gallery.models import Image
 from imagestudio.generation import jobqueue, offline_jobs, outcomes, services
 from imagestudio.generation.models import GenerationJob, JobStatus
 from imagestudio.generation.providers import offline
-from tests.factories import RECORD_TASKS_ONLY, enqueue_job, provider_result
+from tests.factories import RECORD_TASKS_ONLY, ai_model, enqueue_job, provider_result
 
 pytestmark = pytest.mark.django_db
 SMALL = {"width": 256, "height": 256}
@@ -192,3 +192,27 @@ def test_progress_is_reported_while_rendering(alice):
     assert seen[-1] == pytest.approx(1.0) and seen == sorted(seen) and len(seen) > 4
     job.refresh_from_db()
     assert job.progress == pytest.approx(1.0)
+
+
+def test_a_model_that_ignores_weights_gets_the_prompt_without_the_syntax(alice, settings):
+    settings.FAL_KEY = "test-key"
+    job = services.enqueue(
+        services.GenerationRequest(
+            user=alice,
+            model=ai_model("fal-ai/flux/dev"),
+            prompt="a (red fox:1.4) in the snow <lora:film:0.6>",
+            parameters={"width": 512, "height": 512},
+        )
+    )
+    assert (job.prompt, job.user_prompt) == ("a red fox in the snow", "a (red fox:1.4) in the snow <lora:film:0.6>")
+    offline = enqueue_job(user=alice, prompt="a (red fox:1.4) in the snow")
+    assert offline.prompt == "a (red fox:1.4) in the snow"  # the offline engine reads weights itself
+    prose = services.enqueue(
+        services.GenerationRequest(
+            user=alice,
+            model=ai_model("fal-ai/flux/dev"),
+            prompt="a cat (sleeping",
+            parameters={"width": 512, "height": 512},
+        )
+    )
+    assert prose.prompt == "a cat (sleeping"  # not prompt syntax: sent as typed

@@ -44,6 +44,7 @@ from imagestudio.events.services import record
 from imagestudio.gallery.models import Image, ImageComment
 from imagestudio.generation.models import GenerationJob
 from imagestudio.projects.models import Project
+from imagestudio.prompts.models import Prompt, PromptFavorite
 from imagestudio.sharing.models import ReviewVerdict, SharedImage, SharedProject
 from imagestudio.sharing.services import LinkOptions, revoke, share_image, share_project
 from imagestudio.workspaces.models import Invitation, Membership, Role, Workspace
@@ -266,6 +267,17 @@ class World:
         self.notify()
         return Notification.objects.get(user=self.witness)
 
+    # the prompt library: the team's private prompt, and one the team published
+    @cached_property
+    def prompt(self) -> Prompt:
+        return Prompt.objects.create(workspace=self.team, user=self.owner, title="Team prompt", prompt_text="a kite")
+
+    @cached_property
+    def public_prompt(self) -> Prompt:
+        return Prompt.objects.create(
+            workspace=self.team, user=self.owner, title="Shared prompt", prompt_text="a comet", is_public=True
+        )
+
 
 def fill(template: Any, world: World) -> Any:
     """The template with every {placeholder} replaced (in strings, lists and dicts)."""
@@ -451,6 +463,44 @@ def declined(w: World) -> bool:
 def all_read(w: World) -> bool:
     assert Notification.objects.filter(user=w.witness, read_at=None).exists(), "someone else's were marked read"
     return w.user is not None and not Notification.objects.filter(user=w.user, read_at=None).exists()
+
+
+def prompt_created(w: World) -> bool:
+    """A prompt was saved, in the team for its editors and admins, else in the actor's personal workspace."""
+    made = Prompt.objects.filter(prompt_text="New prompt text").first()
+    if made is not None:
+        home = w.team if w.actor in ("owner", "admin", "editor") else personal_workspace(w.user)
+        assert made.workspace_id == home.pk, "the new prompt landed in a workspace the actor may not add to"
+    return made is not None
+
+
+def prompt_renamed(w: World) -> bool:
+    return Prompt.objects.get(pk=w.prompt.pk).title == "Renamed"
+
+
+def prompt_gone(name: str) -> Callable[[World], bool]:
+    def check(w: World) -> bool:
+        return not Prompt.objects.filter(pk=getattr(w, name).pk).exists()
+
+    return check
+
+
+def prompt_favourited(name: str) -> Callable[[World], bool]:
+    def check(w: World) -> bool:
+        return PromptFavorite.objects.filter(user=w.me, prompt=getattr(w, name)).exists()
+
+    return check
+
+
+def prompt_used(w: World) -> bool:
+    return Prompt.objects.get(pk=w.prompt.pk).usage_count == 1
+
+
+def prompt_copied(name: str) -> Callable[[World], bool]:
+    def check(w: World) -> bool:
+        return Prompt.objects.filter(source=getattr(w, name), user=w.me).exists()
+
+    return check
 
 
 # -- before the request -------------------------------------------------------------------------------------
@@ -665,6 +715,40 @@ PAGES = [
     Row("GET", "/invitations/{expired_invite_token}/", None, (404,) * 5 + (LOGIN,)),
     Row("GET", "/invitations/{revoked_invite_token}/", None, (404,) * 5 + (LOGIN,)),
     Row("POST", "/invitations/{revoked_invite_token}/", {"answer": "accept"}, (404,) * 5 + (LOGIN,)),
+    # -- the prompt library: viewers read and use, editors write, admins delete; public prompts are everyone's to
+    # read, favourite, use and copy (into a workspace where the actor may edit: the team, or their own)
+    Row("GET", "/prompts/", None, SIGNED_IN, before=work_in_team),
+    Row("GET", "/prompts/public/", None, SIGNED_IN),
+    Row("GET", "/prompts/history/", None, SIGNED_IN),
+    Row("GET", "/prompts/export/?format=csv", None, SIGNED_IN, before=work_in_team),
+    Row("GET", "/prompts/new/", None, (200, 200, 200, 403, 200, LOGIN), before=work_in_team),
+    Row("GET", "/prompts/import/", None, (200, 200, 200, 403, 200, LOGIN), before=work_in_team),
+    Row(
+        "POST",
+        "/prompts/new/",
+        {"prompt_text": "New prompt text"},
+        (302, 302, 302, 403, 302, LOGIN),
+        prompt_created,
+        work_in_team,
+    ),
+    Row("GET", "/prompts/{prompt}/edit/", None, EDIT),
+    Row("POST", "/prompts/{prompt}/edit/", {"title": "Renamed", "prompt_text": "a kite"}, EDIT_302, prompt_renamed),
+    Row("POST", "/prompts/{prompt}/delete/", {}, MANAGE_302, prompt_gone("prompt")),
+    Row("POST", "/prompts/{prompt}/favorite/", {}, VIEW_302, prompt_favourited("prompt")),
+    Row("POST", "/prompts/{prompt}/favorite/", {}, (200, 200, 200, 200, 404, LOGIN), headers=HX),
+    Row("POST", "/prompts/{prompt}/use/", {}, VIEW_302, prompt_used),
+    Row("POST", "/prompts/{prompt}/copy/", {}, (302, 302, 302, 403, 404, LOGIN), prompt_copied("prompt"), work_in_team),
+    Row("GET", "/prompts/{public_prompt}/edit/", None, (200, 200, 200, 403, 403, LOGIN)),
+    Row("POST", "/prompts/{public_prompt}/delete/", {}, (302, 302, 403, 403, 403, LOGIN), prompt_gone("public_prompt")),
+    Row("POST", "/prompts/{public_prompt}/favorite/", {}, (302,) * 5 + (LOGIN,), prompt_favourited("public_prompt")),
+    Row(
+        "POST",
+        "/prompts/{public_prompt}/copy/",
+        {},
+        (302, 302, 302, 403, 302, LOGIN),
+        prompt_copied("public_prompt"),
+        work_in_team,
+    ),
     # -- notifications
     Row("GET", "/notifications/", None, SIGNED_IN, before=with_notifications),
     Row("POST", "/notifications/", {}, (302,) * 5 + (LOGIN,), all_read, with_notifications),
@@ -826,6 +910,9 @@ LISTINGS = [
     Listing("/api/share", "{project_link}", ("owner",)),
     Listing("/api/workspaces", "{workspace}", MEMBERS),
     Listing("/api/notifications", "{witness_notification}", ()),  # someone else's notification
+    Listing("/prompts/", "{prompt}", MEMBERS, work_in_team),
+    Listing("/prompts/public/?source=community", "{public_prompt}", ACTORS[:-1]),
+    Listing("/api/search/prompts?q=kite", "{prompt}", MEMBERS),
 ]
 
 

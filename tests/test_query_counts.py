@@ -48,7 +48,7 @@ PAGES = [
         15,
         lambda n: (JOB_TOKEN, min(5 * n, 20)),
     ),  # recent job cards + the 20-job history + projects to save into
-    ("/queue/", 10, lambda n: (JOB_TOKEN, 2 * n + min(3 * n, 30))),  # every active job + 30 finished
+    ("/queue/", 11, lambda n: (JOB_TOKEN, 2 * n + min(3 * n, 30))),  # every active job + 30 finished; paused?
     # the first page of 40 (after asking for the user's teams, where other people's images could be), the
     # filter bar's choices (models, projects) and the selection bar's collections
     ("/images/", 11, lambda n: (IMAGE_TOKEN, min(n, 40))),
@@ -71,7 +71,7 @@ def test_pages_run_a_fixed_number_of_queries(
 
 # path, queries, items listed for n of everything
 APIS = [
-    ("/api/generate/queue", 3, lambda n: min(5 * n, 50)),  # token, jobs, their images (prefetched)
+    ("/api/generate/queue", 4, lambda n: min(5 * n, 50)),  # token, jobs, their images (prefetched), paused?
     ("/api/generate/history", 3, lambda n: min(3 * n, 50)),
     ("/api/images", 3, lambda n: min(n, 40)),  # token, the user's teams, images joined to their model
 ]

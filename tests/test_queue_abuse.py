@@ -160,3 +160,45 @@ def test_racing_workers_never_push_a_user_past_the_concurrency_cap(catalog, sett
     assert not any(thread.is_alive() for thread in threads), "a claim hung"
     assert won.count(True) == 2
     assert GenerationJob.objects.filter(user=user, status=JobStatus.RUNNING).count() == 2
+
+
+# -- the user's own queue: order and hold ---------------------------------------------------------
+
+
+def test_dragging_jobs_sets_the_order_they_run_in(alice):
+    first, second, third = (enqueue_job(user=alice) for _ in range(3))
+    assert list(jobqueue.next_job_of(alice.pk).values_list("pk", flat=True)) == [first.pk, second.pk, third.pk]
+    assert services.reorder_queue(alice, [third.pk, first.pk]) == 2
+    assert list(jobqueue.next_job_of(alice.pk).values_list("pk", flat=True)) == [third.pk, first.pk, second.pk]
+
+
+def test_a_paused_queue_starts_nothing_until_resumed(alice, bob):
+    mine, theirs = enqueue_job(user=alice), enqueue_job(user=bob)
+    services.pause_queue(alice)
+    assert [row["user"] for row in jobqueue.waiting_users()] == [bob.pk]
+    assert jobqueue.claim_next("w1").pk == theirs.pk
+    assert jobqueue.claim_next("w1") is None
+    services.resume_queue(alice)
+    assert jobqueue.claim_next("w1").pk == mine.pk
+
+
+def test_the_queue_api_orders_pauses_and_resumes(alice, alice_api):
+    jobs = [enqueue_job(user=alice) for _ in range(2)]
+    body = json.dumps({"job_ids": [str(jobs[1].pk), str(jobs[0].pk)]})
+    response = alice_api.put("/api/generate/queue/order", body, content_type="application/json")
+    assert response.status_code == 200 and response.json() == {"paused": False, "ranked": 2}
+    assert list(jobqueue.next_job_of(alice.pk).values_list("pk", flat=True)) == [jobs[1].pk, jobs[0].pk]
+    assert alice_api.post("/api/generate/queue/pause").json()["paused"] is True
+    assert alice_api.get("/api/generate/queue").json()["paused"] is True
+    assert alice_api.post("/api/generate/queue/resume").json()["paused"] is False
+
+
+def test_the_queue_page_pauses_and_orders(alice, alice_browser):
+    jobs = [enqueue_job(user=alice) for _ in range(2)]
+    assert alice_browser.post("/queue/hold/", {"paused": "1"}).status_code == 302
+    assert 'data-testid="queue-paused"' in alice_browser.get("/queue/").content.decode()
+    response = alice_browser.post("/queue/order/", {"job_ids": [str(jobs[1].pk), "not-an-id", str(jobs[0].pk)]})
+    assert response.status_code == 302
+    assert list(jobqueue.next_job_of(alice.pk).exclude().values_list("pk", flat=True)) == []  # paused: nothing due
+    alice_browser.post("/queue/hold/", {"paused": "0"})
+    assert list(jobqueue.next_job_of(alice.pk).values_list("pk", flat=True)) == [jobs[1].pk, jobs[0].pk]

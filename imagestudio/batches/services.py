@@ -225,6 +225,10 @@ class Progress:
         return self.total - self.done
 
     @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 1.0
+
+    @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 100
 

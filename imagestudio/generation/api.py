@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from django.core.exceptions import ObjectDoesNotExist
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
@@ -51,6 +52,10 @@ class JobOut(Schema):
     error_field: str | None
     credits_reserved: int
     credits_charged: int
+    batch_id: UUID | None = Field(description="The batch this job was fed from, if any")
+    batch_status: str | None = Field(
+        description="That batch's status: running, paused, budget_reached, … (none for a job a pause took back)"
+    )
     created_at: datetime
     started_at: datetime | None
     completed_at: datetime | None
@@ -66,6 +71,13 @@ class JobOut(Schema):
     @staticmethod
     def resolve_error(job: GenerationJob) -> str | None:
         return job.error_message or None
+
+    @staticmethod
+    def resolve_batch_status(job: GenerationJob) -> str | None:
+        try:  # the batches app's item for this job (a reverse one-to-one; no import of that app)
+            return job.batch_item.batch.status
+        except ObjectDoesNotExist:
+            return None
 
     @staticmethod
     def resolve_error_field(job: GenerationJob) -> str | None:
@@ -132,13 +144,47 @@ class JobPageOut(Schema):
     next_cursor: str | None
 
 
-@router.get("/queue", response=JobPageOut)
+class QueuePageOut(JobPageOut):
+    paused: bool = Field(description="You paused your queue: nothing of yours starts until you resume it")
+
+
+class QueueOrderIn(Schema):
+    job_ids: list[UUID] = Field(max_length=1000, description="Your queued jobs in the order they should run")
+
+
+class QueueStateOut(Schema):
+    paused: bool
+    ranked: int | None = None
+
+
+@router.get("/queue", response=QueuePageOut)
 def queue_list(request, status: str | None = None, cursor: str | None = None, limit: int = 50):
     """Your jobs, newest first; `status=queued,running` for what is still waiting or rendering."""
     jobs = selectors.jobs_for(request.user)
     if status:
         jobs = jobs.filter(status__in=[s.strip() for s in status.split(",")])
-    return paginate_newest_first(jobs, cursor, max(1, min(limit, 100)))
+    page = paginate_newest_first(jobs, cursor, max(1, min(limit, 100)))
+    return {"items": page.items, "next_cursor": page.next_cursor, "paused": services.queue_paused(request.user)}
+
+
+@router.put("/queue/order", response={200: QueueStateOut, 401: dict, 422: dict})
+def queue_order(request, payload: QueueOrderIn):
+    """Run your queued jobs in this order (listed ones first, by position; the others after them)."""
+    ranked = services.reorder_queue(request.user, payload.job_ids)
+    return {"paused": services.queue_paused(request.user), "ranked": ranked}
+
+
+@router.post("/queue/pause", response={200: QueueStateOut, 401: dict})
+def queue_pause(request):
+    """Hold every queued job of yours (running ones finish); batches keep their items until you resume."""
+    services.pause_queue(request.user)
+    return {"paused": True}
+
+
+@router.post("/queue/resume", response={200: QueueStateOut, 401: dict})
+def queue_resume(request):
+    services.resume_queue(request.user)
+    return {"paused": False}
 
 
 @router.get("/queue/{job_id}/status", response=JobStatusOut)

@@ -28,7 +28,7 @@ from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, Quer
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from imagestudio.generation.models import GenerationJob, JobStatus
+from imagestudio.generation.models import GenerationJob, JobStatus, QueueHold
 from imagestudio.lib import locks, pgnotify
 
 log = logging.getLogger(__name__)
@@ -146,6 +146,7 @@ def waiting_users(only: Q | None = None) -> QuerySet:
     return (
         GenerationJob.objects.filter(status=JobStatus.QUEUED)
         .filter(_due(), only or Q())
+        .exclude(user__in=QueueHold.objects.values("user"))  # users who paused their queue
         .values("user")
         .annotate(
             boost=Max("staff_priority"),
@@ -163,7 +164,8 @@ def next_job_of(user_id: Any, only: Q | None = None) -> QuerySet:
     return (
         GenerationJob.objects.filter(user_id=user_id, status=JobStatus.QUEUED)
         .filter(_due(), only or Q())
-        .order_by("-staff_priority", "-priority", "created_at")
+        .exclude(user__in=QueueHold.objects.values("user"))
+        .order_by("-staff_priority", F("queue_rank").asc(nulls_last=True), "-priority", "created_at")
     )
 
 

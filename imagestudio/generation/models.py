@@ -51,6 +51,8 @@ class GenerationJob(models.Model):
     )
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
     priority = models.SmallIntegerField(default=0)  # higher runs first, among this user's own jobs
+    # The place the user dragged it to on the queue page: ranked jobs run first, in rank order.
+    queue_rank = models.IntegerField(null=True, blank=True)
     staff_priority = models.SmallIntegerField(default=0)  # set only for staff: orders everyone's jobs
     run_after = models.DateTimeField(null=True, blank=True)
     batch_id = models.UUIDField(null=True, blank=True)
@@ -107,6 +109,19 @@ class GenerationJob(models.Model):
     @property
     def seed(self) -> int | None:
         return self.parameters.get("seed")
+
+
+class QueueHold(models.Model):
+    """The user paused their queue: none of their queued jobs starts until they resume."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "generation_queue_holds"
+
+    def __str__(self) -> str:
+        return f"Queue hold for {self.user_id}"
 
 
 class WorkerHeartbeat(models.Model):

@@ -15,7 +15,10 @@ DEFAULT_SECONDS_PER_JOB = 6.0
 
 
 def jobs_for(user):
-    return GenerationJob.objects.filter(user=user).select_related("model").prefetch_related("images")
+    # batch_item__batch: JobOut says which batch a job came from (a reverse one-to-one: one join, no query)
+    return (
+        GenerationJob.objects.filter(user=user).select_related("model", "batch_item__batch").prefetch_related("images")
+    )
 
 
 def active_jobs(user):

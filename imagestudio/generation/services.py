@@ -15,8 +15,9 @@ from imagestudio.catalog import params
 from imagestudio.catalog.models import AIModel
 from imagestudio.catalog.styles import STYLE_PRESETS, apply_style
 from imagestudio.generation import jobqueue, outcomes, runner
-from imagestudio.generation.models import GenerationJob, JobStatus
+from imagestudio.generation.models import GenerationJob, JobStatus, QueueHold
 from imagestudio.lib import locks
+from imagestudio.prompts import syntax
 from imagestudio.workspaces import credits as team_credits
 from imagestudio.workspaces.access import allows, role_in
 
@@ -91,6 +92,7 @@ def _prepare(request: GenerationRequest) -> GenerationJob:
         raise params.ParameterError("style", f"Unknown style {style!r}.")
     style = "" if style == "none" else style
     prompt, negative_prompt = apply_style(request.prompt.strip(), request.negative_prompt.strip(), style)
+    prompt, negative_prompt = _as_model_reads(prompt, request.model), _as_model_reads(negative_prompt, request.model)
     if style and "style" in request.model.input_schema:
         parameters["style"] = style  # the offline engine renders the style itself, too
     resolved = params.resolve(request.model.input_schema, parameters)
@@ -130,6 +132,17 @@ def check(request: GenerationRequest) -> GenerationJob:
 
     Raises ParameterError naming the field, as enqueue does."""
     return _prepare(request)
+
+
+def _as_model_reads(text: str, model: AIModel) -> str:
+    """Models that ignore weights (FLUX…) would read `(word:1.3)` and `<lora:…>` literally: they get the text
+    without that syntax. Text that does not parse as prompt syntax is plain prose to them: sent as typed."""
+    if not syntax.ignores_weights(model.family):
+        return text
+    try:
+        return syntax.plain_text(text)
+    except syntax.PromptSyntaxError:
+        return text
 
 
 def enqueue_batch(requests: list[GenerationRequest]) -> list[GenerationJob]:
@@ -259,3 +272,40 @@ def vary(image, *, user: User) -> GenerationJob:
     if project is not None and not allows(role_in(user, project.workspace_id), "edit"):
         project = None
     return _again(image.job, new_seed=True, parent_image=image, action="variation", user=user, project=project)
+
+
+# -- the user's own queue -------------------------------------------------------------------------
+
+
+def reorder_queue(user: User, job_ids: list[UUID]) -> int:
+    """Run the user's queued jobs in this order (the ones listed first, then the rest as before).
+
+    Ids that are not the user's queued jobs are ignored: a job may start between the page showing it and
+    the drop. Returns how many jobs were ranked."""
+    queued = set(
+        GenerationJob.objects.filter(user=user, status=JobStatus.QUEUED, pk__in=job_ids).values_list("pk", flat=True)
+    )
+    ranked = [job_id for job_id in dict.fromkeys(job_ids) if job_id in queued]
+    with transaction.atomic():
+        GenerationJob.objects.filter(user=user, status=JobStatus.QUEUED).exclude(pk__in=ranked).update(queue_rank=None)
+        for rank, job_id in enumerate(ranked):
+            GenerationJob.objects.filter(pk=job_id).update(queue_rank=rank)
+        jobqueue.wake()
+    return len(ranked)
+
+
+def pause_queue(user: User) -> None:
+    """None of the user's queued jobs starts until `resume_queue`; running ones finish."""
+    QueueHold.objects.get_or_create(user=user)
+
+
+def resume_queue(user: User) -> None:
+    with transaction.atomic():
+        deleted, _ = QueueHold.objects.filter(user=user).delete()
+        if deleted:
+            for _ in range(settings.USER_MAX_CONCURRENT_JOBS):
+                jobqueue.wake()
+
+
+def queue_paused(user: User) -> bool:
+    return QueueHold.objects.filter(user=user).exists()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import TypedDict
 
 from django.contrib import messages
@@ -408,6 +409,36 @@ def queue_page(request: AuthenticatedRequest) -> HttpResponse:
     context = {
         "active": selectors.with_timings(selectors.active_jobs(request.user)),
         "finished": selectors.with_timings(selectors.finished_jobs(request.user)[:30]),
+        "paused": services.queue_paused(request.user),
     }
     template = "generation/partials/queue_lists.html" if request.htmx else "generation/queue.html"
     return render(request, template, context)
+
+
+@login_required
+@require_POST
+def queue_order(request: AuthenticatedRequest) -> HttpResponse:
+    """The queue page's drag and drop: the queued jobs' ids in their new order."""
+    ids = [job_id for value in request.POST.getlist("job_ids") if (job_id := _uuid_or_none(value))]
+    services.reorder_queue(request.user, ids)
+    return HttpResponse(status=204) if request.htmx or request.headers.get("X-Requested-With") else redirect("queue")
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def queue_hold(request: AuthenticatedRequest) -> HttpResponse:
+    """Pause or resume everything the user has queued."""
+    if request.POST.get("paused") == "1":
+        services.pause_queue(request.user)
+        messages.success(request, "Queue paused: nothing of yours starts until you resume. Running jobs finish.")
+    else:
+        services.resume_queue(request.user)
+        messages.success(request, "Queue resumed.")
+    return redirect("queue")

@@ -81,7 +81,7 @@ def _decode_value_cursor(cursor: str) -> tuple[str, str]:
         value, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
         if not isinstance(value, str):
             raise ValueError("cursor value is not text")
-        return value, str(uuid.UUID(pk))
+        return value, str(uuid.UUID(str(pk)))  # str(): a number would reach UUID() and raise AttributeError
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
         raise BadCursor("That page link is invalid or expired; start from the first page.") from exc
 

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from imagestudio.lib.ratelimit import limit, user_or_ip
-from imagestudio.prompts import services
-from imagestudio.prompts.refine import MAX_PROMPT
+from imagestudio.prompts import history, services, syntax
+from imagestudio.prompts.refine import FAMILY_NAMES, MAX_PROMPT, uses_tags
 
 router = Router(tags=["prompts"])
 
@@ -47,3 +47,109 @@ def refine(request, payload: RefineIn):
     except ValueError as exc:
         return Status(422, {"detail": str(exc), "field": "prompt"})
     return {"source": result.source, "suggestions": result.suggestions}
+
+
+# -- the prompt editor: syntax analysis and autocomplete ----------------------------------------------
+
+
+class TermOut(Schema):
+    text: str
+    weight: float = Field(description="Effective attention weight (nesting multiplied)")
+    start: int = Field(description="0-based character position in the prompt")
+    end: int
+
+
+class LoraOut(Schema):
+    name: str
+    weight: float
+    start: int
+    end: int
+
+
+class AnalyzeIn(Schema):
+    text: str = ""
+    model_id: str | None = None
+
+
+class AnalyzeOut(Schema):
+    terms: list[TermOut]
+    loras: list[LoraOut]
+    variables: list[str]
+    alternations: int
+    combinations: int = Field(description="Prompts the alternations make (capped at 10^9)")
+    tokens: int = Field(description="Approximate token count")
+    token_limit: int | None = Field(description="The family's token window; null: the model reads it all")
+    ignores_weights: bool = Field(description="The model reads plain sentences: weights and LoRA tags are stripped")
+    plain_text: str = Field(description="What a model that ignores weights receives")
+    family: str
+    tag_style: bool = Field(description="The model reads comma-separated tags (else sentences)")
+    notice: str
+
+
+class SyntaxErrorOut(Schema):
+    detail: str
+    field: str
+    position: int | None = None
+
+
+class CompletionOut(Schema):
+    text: str
+    replace: int = Field(description="Characters before the caret that the phrase replaces")
+    uses: int
+    source: str
+
+
+class AutocompleteOut(Schema):
+    suggestions: list[CompletionOut]
+
+
+MAX_COMBINATIONS = 10**9
+
+
+def _analyze(text: str, model_id: str | None):
+    model = services.find_model(model_id)
+    if model_id and model is None:
+        return Status(422, {"detail": f"Unknown model {model_id!r}.", "field": "model_id", "position": None})
+    family = services.family_of(model)
+    try:
+        found = syntax.analyze(text, family)
+    except syntax.PromptSyntaxError as exc:
+        return Status(422, {"detail": exc.message, "field": "text", "position": exc.position})
+    name = FAMILY_NAMES.get(family) or (model.display_name if model else family)
+    return {
+        "terms": [{**vars(term), "weight": round(term.weight, 4)} for term in found.terms],
+        "loras": [{**vars(lora), "weight": round(lora.weight, 4)} for lora in found.prompt.loras],
+        "variables": found.prompt.variables,
+        "alternations": len(found.prompt.alternations),
+        "combinations": min(found.prompt.combinations, MAX_COMBINATIONS),
+        "tokens": found.tokens,
+        "token_limit": found.token_limit,
+        "ignores_weights": found.ignores_weights,
+        "plain_text": found.plain_text,
+        "family": family,
+        "tag_style": uses_tags(family),
+        "notice": f"{name} reads plain sentences: weights and LoRA tags are removed when sending."
+        if found.ignores_weights
+        else "",
+    }
+
+
+@router.get("/analyze", url_name="prompt_analyze", response={200: AnalyzeOut, 422: SyntaxErrorOut})
+def analyze(request, text: str = "", model_id: str | None = None):
+    """The prompt editor's reading of a prompt for a model: each term's effective weight, LoRA tags, variables,
+    alternations, an approximate token count against the model family's limit, and whether the model ignores
+    weights (then `plain_text` is what it receives). Malformed syntax: 422 with the position of the fault."""
+    return _analyze(text, model_id)
+
+
+@router.post("/analyze", response={200: AnalyzeOut, 422: SyntaxErrorOut})
+def analyze_long(request, payload: AnalyzeIn):
+    """The same as GET /analyze, for prompts too long for a URL."""
+    return _analyze(payload.text, payload.model_id)
+
+
+@router.get("/autocomplete", url_name="prompt_autocomplete", response=AutocompleteOut)
+def autocomplete(request, q: str = Query("", max_length=300)):
+    """Up to 8 phrases from your own recent prompts that complete `q` (the text before the caret), most used
+    first. Each says how many characters before the caret it replaces."""
+    return {"suggestions": history.suggest(request.user, q)}

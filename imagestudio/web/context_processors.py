@@ -16,9 +16,11 @@ NAV_ITEMS = [
     ("image_list", _("My images"), "images"),
     ("project_list", _("Projects"), "projects"),
     ("collection_list", _("Collections"), "bookmark"),
+    ("prompt_library", _("Prompts"), "prompts"),
     ("share_list", _("Share links"), "share"),
     ("explore", _("Public gallery"), "eye"),
     ("notifications", _("Notifications"), "notifications"),
+    ("batch_list", _("Batches"), "layers"),
     ("queue", _("Queue"), "queue"),
 ]
 

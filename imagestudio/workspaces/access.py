@@ -16,6 +16,7 @@ from django.http import Http404
 from imagestudio.collections.models import Collection
 from imagestudio.gallery.models import Image
 from imagestudio.projects.models import Project
+from imagestudio.prompts.models import Prompt
 from imagestudio.sharing.models import link_by_token
 from imagestudio.workspaces.models import RANK, Membership, Role, Workspace
 
@@ -169,3 +170,40 @@ def get_collection_for(user, collection_id, action: Action = "view"):
         raise Http404(missing) from None
     _check(user, collection.workspace_id, action, missing)
     return collection
+
+
+# -- prompts ----------------------------------------------------------------------------------------
+
+
+def prompts_visible_to(user, action: Action = "view") -> QuerySet[Prompt]:
+    """Prompts `user` may do `action` to: those of their workspaces (by role) and, to view, every public one
+    (the studio's starters included). Nobody may change or delete a prompt outside their workspaces."""
+    if not _authenticated(user):
+        return Prompt.objects.none()
+    in_reach = Q(workspace_id__in=workspace_ids(user, action))
+    if action == "view":
+        in_reach |= Q(is_public=True)
+    return Prompt.objects.filter(in_reach)
+
+
+def get_prompt_for(user, prompt_id, action: Action = "view") -> Prompt:
+    """The prompt if `user` may do `action` to it. Members: their role decides (403 when too weak). Others: a
+    public prompt they may view (403 to change it: they can see it exists), anything else is 404."""
+    missing = "No such prompt."
+    if not _authenticated(user):
+        raise Http404(missing)
+    try:
+        prompt = Prompt.objects.select_related("workspace").get(pk=prompt_id)
+    except (Prompt.DoesNotExist, ValidationError, ValueError):
+        raise Http404(missing) from None
+    role = role_in(user, prompt.workspace_id) if prompt.workspace_id else None
+    if role is not None:
+        if not allows(role, action):
+            raise Forbidden(action, role)
+        return prompt
+    if not prompt.is_public:
+        raise Http404(missing)
+    if action != "view":
+        whose = "the studio's starter library" if prompt.is_starter else "another workspace"
+        raise PermissionDenied(f"This prompt is in {whose}: copy it to your library to change it.")
+    return prompt

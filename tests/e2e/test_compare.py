@@ -64,3 +64,20 @@ def test_compare_split_zoom_and_pan_stay_in_register(page, studio):
 
     page.locator("[data-compare-stage]").dblclick()
     expect(level).to_have_text("100%")
+
+
+def test_the_image_pages_tabs_switch_panels(page, studio):
+    email = "tabs.viewer@example.com"
+    token = register(studio, email)
+    image = generate_image(studio, token, "a kite over the dunes")
+    log_in(page, email)
+    page.goto(f"/images/{image}/")
+    details, parameters = page.locator("#tab-details"), page.locator("#tab-params")
+    expect(details).to_have_attribute("aria-selected", "true")
+    expect(page.locator("[data-tab-panel=params]")).to_be_hidden()
+    parameters.click()
+    expect(parameters).to_have_attribute("aria-selected", "true")
+    expect(page.locator("[data-tab-panel=params]")).to_be_visible()
+    expect(page.locator("[data-tab-panel=details]")).to_be_hidden()
+    page.keyboard.press("ArrowLeft")
+    expect(details).to_have_attribute("aria-selected", "true")

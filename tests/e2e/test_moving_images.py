@@ -22,6 +22,8 @@ def project_of(studio, token: str, image_id: str) -> str | None:
 
 def mouse_drag(page, source, target) -> None:
     """Press on `source`, move past the drag threshold and over `target` in steps, release."""
+    target.scroll_into_view_if_needed()  # the sidebar scrolls when its list is taller than the window
+    source.scroll_into_view_if_needed()
     start = source.bounding_box()
     end = target.bounding_box()
     page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)

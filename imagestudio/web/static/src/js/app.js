@@ -93,13 +93,16 @@
 
     // Accessible tabs: [role=tab][data-tab] buttons switch [data-tab-panel] panels; arrow keys move.
     Alpine.data("tabs", () => ({
+      root: null,
       init() {
+        // In x-on handlers `this.$el` is the element the handler sits on (the tablist), so keep the root.
+        this.root = this.$el;
         const tabs = this.tabs();
         const selected = tabs.find((t) => t.getAttribute("aria-selected") === "true") || tabs[0];
         if (selected) this.select(selected, false);
       },
       tabs() {
-        return qsa("[role=tab]", this.$el).filter((t) => t.closest("[x-data]") === this.$el);
+        return qsa("[role=tab]", this.root).filter((t) => t.closest("[x-data]") === this.root);
       },
       select(tab, focus = true) {
         const name = tab.dataset.tab;
@@ -108,7 +111,7 @@
           t.setAttribute("aria-selected", String(on));
           t.tabIndex = on ? 0 : -1;
         });
-        qsa("[data-tab-panel]", this.$el).forEach((panel) => {
+        qsa("[data-tab-panel]", this.root).forEach((panel) => {
           panel.hidden = panel.dataset.tabPanel !== name;
         });
         if (focus) tab.focus();

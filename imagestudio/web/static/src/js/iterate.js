@@ -186,3 +186,14 @@ if (compare) {
   document.body.addEventListener("htmx:afterSwap", update);
   update();
 }
+
+// -- new batch: show the fields of the chosen source -------------------------------------------------
+const batchForm = document.querySelector("[data-batch-form]");
+if (batchForm) {
+  const show = () => {
+    const chosen = batchForm.elements.source.value;
+    for (const block of batchForm.querySelectorAll("[data-batch-source]")) block.hidden = block.dataset.batchSource !== chosen;
+  };
+  batchForm.addEventListener("change", show);
+  show();
+}
