@@ -222,3 +222,22 @@ def test_progress_counts_and_throughput(alice):
     progress = services.progress(Batch.objects.get(pk=batch.pk))
     assert (progress.total, progress.succeeded, progress.queued, progress.pending, progress.done) == (4, 1, 3, 0, 1)
     assert progress.per_minute and progress.per_minute > 0 and progress.eta is not None
+
+
+def test_alternations_make_every_combination_or_one_pick_per_item():
+    rows = sources.from_lines("a {red|blue} {kite|boat}\na plain fox")
+    every = sources.expand_dynamic(rows, "all")
+    assert [(row.line, row.prompt) for row in every] == [
+        (1, "a red kite"),
+        (1, "a red boat"),
+        (1, "a blue kite"),
+        (1, "a blue boat"),
+        (2, "a plain fox"),
+    ]
+    assert every[1].label == "Line 1 · 2/4"
+    picked = sources.expand_dynamic(rows, "random")
+    assert len(picked) == 2 and picked[0].prompt in {r.prompt for r in every[:4]}
+    assert sources.expand_dynamic(rows, "none") == rows
+    with pytest.raises(sources.SourceError) as raised:
+        sources.expand_dynamic(sources.from_lines("fine\na {red|blue"), "all")
+    assert [(e.line, e.field) for e in raised.value.errors] == [(2, "prompt")]

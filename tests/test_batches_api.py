@@ -9,7 +9,7 @@ import pytest
 
 from imagestudio.batches.models import Batch
 from imagestudio.generation import runner
-from imagestudio.generation.models import GenerationJob, JobStatus
+from imagestudio.generation.models import GenerationJob, JobStatus, Preset
 from imagestudio.workspaces.models import Role
 from imagestudio.workspaces.services import create_team, set_member
 from tests.factories import RECORD_TASKS_ONLY, make_project
@@ -106,3 +106,36 @@ def test_others_see_a_batch_by_their_role(alice, bob, alice_api, bob_api):
     assert post(bob_api, f"/api/generate/batch/{batch_id}/pause").status_code == 403
     set_member(team, bob, Role.ADMIN)
     assert post(bob_api, f"/api/generate/batch/{batch_id}/pause").status_code == 200
+
+
+def test_a_preset_brings_its_model_and_settings(alice, alice_api):
+    preset = Preset.objects.create(
+        user=alice,
+        name="Small drafts",
+        settings={
+            "form": {
+                "model": TURBO,
+                "aspect_ratio": "custom",
+                "width": 320,
+                "height": 256,
+                "style": "anime",
+                "seed": 9,
+            },
+            "panel": {"num_inference_steps": 2},
+        },
+    )
+    body = {"prompts": ["a fox", "an owl"], "preset_id": str(preset.pk)}
+    assert post(alice_api, "/api/generate/batch", body).status_code == 202
+    jobs = list(GenerationJob.objects.order_by("created_at"))
+    assert {(j.model.endpoint_id, j.width, j.height, j.style, j.parameters["num_inference_steps"]) for j in jobs} == {
+        (TURBO, 320, 256, "anime", 2)
+    }
+    assert len({job.parameters["seed"] for job in jobs}) == 2  # the preset's seed is not shared
+
+
+def test_dynamic_prompts_in_a_batch(alice_api):
+    body = {"prompts": ["a {red|blue} kite"], "model_id": TURBO, "parameters": SMALL, "dynamic": "all"}
+    created = post(alice_api, "/api/generate/batch", body).json()["batch"]
+    assert created["total"] == 2
+    items = alice_api.get(f"/api/generate/batch/{created['id']}").json()["items"]
+    assert [item["prompt"] for item in items] == ["a red kite", "a blue kite"]

@@ -216,3 +216,10 @@ def test_a_model_that_ignores_weights_gets_the_prompt_without_the_syntax(alice, 
         )
     )
     assert prose.prompt == "a cat (sleeping"  # not prompt syntax: sent as typed
+
+
+def test_dynamic_prompts_pick_one_option_per_job(alice):
+    picks = {enqueue_job(user=alice, prompt="a {red|green|blue} kite").prompt for _ in range(30)}
+    assert picks == {"a red kite", "a green kite", "a blue kite"}
+    job = enqueue_job(user=alice, prompt="a {red|green} kite")
+    assert job.user_prompt == "a {red|green} kite"  # regenerating picks again

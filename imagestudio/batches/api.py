@@ -9,6 +9,7 @@ POST /api/generate/batch/{id}/pause|resume|cancel|retry-failed
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 from ninja import Router, Schema, Status
@@ -19,7 +20,7 @@ from imagestudio.batches.access import get_batch_for
 from imagestudio.batches.models import Batch, BatchItem
 from imagestudio.catalog.params import ParameterError
 from imagestudio.catalog.services import get_model
-from imagestudio.generation.access import limit_generation
+from imagestudio.generation.access import get_preset_for, limit_generation
 from imagestudio.workspaces.access import get_project_for
 from imagestudio.workspaces.current import current_workspace
 
@@ -37,8 +38,15 @@ class BatchIn(Schema):
     template: str | None = Field(default=None, description="A prompt with {{variables}}; needs `variables`")
     variables: dict[str, list[str]] | None = Field(default=None, description="Values per variable: every combination")
     prompt: str | None = Field(default=None, description="With `seeds`: one prompt, one item per seed")
+    dynamic: Literal["random", "all", "none"] = Field(
+        default="random",
+        description="{a|b} alternations in the prompts: one random pick per item, every combination, or kept as text",
+    )
     seeds: list[int] | None = None
-    model_id: str
+    model_id: str | None = Field(default=None, description="Required unless a preset names the model")
+    preset_id: UUID | None = Field(
+        default=None, description="A saved preset: its model and settings (under `parameters`)"
+    )
     parameters: dict = Field(default_factory=dict, description="Shared by every item (an item's own values win)")
     project_id: UUID | None = None
     priority: int = Field(default=0, ge=-100, le=100, description="Orders this batch among your own jobs")
@@ -140,13 +148,16 @@ def create_batch(request, payload: BatchIn):
     """Queue many generations; they are fed to the queue a few at a time. A bad row refuses the whole batch,
     listing every bad line."""
     limit_generation(request)
-    model = get_model(payload.model_id)
+    model, parameters = get_model(payload.model_id) if payload.model_id else None, dict(payload.parameters)
+    if payload.preset_id:
+        preset_model, preset_parameters = services.preset_parameters(get_preset_for(request.user, payload.preset_id))
+        model, parameters = model or preset_model, {**preset_parameters, **parameters}
     if model is None or "text-to-image" not in model.capabilities:
         raise ParameterError("model_id", f"No text-to-image model {payload.model_id!r}. GET /api/models lists them.")
     project = get_project_for(request.user, payload.project_id, "edit") if payload.project_id else None
     settings = services.Settings(
         model=model,
-        parameters=payload.parameters,
+        parameters=parameters,
         project=project,
         priority=payload.priority,
         run_after=payload.run_after,
@@ -155,6 +166,7 @@ def create_batch(request, payload: BatchIn):
     )
     try:
         source, rows = _source(payload)
+        rows = sources.expand_dynamic(rows, payload.dynamic)
         workspace = project.workspace if project else current_workspace(request)
         batch = services.create(request.user, workspace, source, rows, settings)
     except sources.SourceError as exc:

@@ -41,6 +41,21 @@ class Settings:
     name: str = ""
 
 
+def preset_parameters(preset) -> tuple[AIModel | None, dict]:
+    """A saved generate-page preset as a batch's model and shared parameters (its seed is left out: every
+    item gets its own)."""
+    form, panel = preset.settings.get("form", {}), preset.settings.get("panel", {})
+    parameters: dict = {k: v for k, v in panel.items() if v not in (None, "")}
+    if form.get("aspect_ratio") == "custom":
+        parameters.update(width=form.get("width"), height=form.get("height"))
+    elif form.get("aspect_ratio"):
+        parameters.update(aspect_ratio=form["aspect_ratio"], resolution=form.get("resolution") or "1")
+    if form.get("style"):
+        parameters["style"] = form["style"]
+    parameters["num_images"] = int(form.get("num_images") or 1)
+    return get_model(form.get("model") or ""), parameters
+
+
 def request_for(
     user: User, settings: Settings | Batch, row: Row | BatchItem, model: AIModel
 ) -> generation.GenerationRequest:

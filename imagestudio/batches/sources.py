@@ -10,8 +10,12 @@ import csv
 import io
 import itertools
 import math
+import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from imagestudio.prompts import syntax
 
 MAX_ROWS = 2000
 MAX_FIELD = 4000
@@ -183,3 +187,35 @@ def seed_grid(prompt: str, seeds: list[int]) -> list[Row]:
         Row(line=index, prompt=prompt.strip(), parameters={"seed": seed}, label=f"Seed {seed}")
         for index, seed in enumerate(seeds, start=1)
     ]
+
+
+Dynamic = Literal["random", "all", "none"]
+
+
+def expand_dynamic(rows: list[Row], mode: Dynamic, rng: random.Random | None = None) -> list[Row]:
+    """Resolve `{a|b}` alternations in the rows' prompts: "random" picks one option per item (each item shows
+    the prompt it really runs), "all" makes an item of every combination, "none" keeps them as text."""
+    if mode == "none":
+        return rows
+    picker = rng or random.Random()
+    expanded, errors = [], []
+    for row in rows:
+        if "{" not in row.prompt or "|" not in row.prompt:
+            expanded.append(row)
+            continue
+        try:
+            prompts = syntax.expand(row.prompt, mode=mode, rng=picker, limit=MAX_ROWS)
+        except syntax.PromptSyntaxError as exc:
+            errors.append(RowError(row.line, "prompt", f"{exc.message} (character {exc.position + 1})"))
+            continue
+        if len(prompts) == 1:
+            expanded.append(replace(row, prompt=prompts[0]))
+            continue
+        expanded += [
+            replace(row, prompt=prompt, label=f"{row.label} · {index}/{len(prompts)}"[:200])
+            for index, prompt in enumerate(prompts, start=1)
+        ]
+    if errors:
+        raise SourceError(errors)
+    _check_count(len(expanded))
+    return expanded

@@ -24,7 +24,8 @@ from imagestudio.catalog.models import AIModel
 from imagestudio.catalog.params import ASPECT_RATIOS, ParameterError
 from imagestudio.gallery import export
 from imagestudio.gallery.models import Image
-from imagestudio.generation.access import limit_generation
+from imagestudio.generation.access import get_preset_for, limit_generation
+from imagestudio.generation.models import Preset
 from imagestudio.projects.models import Project
 from imagestudio.workspaces.access import get_project_for, projects_visible_to, workspace_ids
 from imagestudio.workspaces.current import current_workspace
@@ -60,6 +61,7 @@ def batch_new(request: AuthenticatedRequest) -> HttpResponse:
         "models": _models(),
         "projects": _projects(request),
         "aspect_ratios": list(ASPECT_RATIOS),
+        "presets": list(Preset.objects.filter(user=request.user)),
         "values": defaultdict(str, data.dict()),
         "source": data.get("source") or "prompts",
     }
@@ -71,6 +73,8 @@ def batch_new(request: AuthenticatedRequest) -> HttpResponse:
     try:
         settings = _settings(request, data)
         rows = _rows(request, data, context)
+        dynamic = data.get("dynamic") if data.get("dynamic") in ("random", "all", "none") else "random"
+        rows = sources.expand_dynamic(rows, dynamic)  # type: ignore[arg-type]
         if data.get("confirm"):
             batch = services.create(
                 request.user, settings.project.workspace if settings.project else current_workspace(request),
@@ -93,12 +97,16 @@ def batch_new(request: AuthenticatedRequest) -> HttpResponse:
 
 def _settings(request: AuthenticatedRequest, data: QueryDict) -> services.Settings:
     model = catalog.get_model(data.get("model_id") or "")
+    parameters: dict = {"aspect_ratio": data.get("aspect_ratio") or "1:1", "num_images": 1}
+    if data.get("preset"):
+        preset_model, parameters = services.preset_parameters(get_preset_for(request.user, data["preset"]))
+        model = preset_model or model
     if model is None or "text-to-image" not in model.capabilities:
         raise ParameterError("model_id", "Choose a model that makes images from text.")
     project = get_project_for(request.user, data["project"], "edit") if data.get("project") else None
     return services.Settings(
         model=model,
-        parameters={"aspect_ratio": data.get("aspect_ratio") or "1:1", "num_images": 1},
+        parameters=parameters,
         project=project,
         priority=_int(data.get("priority"), "priority") or 0,
         run_after=_when(data.get("run_after")),

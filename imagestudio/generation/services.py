@@ -92,6 +92,7 @@ def _prepare(request: GenerationRequest) -> GenerationJob:
         raise params.ParameterError("style", f"Unknown style {style!r}.")
     style = "" if style == "none" else style
     prompt, negative_prompt = apply_style(request.prompt.strip(), request.negative_prompt.strip(), style)
+    prompt = _one_pick(prompt)
     prompt, negative_prompt = _as_model_reads(prompt, request.model), _as_model_reads(negative_prompt, request.model)
     if style and "style" in request.model.input_schema:
         parameters["style"] = style  # the offline engine renders the style itself, too
@@ -132,6 +133,17 @@ def check(request: GenerationRequest) -> GenerationJob:
 
     Raises ParameterError naming the field, as enqueue does."""
     return _prepare(request)
+
+
+def _one_pick(text: str) -> str:
+    """Dynamic prompts: each `{a|b|c}` becomes one of its options, picked anew for every job (the job keeps
+    what the person typed in `user_prompt`, so regenerating picks again)."""
+    if "{" not in text or "|" not in text:
+        return text
+    try:
+        return syntax.expand(text, mode="random")[0]
+    except syntax.PromptSyntaxError:
+        return text  # not prompt syntax after all: sent as typed
 
 
 def _as_model_reads(text: str, model: AIModel) -> str:
