@@ -12,10 +12,11 @@ from django.utils import timezone
 from imagestudio.batches import feeder, services, sources
 from imagestudio.batches.models import Batch, BatchItem, BatchStatus, ItemStatus
 from imagestudio.billing.models import CreditEntry
-from imagestudio.generation import outcomes, runner
+from imagestudio.generation import jobqueue, outcomes, runner
+from imagestudio.generation import services as generation
 from imagestudio.generation.models import GenerationJob, JobStatus
 from imagestudio.workspaces.services import personal_workspace
-from tests.factories import RECORD_TASKS_ONLY, ai_model
+from tests.factories import RECORD_TASKS_ONLY, ai_model, enqueue_job
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TURBO = "offline/studio-turbo"
@@ -241,3 +242,14 @@ def test_alternations_make_every_combination_or_one_pick_per_item():
     with pytest.raises(sources.SourceError) as raised:
         sources.expand_dynamic(sources.from_lines("fine\na {red|blue"), "all")
     assert [(e.line, e.field) for e in raised.value.errors] == [(2, "prompt")]
+
+
+def test_a_batch_dragged_ahead_keeps_its_place_for_the_items_it_feeds_next(alice):
+    lone = enqueue_job(user=alice)
+    batch = make_batch(alice, sources.from_lines("\n".join(f"p{i}" for i in range(5))))
+    assert generation.reorder_queue(alice, [("batch", batch.pk), ("job", lone.pk)]) == 2
+    order = list(jobqueue.next_job_of(alice.pk).values_list("batch_id", flat=True))
+    assert order == [batch.pk, batch.pk, batch.pk, None]
+    runner.run(queued_jobs(batch)[0].pk)  # its end feeds the next item, which takes the batch's place
+    order = list(jobqueue.next_job_of(alice.pk).values_list("batch_id", flat=True))
+    assert order == [batch.pk, batch.pk, batch.pk, None]

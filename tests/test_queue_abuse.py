@@ -168,7 +168,7 @@ def test_racing_workers_never_push_a_user_past_the_concurrency_cap(catalog, sett
 def test_dragging_jobs_sets_the_order_they_run_in(alice):
     first, second, third = (enqueue_job(user=alice) for _ in range(3))
     assert list(jobqueue.next_job_of(alice.pk).values_list("pk", flat=True)) == [first.pk, second.pk, third.pk]
-    assert services.reorder_queue(alice, [third.pk, first.pk]) == 2
+    assert services.reorder_queue(alice, [("job", third.pk), ("job", first.pk)]) == 2
     assert list(jobqueue.next_job_of(alice.pk).values_list("pk", flat=True)) == [third.pk, first.pk, second.pk]
 
 
@@ -197,8 +197,9 @@ def test_the_queue_page_pauses_and_orders(alice, alice_browser):
     jobs = [enqueue_job(user=alice) for _ in range(2)]
     assert alice_browser.post("/queue/hold/", {"paused": "1"}).status_code == 302
     assert 'data-testid="queue-paused"' in alice_browser.get("/queue/").content.decode()
-    response = alice_browser.post("/queue/order/", {"job_ids": [str(jobs[1].pk), "not-an-id", str(jobs[0].pk)]})
+    order = [f"job:{jobs[1].pk}", "job:not-an-id", "flavour:x", f"job:{jobs[0].pk}"]
+    response = alice_browser.post("/queue/order/", {"order": order})
     assert response.status_code == 302
-    assert list(jobqueue.next_job_of(alice.pk).exclude().values_list("pk", flat=True)) == []  # paused: nothing due
+    assert list(jobqueue.next_job_of(alice.pk).values_list("pk", flat=True)) == []  # paused: nothing due
     alice_browser.post("/queue/hold/", {"paused": "0"})
     assert list(jobqueue.next_job_of(alice.pk).values_list("pk", flat=True)) == [jobs[1].pk, jobs[0].pk]

@@ -52,6 +52,7 @@ def feed(batch_id: UUID) -> int:
 
 def _feed_items(batch: Batch, items: list[BatchItem]) -> int:
     fed = 0
+    rank = _queue_rank(batch)
     for item in items:
         if batch.budget_credits is not None and batch.credits_committed + item.estimated_credits > batch.budget_credits:
             _stop(batch, BatchStatus.BUDGET_REACHED, f"Stopped at its budget of {batch.budget_credits} credits.")
@@ -68,12 +69,24 @@ def _feed_items(batch: Batch, items: list[BatchItem]) -> int:
             item.status, item.error_message = ItemStatus.FAILED, exc.message
             item.save(update_fields=["status", "error_message", "updated_at"])
             continue
+        if rank is not None:  # the user placed this batch in their queue: its new jobs take that place
+            GenerationJob.objects.filter(pk=job.pk).update(queue_rank=rank)
         item.job, item.status, item.attempts = job, ItemStatus.QUEUED, item.attempts + 1
         item.save(update_fields=["job", "status", "attempts", "updated_at"])
         batch.credits_committed += job.credits_reserved
         fed += 1
     batch.save(update_fields=["credits_committed", "status", "status_message"])
     return fed
+
+
+def _queue_rank(batch: Batch) -> int | None:
+    """Where the user dragged this batch on the queue page (kept on its most recent ranked job)."""
+    return (
+        GenerationJob.objects.filter(batch_id=batch.pk, queue_rank__isnull=False)
+        .order_by("-created_at")
+        .values_list("queue_rank", flat=True)
+        .first()
+    )
 
 
 def _request(batch: Batch, item: BatchItem) -> generation.GenerationRequest:

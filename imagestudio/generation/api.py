@@ -149,7 +149,15 @@ class QueuePageOut(JobPageOut):
 
 
 class QueueOrderIn(Schema):
-    job_ids: list[UUID] = Field(max_length=1000, description="Your queued jobs in the order they should run")
+    job_ids: list[UUID] = Field(default_factory=list, max_length=1000, description="Queued jobs in the order to run")
+    batch_ids: list[UUID] = Field(
+        default_factory=list, max_length=1000, description="Batches to run after those jobs, in this order"
+    )
+    order: list[str] = Field(
+        default_factory=list,
+        max_length=1000,
+        description='Jobs and batches interleaved: "job:<id>" or "batch:<id>" (instead of the two lists)',
+    )
 
 
 class QueueStateOut(Schema):
@@ -170,7 +178,16 @@ def queue_list(request, status: str | None = None, cursor: str | None = None, li
 @router.put("/queue/order", response={200: QueueStateOut, 401: dict, 422: dict})
 def queue_order(request, payload: QueueOrderIn):
     """Run your queued jobs in this order (listed ones first, by position; the others after them)."""
-    ranked = services.reorder_queue(request.user, payload.job_ids)
+    entries = [("job", pk) for pk in payload.job_ids] + [("batch", pk) for pk in payload.batch_ids]
+    for value in payload.order:
+        kind, _, raw = value.partition(":")
+        try:
+            entries.append((kind, UUID(raw)))
+        except ValueError:
+            raise ParameterError("order", f"{value!r} is not job:<id> or batch:<id>.") from None
+        if kind not in ("job", "batch"):
+            raise ParameterError("order", f"{value!r} is not job:<id> or batch:<id>.")
+    ranked = services.reorder_queue(request.user, entries)
     return {"paused": services.queue_paused(request.user), "ranked": ranked}
 
 

@@ -22,7 +22,37 @@ def jobs_for(user):
 
 
 def active_jobs(user):
-    return jobs_for(user).filter(status__in=ACTIVE_STATUSES).order_by("-priority", "created_at")
+    """Running jobs, then queued ones in the order they will start (see jobqueue.next_job_of)."""
+    return (
+        jobs_for(user)
+        .filter(status__in=ACTIVE_STATUSES)
+        .order_by("-status", "-staff_priority", F("queue_rank").asc(nulls_last=True), "-priority", "created_at")
+    )
+
+
+@dataclass
+class QueueRow:
+    """One line of the queue page: a job, or a batch standing for its queued jobs (dragged as one)."""
+
+    job: GenerationJob
+    timing: Timing
+    batch: object | None = None  # the batch (from the batches app, reached through the job's item)
+    waiting: int = 1
+
+
+def queue_rows(jobs: list[tuple[GenerationJob, Timing]]) -> list[QueueRow]:
+    rows: list[QueueRow] = []
+    by_batch: dict = {}
+    for job, timing in jobs:
+        item = getattr(job, "batch_item", None) if job.batch_id and job.status == JobStatus.QUEUED else None
+        if item is None:
+            rows.append(QueueRow(job, timing))
+        elif job.batch_id in by_batch:
+            by_batch[job.batch_id].waiting += 1
+        else:
+            by_batch[job.batch_id] = QueueRow(job, timing, batch=item.batch)
+            rows.append(by_batch[job.batch_id])
+    return rows
 
 
 def finished_jobs(user):

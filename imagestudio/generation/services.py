@@ -289,21 +289,22 @@ def vary(image, *, user: User) -> GenerationJob:
 # -- the user's own queue -------------------------------------------------------------------------
 
 
-def reorder_queue(user: User, job_ids: list[UUID]) -> int:
-    """Run the user's queued jobs in this order (the ones listed first, then the rest as before).
+def reorder_queue(user: User, entries: list[tuple[str, UUID]]) -> int:
+    """Run the user's queued work in this order: ("job", id) is one queued job, ("batch", id) every queued job
+    of that batch (and, through the feeder, the items it feeds next). What is not listed runs after.
 
-    Ids that are not the user's queued jobs are ignored: a job may start between the page showing it and
-    the drop. Returns how many jobs were ranked."""
-    queued = set(
-        GenerationJob.objects.filter(user=user, status=JobStatus.QUEUED, pk__in=job_ids).values_list("pk", flat=True)
-    )
-    ranked = [job_id for job_id in dict.fromkeys(job_ids) if job_id in queued]
+    Entries that are no longer queued are skipped (a job may start between the page showing it and the
+    drop). Returns how many entries were ranked."""
+    queued = GenerationJob.objects.filter(user=user, status=JobStatus.QUEUED)
+    ranked = 0
     with transaction.atomic():
-        GenerationJob.objects.filter(user=user, status=JobStatus.QUEUED).exclude(pk__in=ranked).update(queue_rank=None)
-        for rank, job_id in enumerate(ranked):
-            GenerationJob.objects.filter(pk=job_id).update(queue_rank=rank)
+        queued.update(queue_rank=None)
+        for kind, pk in dict.fromkeys(entries):
+            rows = queued.filter(pk=pk) if kind == "job" else queued.filter(batch_id=pk)
+            if rows.update(queue_rank=ranked):
+                ranked += 1
         jobqueue.wake()
-    return len(ranked)
+    return ranked
 
 
 def pause_queue(user: User) -> None:

@@ -407,7 +407,7 @@ def delete_preset(request: AuthenticatedRequest, preset_id) -> HttpResponse:
 @login_required
 def queue_page(request: AuthenticatedRequest) -> HttpResponse:
     context = {
-        "active": selectors.with_timings(selectors.active_jobs(request.user)),
+        "active": selectors.queue_rows(selectors.with_timings(selectors.active_jobs(request.user))),
         "finished": selectors.with_timings(selectors.finished_jobs(request.user)[:30]),
         "paused": services.queue_paused(request.user),
     }
@@ -418,9 +418,13 @@ def queue_page(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def queue_order(request: AuthenticatedRequest) -> HttpResponse:
-    """The queue page's drag and drop: the queued jobs' ids in their new order."""
-    ids = [job_id for value in request.POST.getlist("job_ids") if (job_id := _uuid_or_none(value))]
-    services.reorder_queue(request.user, ids)
+    """The queue page's drag and drop: "job:<id>" and "batch:<id>" entries in their new order."""
+    entries = []
+    for value in request.POST.getlist("order"):
+        kind, _, raw = value.partition(":")
+        if kind in ("job", "batch") and (pk := _uuid_or_none(raw)):
+            entries.append((kind, pk))
+    services.reorder_queue(request.user, entries)
     return HttpResponse(status=204) if request.htmx or request.headers.get("X-Requested-With") else redirect("queue")
 
 

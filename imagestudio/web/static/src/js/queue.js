@@ -6,7 +6,7 @@ let dragging = false;
 
 function save(list) {
   const body = new URLSearchParams();
-  for (const item of list.querySelectorAll("[data-sort-item]")) body.append("job_ids", item.dataset.jobId);
+  for (const item of list.querySelectorAll("[data-sort-item]")) body.append("order", item.dataset.orderKey);
   return fetch(list.dataset.queueOrder, {
     method: "POST",
     headers: { "X-CSRFToken": CSRF(), "X-Requested-With": "fetch" },
