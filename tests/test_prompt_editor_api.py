@@ -8,6 +8,8 @@ import pytest
 from django.test import Client
 
 from imagestudio.prompts.history import complete, count_phrases, split_phrases
+from imagestudio.prompts.models import Prompt
+from imagestudio.workspaces.services import personal_workspace
 from tests.factories import make_job
 
 ANALYZE = "/api/prompts/analyze"
@@ -145,3 +147,14 @@ def test_phrases_are_counted_once_per_prompt_case_insensitively():
 def test_completion_never_offers_what_was_typed():
     assert complete([("red fox", 3)], "red fox") == []
     assert [c.text for c in complete([("Red Fox at dawn", 1)], "RED FOX")] == ["Red Fox at dawn"]
+
+
+def test_autocomplete_also_offers_phrases_from_the_library(alice, alice_api, bob):
+    Prompt.objects.create(
+        workspace=personal_workspace(alice), user=alice, title="Harbour", prompt_text="a quiet harbour at dawn, misty"
+    )
+    Prompt.objects.create(
+        workspace=personal_workspace(bob), user=bob, title="Bob's", prompt_text="a quiet harbor market, noisy"
+    )
+    texts = [s["text"] for s in alice_api.get("/api/prompts/autocomplete", {"q": "a quiet har"}).json()["suggestions"]]
+    assert texts == ["a quiet harbour at dawn"]

@@ -1,7 +1,7 @@
-"""Autocomplete for the prompt editor: phrases from the user's own recent prompts, most used first.
+"""Autocomplete for the prompt editor: phrases from the user's own recent prompts and from the prompt
+libraries of their workspaces, most used first.
 
-`suggest()` is the one entry point the API calls. Today its phrases come from the person's newest
-generation jobs; the prompt library plugs in there too (merge its phrases into `_phrases`).
+`suggest()` is the one entry point the API calls.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from imagestudio.accounts.models import User
 from imagestudio.generation.models import GenerationJob
 from imagestudio.prompts.syntax import PromptSyntaxError, plain_text
+from imagestudio.workspaces.access import prompts_visible_to
 
 RECENT_JOBS = 500
 MAX_SUGGESTIONS = 8
@@ -42,15 +43,25 @@ def suggest(user: User, query: str, *, limit: int = MAX_SUGGESTIONS) -> list[Com
     return complete(_phrases(user), query, limit=limit)
 
 
+LIBRARY_PROMPTS = 300
+
+
 def _phrases(user: User) -> list[tuple[str, int]]:
-    # The seam for the prompt library: add its phrases (with a use count) to this list.
-    prompts = (
+    """What the person ran lately, then what their workspaces keep in the library (not the public ones:
+    suggestions come from their own words)."""
+    prompts = list(
         GenerationJob.objects.filter(user=user)
         .exclude(user_prompt="")
         .order_by("-created_at")
         .values_list("user_prompt", flat=True)[:RECENT_JOBS]
     )
-    return count_phrases(prompts)
+    library = (
+        prompts_visible_to(user)
+        .filter(workspace__isnull=False)
+        .order_by("-usage_count", "-updated_at")
+        .values_list("prompt_text", flat=True)[:LIBRARY_PROMPTS]
+    )
+    return count_phrases([*prompts, *library])
 
 
 def count_phrases(prompts: Iterable[str]) -> list[tuple[str, int]]:
