@@ -24,6 +24,7 @@ urlpatterns = [
     path("generate/panel/", generation.parameter_panel, name="parameter_panel"),
     path("generate/estimate/", generation.cost_estimate, name="cost_estimate"),
     path("generate/refine/", prompts.refine_prompt, name="refine_prompt"),
+    path("generate/variations/", prompts.prompt_variations, name="prompt_variations"),
     path("generate/presets/", generation.save_preset, name="preset_save"),
     path("generate/presets/<uuid:preset_id>/delete/", generation.delete_preset, name="preset_delete"),
     path("queue/", generation.queue_page, name="queue"),

@@ -7,6 +7,7 @@ from pydantic import Field
 from imagestudio.lib.ratelimit import limit, user_or_ip
 from imagestudio.prompts import history, services, syntax
 from imagestudio.prompts.refine import FAMILY_NAMES, MAX_PROMPT, uses_tags
+from imagestudio.prompts.variations import MAX_COUNT, variations
 
 router = Router(tags=["prompts"])
 
@@ -153,3 +154,40 @@ def autocomplete(request, q: str = Query("", max_length=300)):
     """Up to 8 phrases from your own recent prompts that complete `q` (the text before the caret), most used
     first. Each says how many characters before the caret it replaces."""
     return {"suggestions": history.suggest(request.user, q)}
+
+
+# -- variations ---------------------------------------------------------------------------------------
+
+
+class VariationsIn(Schema):
+    prompt: str = Field(default="", max_length=MAX_PROMPT)
+    model_id: str | None = Field(default=None, description="Model id, endpoint id (fal-ai/flux/dev) or slug")
+    count: int = Field(default=4, ge=1, le=MAX_COUNT, description="How many variations (at most)")
+    seed: int = Field(default=0, ge=0, le=2**31 - 1, description="The same seed gives the same picks; the next, others")
+
+
+class VariationOut(Schema):
+    kind: str = Field(description="synonyms, details, emphasis or mixed")
+    label: str
+    prompt: str = Field(description="The whole varied prompt")
+    note: str = Field(description="What changed")
+
+
+class VariationsOut(Schema):
+    suggestions: list[VariationOut]
+
+
+@router.post("/variations", response={200: VariationsOut, 422: ErrorOut})
+def prompt_variations(request, payload: VariationsIn):
+    """Variations of a prompt: synonyms swapped in, a new detail added, the emphasis moved (a weighted term in
+    front for Stable Diffusion-style models; another element leading the sentence for natural-language ones), and
+    a mix of two. By the built-in rules, deterministic for a given seed."""
+    limit(request, action="variations", rate=settings.PROMPT_REFINE_RATE_LIMIT, key=user_or_ip(request))
+    model = services.find_model(payload.model_id)
+    if payload.model_id and model is None:
+        return Status(422, {"detail": f"Unknown model {payload.model_id!r}.", "field": "model_id"})
+    try:
+        found = variations(payload.prompt, services.family_of(model), count=payload.count, seed=payload.seed)
+    except ValueError as exc:
+        return Status(422, {"detail": str(exc), "field": "prompt"})
+    return {"suggestions": found}

@@ -109,11 +109,11 @@ def refine(prompt: str, family: str, *, negative_prompt: str = "") -> list[Sugge
     if len(prompt) > MAX_PROMPT:
         raise ValueError(TOO_LONG)
     tags = uses_tags(family)
-    base = prompt.strip() if tags else _plain(prompt)
+    base = prompt.strip() if tags else as_sentence(prompt)
     base = base.rstrip(" \t\n,.;:!") or base
     if not tags:
         base = base[:1].upper() + base[1:]
-    scene = _Scene.read(prompt)
+    scene = Scene.read(prompt)
     parts = _options(scene)
     suggestions = []
     for kind in KINDS[:-1]:
@@ -162,7 +162,7 @@ def highlight(original: str, rewritten: str) -> list[tuple[str, bool]]:
 
 
 @dataclass(frozen=True)
-class _Scene:
+class Scene:
     text: str  # lower-cased prompt
     words: tuple[str, ...]
     subject: Detail | None
@@ -172,7 +172,7 @@ class _Scene:
     style_group: str  # photo, painting, graphic, render
 
     @classmethod
-    def read(cls, prompt: str) -> _Scene:
+    def read(cls, prompt: str) -> Scene:
         text = " ".join(prompt.lower().split())
         words = tuple(_WORD.findall(text))
         subject, subject_word = _first_match(words, SUBJECTS)
@@ -231,7 +231,7 @@ def _style_group(text: str) -> str:
 # -- building the rewrites --------------------------------------------------------------------------
 
 
-def _options(scene: _Scene) -> dict[str, tuple[Option, ...]]:
+def _options(scene: Scene) -> dict[str, tuple[Option, ...]]:
     shot = scene.shot
     detail = scene.subject or scene.place
     lens = PERSPECTIVE[shot] if scene.painterly else LENS[shot]
@@ -247,7 +247,7 @@ def _options(scene: _Scene) -> dict[str, tuple[Option, ...]]:
     }
 
 
-def _lighting(scene: _Scene) -> tuple[Option, ...]:
+def _lighting(scene: Scene) -> tuple[Option, ...]:
     for cues, options in LIGHTING_CUES:
         if any(scene.has(cue) for cue in cues):
             return options + DEFAULT_LIGHTING[2:]
@@ -304,7 +304,7 @@ def _sentences(base: str, clauses: dict[str, str]) -> str:
     return text + "."
 
 
-def _note(kind: str, scene: _Scene, family: str, negative_prompt: str) -> str:
+def _note(kind: str, scene: Scene, family: str, negative_prompt: str) -> str:
     if uses_tags(family) and kind in ("quality", "all"):
         return _negative_note(scene, negative_prompt)
     if kind == "subject":
@@ -323,7 +323,7 @@ def _note(kind: str, scene: _Scene, family: str, negative_prompt: str) -> str:
     return "Every refinement in one rewrite."
 
 
-def _negative_note(scene: _Scene, negative_prompt: str) -> str:
+def _negative_note(scene: Scene, negative_prompt: str) -> str:
     have = set(content_words(negative_prompt))
     terms = NEGATIVE_TERMS + (NEGATIVE_PEOPLE if scene.shot == "person" else ())
     missing = [term for term in terms if not set(content_words(term)) <= have]
@@ -333,7 +333,7 @@ def _negative_note(scene: _Scene, negative_prompt: str) -> str:
 # -- small helpers ----------------------------------------------------------------------------------
 
 
-def _plain(prompt: str) -> str:
+def as_sentence(prompt: str) -> str:
     """A natural-language model's prompt: no (word:1.2) weights, brackets or "masterpiece" tag soup."""
     text = _WEIGHTED.sub(r"\1", prompt)
     text = _BRACKETS.sub("", text)

@@ -10,6 +10,7 @@ from imagestudio.accounts.http import AuthenticatedRequest
 from imagestudio.lib.ratelimit import limit, user_or_ip
 from imagestudio.prompts import services
 from imagestudio.prompts.forms import RefineForm
+from imagestudio.prompts.variations import variations
 
 PARTIAL = "prompts/partials/refinements.html"
 
@@ -35,3 +36,42 @@ def refine_prompt(request: AuthenticatedRequest) -> HttpResponse:
         "model": result.model,
     }
     return render(request, PARTIAL, context)
+
+
+MAX_SEED = 1_000_000
+
+
+@login_required
+@require_POST
+def prompt_variations(request: AuthenticatedRequest) -> HttpResponse:
+    """Variations of the generate form's prompt (synonyms, an added detail, a new emphasis, a mix) in the same
+    panel as Refine's rewrites; its More button asks again with the next seed. 422 with a message on bad input."""
+    limit(request, action="variations", rate=settings.PROMPT_REFINE_RATE_LIMIT, key=user_or_ip(request))
+    base = {"title": "Variations", "mode": "variations"}
+    form = RefineForm(request.POST)
+    if not form.is_valid():
+        return render(request, PARTIAL, {**base, "error": form.first_error()}, status=422)
+    data = form.cleaned_data
+    seed = _seed(request.POST.get("seed"))
+    model = services.find_model(data["model"])
+    try:
+        found = variations(data["prompt"], services.family_of(model), seed=seed)
+    except ValueError as exc:
+        return render(request, PARTIAL, {**base, "error": str(exc)}, status=422)
+    context = {
+        **base,
+        "rows": services.with_highlights(data["prompt"], found),
+        "source": "offline",
+        "model": model,
+        "next_seed": seed + 1 if seed < MAX_SEED else 0,
+    }
+    return render(request, PARTIAL, context)
+
+
+def _seed(value: str | None) -> int:
+    """The seed a More button sends (a small whole number); anything else starts again at 0."""
+    try:
+        seed = int(value or 0)
+    except ValueError:
+        return 0
+    return seed if 0 <= seed <= MAX_SEED else 0

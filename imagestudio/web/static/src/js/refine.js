@@ -1,8 +1,13 @@
-// Prompt refinement on the generate page. The Refine button (htmx) swaps suggested rewrites into #refine-panel;
+// Prompt refinement on the generate page. The Refine and Variations buttons (htmx) swap suggested rewrites or
+// variations into #refine-panel (the variations' More button asks again with the next seed);
 // here: Apply puts a rewrite in the prompt field (undoable with Ctrl+Z where the browser allows, and an `input`
 // event so counters follow), Close and Escape empty the panel, and a 422 (empty prompt) is shown in the panel
 // instead of htmx's generic error toast. Event delegation only, so it keeps working after every swap.
 const PANEL = "#refine-panel";
+const OPENERS = "[data-testid=refine-button], [data-testid=variations-button]";
+const MORE = "[data-testid=variations-more]";
+let opener = null; // the button that opened the panel: focus goes back to it on close
+let moreAsked = false; // the last request came from More: focus its replacement after the swap
 
 const panel = () => document.querySelector(PANEL);
 const isOpen = () => !!panel()?.querySelector("[data-refine-content]");
@@ -15,7 +20,7 @@ function close({ focus = "button" } = {}) {
   const slot = panel();
   if (!slot || !isOpen()) return;
   slot.replaceChildren();
-  const target = focus === "prompt" ? promptField(slot) : document.querySelector("[data-testid=refine-button]");
+  const target = focus === "prompt" ? promptField(slot) : (opener?.isConnected && opener) || document.querySelector(OPENERS);
   target?.focus({ preventScroll: true });
 }
 
@@ -55,10 +60,18 @@ document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape" || !isOpen()) return;
   const active = document.activeElement;
   const inside = panel().contains(active) || active === promptField(panel()) ||
-    active?.matches("[data-testid=refine-button]");
+    active?.matches(OPENERS);
   if (!inside) return;
   event.preventDefault();
   close({ focus: panel().contains(active) ? "button" : "prompt" });
+});
+
+// Remember which button asked: Refine or Variations (focus returns there), or the panel's More.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const { elt, target } = event.detail;
+  if (!target || target.id !== PANEL.slice(1)) return;
+  moreAsked = !!elt?.matches?.(MORE);
+  if (elt?.matches?.(OPENERS)) opener = elt;
 });
 
 // htmx leaves 4xx answers unswapped: show our 422 message in the panel, and say plainly when it is a rate limit.
@@ -72,7 +85,8 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.shouldSwap = false;
     event.detail.isError = false;
     const wait = parseInt(xhr.getResponseHeader("Retry-After") || "0", 10);
-    toast(`Too many refine requests${wait ? `: try again in ${wait} s` : ""}.`, "error");
+    const what = (event.detail.requestConfig?.path || xhr.responseURL || "").includes("variations") ? "variation" : "refine";
+    toast(`Too many ${what} requests${wait ? `: try again in ${wait} s` : ""}.`, "error");
   }
 });
 
@@ -80,6 +94,7 @@ document.addEventListener("htmx:beforeSwap", (event) => {
 document.addEventListener("htmx:afterSwap", (event) => {
   const target = event.detail.target;
   if (!target || target.id !== PANEL.slice(1) || !isOpen()) return;
+  if (moreAsked) target.querySelector(MORE)?.focus({ preventScroll: true }); // More was replaced: keep the place
   const box = target.getBoundingClientRect();
   if (box.bottom > window.innerHeight || box.top < 0) {
     target.scrollIntoView({ behavior: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth", block: "nearest" });
