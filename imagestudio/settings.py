@@ -340,6 +340,7 @@ FAL_API_URL = env("FAL_API_URL", "https://api.fal.ai").rstrip("/")  # platform A
 JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 120)
 USER_MAX_CONCURRENT_JOBS = env_int("USER_MAX_CONCURRENT_JOBS", 4)
 USER_MAX_QUEUED_JOBS = env_int("USER_MAX_QUEUED_JOBS", 200)  # waiting jobs per user; more answers 429
+USER_MAX_PRESETS = env_int("USER_MAX_PRESETS", 100)  # saved generate-page presets per account
 # A batch keeps at most this many of its items in the queue at once; the rest wait in the batch.
 BATCH_FEED_AHEAD = env_int("BATCH_FEED_AHEAD", USER_MAX_CONCURRENT_JOBS + 2)
 

@@ -88,6 +88,22 @@ def test_presets_save_and_load(alice_browser, alice):
     assert "a lighthouse at dusk" in page and 'value="anime" selected' in page
 
 
+def test_a_preset_saved_while_remixing_keeps_no_link_to_the_image(alice_browser, alice):
+    image = make_image(user=alice)
+    response = alice_browser.post("/generate/presets/", {**BASE, "name": "From a remix", "remix_of": str(image.pk)})
+    assert response.status_code == 302
+    assert "remix_of" not in Preset.objects.get(user=alice).settings["form"]
+
+
+def test_an_account_keeps_at_most_so_many_presets(alice_browser, alice, settings):
+    settings.USER_MAX_PRESETS = 2
+    for name in ("One", "Two", "Three"):
+        alice_browser.post("/generate/presets/", {**BASE, "name": name})
+    assert sorted(Preset.objects.filter(user=alice).values_list("name", flat=True)) == ["One", "Two"]
+    alice_browser.post("/generate/presets/", {**BASE, "name": "Two", "style": "noir"})  # updating one is fine
+    assert Preset.objects.get(user=alice, name="Two").settings["form"]["style"] == "noir"
+
+
 def test_history_restores_every_setting(alice_browser, settings):
     settings.TASKS = RECORD_TASKS_ONLY
     alice_browser.post("/generate/", {**BASE, "seed": 4242, "style": "noir", "num_inference_steps": "12"})

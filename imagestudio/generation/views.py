@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import TypedDict
 
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -380,11 +381,19 @@ def save_preset(request: AuthenticatedRequest) -> HttpResponse:
         return redirect("generate")
     settings = {
         "form": {
-            **{k: v for k, v in form.cleaned_data.items() if k not in ("model", "project")},
+            **{k: v for k, v in form.cleaned_data.items() if k not in ("model", "project", "remix_of")},
             "model": model.endpoint_id,
         },
         "panel": _panel_values(request, build_panel(model.input_schema)),
     }
+    name = name_form.cleaned_data["name"]
+    presets = Preset.objects.filter(user=request.user)
+    if not presets.filter(name=name).exists() and presets.count() >= django_settings.USER_MAX_PRESETS:
+        messages.error(
+            request,
+            f"You have {django_settings.USER_MAX_PRESETS} presets, the most one account keeps; delete one first.",
+        )
+        return redirect("generate")
     try:
         Preset.objects.update_or_create(
             user=request.user, name=name_form.cleaned_data["name"], defaults={"settings": settings}
