@@ -8,7 +8,9 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from imagestudio.batches.models import Batch, BatchStatus
 from imagestudio.generation import runner
@@ -86,3 +88,18 @@ def test_someone_elses_batch_is_not_found(alice_browser, bob):
     batch = Batch.objects.get()
     assert alice_browser.get(f"/batches/{batch.pk}/").status_code == 404
     assert alice_browser.post(f"/batches/{batch.pk}/cancel/").status_code == 404
+
+
+def test_the_batch_list_asks_the_same_queries_for_one_batch_or_many(alice_browser):
+    def queries_for_list() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert alice_browser.get("/batches/").status_code == 200
+        return len(queries)
+
+    alice_browser.post("/batches/new/", form(source="prompts", prompts="a fox", confirm="1"))
+    one = queries_for_list()
+    for _ in range(4):
+        alice_browser.post("/batches/new/", form(source="prompts", prompts="a fox\na owl", confirm="1"))
+    assert queries_for_list() == one
+    page = alice_browser.get("/batches/").content.decode()
+    assert page.count('data-testid="batch-row"') == 5

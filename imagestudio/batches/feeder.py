@@ -57,7 +57,7 @@ def _feed_items(batch: Batch, items: list[BatchItem]) -> int:
         if batch.budget_credits is not None and batch.credits_committed + item.estimated_credits > batch.budget_credits:
             _stop(batch, BatchStatus.BUDGET_REACHED, f"Stopped at its budget of {batch.budget_credits} credits.")
             break
-        request = _request(batch, item)
+        request = request_for(batch.user, batch, item, item.model or batch.model, batch.pk)
         try:
             job = generation.enqueue(request)
         except generation.QueueFull:
@@ -89,16 +89,18 @@ def _queue_rank(batch: Batch) -> int | None:
     )
 
 
-def _request(batch: Batch, item: BatchItem) -> generation.GenerationRequest:
+def request_for(user, settings, row, model, batch_id: UUID | None = None) -> generation.GenerationRequest:
+    """One row of a batch (a source row being checked, or a stored item being fed) as a generation request:
+    the batch's shared parameters with the row's own on top. `settings` is a Batch or services.Settings."""
     return generation.GenerationRequest(
-        user=batch.user,
-        model=item.model or batch.model,
-        prompt=item.prompt,
-        negative_prompt=item.negative_prompt,
-        parameters={**batch.parameters, **item.parameters},
-        project=batch.project,
-        priority=batch.priority,
-        batch_id=batch.pk,
+        user=user,
+        model=model,
+        prompt=row.prompt,
+        negative_prompt=row.negative_prompt,
+        parameters={**settings.parameters, **row.parameters},
+        project=settings.project,
+        priority=settings.priority,
+        batch_id=batch_id,
     )
 
 

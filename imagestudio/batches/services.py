@@ -56,21 +56,6 @@ def preset_parameters(preset) -> tuple[AIModel | None, dict]:
     return get_model(form.get("model") or ""), parameters
 
 
-def request_for(
-    user: User, settings: Settings | Batch, row: Row | BatchItem, model: AIModel
-) -> generation.GenerationRequest:
-    """One row as a generation request: the batch's parameters, the row's own on top."""
-    return generation.GenerationRequest(
-        user=user,
-        model=model,
-        prompt=row.prompt,
-        negative_prompt=row.negative_prompt,
-        parameters={**settings.parameters, **row.parameters},
-        project=settings.project,
-        priority=settings.priority,
-    )
-
-
 def check_rows(user: User, rows: list[Row], settings: Settings) -> tuple[list[AIModel], list[int]]:
     """Each row's model and estimated credits; SourceError with every row that would be refused."""
     models: dict[str, AIModel | None] = {}
@@ -88,7 +73,7 @@ def check_rows(user: User, rows: list[Row], settings: Settings) -> tuple[list[AI
                 continue
             model = found
         try:
-            job = generation.check(request_for(user, settings, row, model))
+            job = generation.check(feeder.request_for(user, settings, row, model))
         except ParameterError as exc:
             errors.append(RowError(row.line, exc.field, exc.message))
             continue

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 from imagestudio.accounts.http import AuthenticatedRequest
 from imagestudio.batches import services, sources
 from imagestudio.batches.access import batches_visible_to, get_batch_for
+from imagestudio.batches.models import ItemStatus
 from imagestudio.billing.services import InsufficientCredits
 from imagestudio.catalog import services as catalog
 from imagestudio.catalog.models import AIModel
@@ -37,8 +39,10 @@ MAX_CSV_BYTES = 2 * 1024 * 1024
 
 @login_required
 def batch_list(request: AuthenticatedRequest) -> HttpResponse:
-    batches = list(batches_visible_to(request.user).select_related("model")[:50])
-    rows = [(batch, services.progress(batch)) for batch in batches]
+    """The newest batches, each with how far it got (one query: the counts are annotated, not asked per row)."""
+    ended = Q(items__status__in=(ItemStatus.SUCCEEDED, ItemStatus.FAILED, ItemStatus.CANCELED))
+    batches = batches_visible_to(request.user).select_related("model").annotate(done=Count("items", filter=ended))
+    rows = [(batch, batch.done / batch.total if batch.total else 1.0) for batch in batches[:50]]
     return render(request, "batches/list.html", {"rows": rows})
 
 
