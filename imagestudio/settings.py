@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "imagestudio.billing",
     "imagestudio.prompts",
     "imagestudio.batches",
+    "imagestudio.preferences",
     "imagestudio.web",
 ]
 

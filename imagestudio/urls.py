@@ -65,6 +65,7 @@ urlpatterns = [
     re_path(r"^api/(?P<path>.*)$", not_found),  # after the API: anything it did not match
     path("admin/", admin.site.urls),
     path("prompts/", include("imagestudio.prompts.urls")),
+    path("settings/", include("imagestudio.preferences.urls")),
 ]
 
 # allauth's pages answer their rate limits with our 429 page.

@@ -22,6 +22,7 @@ NAV_ITEMS = [
     ("notifications", _("Notifications"), "notifications"),
     ("batch_list", _("Batches"), "layers"),
     ("queue", _("Queue"), "queue"),
+    ("settings", _("Settings"), "settings"),
 ]
 
 
@@ -42,12 +43,17 @@ def studio(request) -> dict:
         if signed_in
         else [],
         "nav_items": [
-            {"url": reverse(name), "label": label, "icon": icon, "active": name == current}
+            {"url": reverse(name), "label": label, "icon": icon, "active": name == current or _within(name, current)}
             for name, label, icon in NAV_ITEMS
         ]
         if signed_in
         else [],
     }
+
+
+def _within(name: str, current: str | None) -> bool:
+    """The Settings entry stays lit on every settings tab (settings_account, settings_security…)."""
+    return name == "settings" and bool(current) and str(current).startswith("settings_")
 
 
 def _menu(request) -> dict:
