@@ -404,6 +404,9 @@ SECURE_CSP = {
 }
 
 LANGUAGE_CODE = "en"
+# The UI's languages; a user picks one in Settings → Preferences, visitors get their browser's choice.
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "imagestudio" / "locale"]
 TIME_ZONE = env("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
