@@ -3,6 +3,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
+from imagestudio.billing import views as billing
 from imagestudio.preferences import stub_views as v
 
 urlpatterns = [
@@ -14,7 +15,7 @@ urlpatterns = [
     path("notifications/", v.notifications, name="settings_notifications"),
     path("privacy/", v.privacy, name="settings_privacy"),
     path("api-keys/", v.api_keys, name="settings_api_keys"),
-    path("billing/", v.billing, name="settings_billing"),
+    path("billing/", billing.billing_tab, name="settings_billing"),
     path("data/", v.data, name="settings_data"),
     path("danger/", v.danger, name="settings_danger"),
 ]
