@@ -117,7 +117,7 @@ def test_an_upload_that_is_not_an_image_is_refused(alice, alice_api):
     upload = io.BytesIO(b"<svg onload=alert(1)>")
     upload.name = "x.png"
     response = alice_api.post("/api/generate/image-to-image", {"file": upload, "prompt": "x"})
-    assert response.status_code == 422 and response.json()["field"] == "file"
+    assert response.status_code == 415 and response.json()["field"] == "file"  # the upload validator's status
     assert not Image.objects.exists() and not GenerationJob.objects.exists()
 
 
@@ -146,7 +146,7 @@ def test_style_transfer_takes_another_visible_image(alice, bob, alice_api):
         ("upscale", {"scale": 3}, "scale"),
         ("upscale", {"scale": 2, "model_id": "fal-ai/flux/dev"}, "model_id"),
         ("inpaint", {"prompt": "x"}, "mask"),
-        ("inpaint", {"prompt": "x", "mask": "data:image/png;base64,AAAA"}, "mask"),
+        ("inpaint", {"prompt": "x", "mask": "data:image/png;base64,iVBORw0KGgoAAAA="}, "mask"),  # a damaged PNG
         ("outpaint", {}, "left"),
         ("edit", {}, "edit"),
         ("edit", {"adjust": {"brightness": 2}}, "adjust.brightness"),

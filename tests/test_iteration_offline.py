@@ -12,6 +12,7 @@ from PIL import ImageDraw
 
 from imagestudio.catalog.params import ParameterError
 from imagestudio.gallery.models import Image
+from imagestudio.gallery.upload import UploadError
 from imagestudio.generation import operations, runner
 from imagestudio.generation.models import GenerationJob, JobStatus
 from imagestudio.generation.providers import offline_ops
@@ -94,21 +95,21 @@ def test_a_mask_drawn_on_a_transparent_canvas_counts_its_painted_strokes(alice):
 
 
 @pytest.mark.parametrize(
-    ("mask", "message"),
+    ("mask", "message", "error"),
     [
-        (b"not a png", "not an image"),
-        ("empty", "empty"),
-        ("square", "draw it over the image"),
+        (b"not a png", "not an image", UploadError),  # the upload validator's answer (415), like any upload
+        ("empty", "empty", ParameterError),
+        ("square", "draw it over the image", ParameterError),
     ],
 )
-def test_bad_masks_are_refused_before_anything_is_queued(alice, mask, message):
+def test_bad_masks_are_refused_before_anything_is_queued(alice, mask, message, error):
     source = store_subject(alice)
     if mask == "empty":
         mask = mask_png((96, 72), (0, 0, 0, 0))
         mask = mask_png((96, 72), (-5, -5, -1, -1))
     elif mask == "square":
         mask = mask_png((50, 50), (0, 0, 20, 20))
-    with pytest.raises(ParameterError, match=message) as raised:
+    with pytest.raises(error, match=message) as raised:
         operations.inpaint(alice, source, mask=mask, prompt="x")
     assert raised.value.field == "mask"
     assert not GenerationJob.objects.exists()

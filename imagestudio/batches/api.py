@@ -32,6 +32,7 @@ class BatchIn(Schema):
     prompts: list[str] | None = Field(default=None, description="One item per prompt")
     csv: str | None = Field(
         default=None,
+        max_length=2 * 1024 * 1024,  # the page's CSV file limit
         description="CSV text; header names the columns: prompt (required), negative_prompt, model, seed, width, "
         "height, num_images and any model parameter",
     )

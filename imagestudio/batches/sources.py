@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from django.utils.translation import gettext
+
 from imagestudio.prompts import syntax
 
 MAX_ROWS = 2000
@@ -41,7 +43,11 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return f"Line {self.line}: {self.message}" if self.line else self.message
+        return (
+            gettext("Line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
+            if self.line
+            else self.message
+        )
 
 
 class SourceError(ValueError):
@@ -54,20 +60,29 @@ class SourceError(ValueError):
 
 def _check_count(count: int) -> None:
     if count == 0:
-        raise SourceError([RowError(0, "prompts", "There is nothing to generate: add at least one prompt.")])
+        raise SourceError([RowError(0, "prompts", gettext("There is nothing to generate: add at least one prompt."))])
     if count > MAX_ROWS:
-        raise SourceError([RowError(0, "prompts", f"That is {count} items; one batch takes at most {MAX_ROWS}.")])
+        raise SourceError(
+            [
+                RowError(
+                    0,
+                    "prompts",
+                    gettext("That is %(count)s items; one batch takes at most %(max)s.")
+                    % {"count": count, "max": MAX_ROWS},
+                )
+            ]
+        )
 
 
 def from_lines(text: str) -> list[Row]:
     """One prompt per line; blank lines are skipped (line numbers still count them)."""
     rows = [
-        Row(line=number, prompt=line.strip(), label=f"Line {number}")
+        Row(line=number, prompt=line.strip(), label=gettext("Line %(line)s") % {"line": number})
         for number, line in enumerate(text.splitlines(), start=1)
         if line.strip()
     ]
     _check_count(len(rows))
-    errors = [RowError(r.line, "prompt", "The prompt is too long.") for r in rows if len(r.prompt) > MAX_FIELD]
+    errors = [RowError(r.line, "prompt", gettext("The prompt is too long.")) for r in rows if len(r.prompt) > MAX_FIELD]
     if errors:
         raise SourceError(errors)
     return rows
@@ -80,14 +95,20 @@ def from_csv(text: str) -> list[Row]:
     try:
         header = [name.strip().lower() for name in next(reader)]
     except StopIteration:
-        raise SourceError([RowError(1, "csv", "The CSV is empty: the first line names the columns.")]) from None
+        raise SourceError(
+            [RowError(1, "csv", gettext("The CSV is empty: the first line names the columns."))]
+        ) from None
     except csv.Error as exc:
-        raise SourceError([RowError(1, "csv", f"The CSV could not be read: {exc}.")]) from None
+        raise SourceError(
+            [RowError(1, "csv", gettext("The CSV could not be read: %(error)s.") % {"error": exc})]
+        ) from None
     if "prompt" not in header:
-        raise SourceError([RowError(1, "csv", "The first line must name a “prompt” column.")])
+        raise SourceError([RowError(1, "csv", gettext("The first line must name a “prompt” column."))])
     duplicated = sorted({name for name in header if header.count(name) > 1 and name})
     if duplicated:
-        raise SourceError([RowError(1, "csv", f"Columns named twice: {', '.join(duplicated)}.")])
+        raise SourceError(
+            [RowError(1, "csv", gettext("Columns named twice: %(columns)s.") % {"columns": ", ".join(duplicated)})]
+        )
     rows, errors = [], []
     try:
         for values in reader:
@@ -98,7 +119,9 @@ def from_csv(text: str) -> list[Row]:
             rows.extend([row] if row else [])
             errors.extend(row_errors)
     except csv.Error as exc:
-        errors.append(RowError(reader.line_num, "csv", f"The CSV could not be read here: {exc}."))
+        errors.append(
+            RowError(reader.line_num, "csv", gettext("The CSV could not be read here: %(error)s.") % {"error": exc})
+        )
     if errors:
         raise SourceError(errors)
     _check_count(len(rows))
@@ -111,7 +134,7 @@ def _csv_row(line: int, header: list[str], values: list[str]) -> tuple[Row | Non
     cells = {name: value.strip() for name, value in zip(header, values, strict=False) if name}
     errors = []
     if not cells.get("prompt"):
-        errors.append(RowError(line, "prompt", "The prompt is empty."))
+        errors.append(RowError(line, "prompt", gettext("The prompt is empty.")))
     parameters: dict = {}
     for name, value in cells.items():
         if name in KNOWN_COLUMNS or value == "":
@@ -124,7 +147,7 @@ def _csv_row(line: int, header: list[str], values: list[str]) -> tuple[Row | Non
         except ValueError:
             errors.append(RowError(line, name, f"{name} must be a whole number, not {value!r}."))
     if any(len(cells.get(name, "")) > MAX_FIELD for name in KNOWN_COLUMNS):
-        errors.append(RowError(line, "prompt", "A prompt is too long."))
+        errors.append(RowError(line, "prompt", gettext("A prompt is too long.")))
     if errors:
         return None, errors
     row = Row(
@@ -133,7 +156,7 @@ def _csv_row(line: int, header: list[str], values: list[str]) -> tuple[Row | Non
         negative_prompt=cells.get("negative_prompt", ""),
         model=cells.get("model", ""),
         parameters=parameters,
-        label=f"Line {line}",
+        label=gettext("Line %(line)s") % {"line": line},
     )
     return row, []
 
@@ -156,11 +179,15 @@ def from_template(template: str, variables: dict[str, list[str]]) -> list[Row]:
     names = list(dict.fromkeys(TEMPLATE_VARIABLE.findall(template)))
     errors = []
     if not template.strip():
-        errors.append(RowError(0, "template", "Write a template, e.g. “a {{animal}} in {{place}}”."))
+        errors.append(RowError(0, "template", gettext("Write a template, e.g. “a {{animal}} in {{place}}”.")))
     if not names and template.strip():
-        errors.append(RowError(0, "template", "The template has no {{variables}} to fill."))
+        errors.append(RowError(0, "template", gettext("The template has no {{variables}} to fill.")))
     values = {name: [v.strip() for v in variables.get(name, []) if str(v).strip()] for name in names}
-    errors += [RowError(0, name, f"Give at least one value for {{{{{name}}}}}.") for name in names if not values[name]]
+    errors += [
+        RowError(0, name, gettext("Give at least one value for {{%(name)s}}.") % {"name": name})
+        for name in names
+        if not values[name]
+    ]
     errors += [RowError(0, name, f"{{{{{name}}}}} is not in the template.") for name in variables if name not in names]
     if errors:
         raise SourceError(errors)
@@ -181,7 +208,7 @@ def _filled(template: str, chosen: dict[str, str]) -> str:
 def seed_grid(prompt: str, seeds: list[int]) -> list[Row]:
     """One prompt, one item per seed."""
     if not prompt.strip():
-        raise SourceError([RowError(0, "prompt", "Describe the image you want: the prompt is empty.")])
+        raise SourceError([RowError(0, "prompt", gettext("Describe the image you want: the prompt is empty."))])
     _check_count(len(seeds))
     return [
         Row(line=index, prompt=prompt.strip(), parameters={"seed": seed}, label=f"Seed {seed}")

@@ -13,9 +13,11 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import DateTimeField, ExpressionWrapper, F, Func, IntegerField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext, gettext_lazy
 
 from imagestudio.gallery.filters import (
     SORT_KEYS,
@@ -32,7 +34,7 @@ from imagestudio.workspaces import access
 
 PAGE_SIZE = 40
 MAX_PAGE = 100
-BAD_CURSOR = "That page link is invalid or expired; start from the first page."
+BAD_CURSOR = gettext_lazy("That page link is invalid or expired; start from the first page.")
 JUMP_SORTS = ("newest", "oldest")
 
 
@@ -93,7 +95,7 @@ def decode_cursor(cursor: str, sort: str) -> list[Any]:
 def jump_cursor(day: date, sort: str) -> str:
     """A cursor that starts the newest-first list at the end of `day` (oldest-first: at its start)."""
     if sort not in JUMP_SORTS:
-        raise FilterError("jump", "Jump to a date works with newest or oldest first.")
+        raise FilterError("jump", gettext("Jump to a date works with newest or oldest first."))
     if sort == "newest":
         return encode_cursor(sort, [day_start(day + timedelta(days=1)), uuid.UUID(int=0)])
     return encode_cursor(sort, [day_start(day), uuid.UUID(int=0)])
@@ -250,9 +252,14 @@ def browse_page(
     sqls: list[str] = []
     params: list[Any] = []
     for n, head in enumerate(heads):
-        sql, head_params = head.query.sql_with_params()
+        try:
+            sql, head_params = head.query.sql_with_params()
+        except EmptyResultSet:  # a part that cannot match (e.g. `model` names no model): Django writes no SQL
+            continue
         sqls.append(f"SELECT id FROM ({sql}) AS part{n}")  # noqa: S608 - Django's own compiled SQL
         params.extend(head_params)
+    if not sqls:
+        return Page(items=[], next_cursor=None)
     chosen = Q(id__in=RawSQL(" UNION ALL ".join(sqls), params))  # noqa: S611
     queryset = order(Image.objects.filter(chosen), filters.sort).select_related("model")
     if for_page:

@@ -1,8 +1,9 @@
 """Validating uploaded images before anything is stored, then re-encoding them.
 
 Every check answers a clear message and an HTTP status: 413 (too large), 415 (not a PNG/JPEG/WebP,
-SVG included — it can carry scripts) or 422 (damaged, polyglot, decompression bomb, too many pixels,
-animated, no files, too many files). The type is sniffed from the bytes; the name and the declared
+SVG included — it can carry scripts), 422 (damaged, polyglot, decompression bomb, too many pixels,
+animated, no files, too many files, flagged by the malware scanner) or 503 (the malware scanner, when
+configured with CLAMAV_SOCKET or CLAMAV_HOST, cannot be reached and CLAMAV_FAIL_OPEN is off). The type is sniffed from the bytes; the name and the declared
 content type are never trusted. A file whose own structure ends before the bytes do (a PNG with a ZIP
 or HTML after IEND, a JPEG with data after EOI beyond a little padding) is a polyglot and refused, and
 so is one with HTML/script markup inside. Accepted files are decoded within the pixel limit and
@@ -19,10 +20,13 @@ import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext
 from PIL import Image as PILImage
 from PIL import ImageOps
 
+from imagestudio.accounts.audit import security_event
 from imagestudio.gallery.interop import containers
+from imagestudio.lib import clamav
 
 JPEG_TRAILING_SLACK = 64  # padding some encoders leave after EOI
 _PADDING = frozenset(b"\x00\xff\r\n\t ")
@@ -80,9 +84,12 @@ def _mb(size: int) -> str:
 
 def check_count(count: int) -> None:
     if count == 0:
-        raise UploadError("Choose at least one image file (field `files`).")
+        raise UploadError(gettext("Choose at least one image file (field `files`)."))
     if count > limits().max_files:
-        raise UploadError(f"At most {limits().max_files} files per upload; you sent {count}. Upload them in batches.")
+        raise UploadError(
+            gettext("At most %(max_files)s files per upload; you sent %(count)s. Upload them in batches.")
+            % {"max_files": limits().max_files, "count": count}
+        )
 
 
 def _is_svg(head: bytes) -> bool:
@@ -172,8 +179,49 @@ def _reencode(image: PILImage.Image, fmt: str, lossless: bool) -> bytes:
     return out.getvalue()
 
 
-def validate(name: str, data: bytes) -> CleanUpload:
-    """A checked, re-encoded upload; raises UploadError with what is wrong and what to do."""
+def scanner_address() -> clamav.Address:
+    return clamav.Address(
+        unix_path=getattr(settings, "CLAMAV_SOCKET", ""),
+        host=getattr(settings, "CLAMAV_HOST", ""),
+        port=getattr(settings, "CLAMAV_PORT", 3310),
+    )
+
+
+def scan(name: str, data: bytes, *, user=None) -> None:
+    """Ask clamd (when configured) about the bytes as uploaded; refuse what it flags (422, and a security
+    event for the user) and, unless CLAMAV_FAIL_OPEN, everything while it cannot be asked (503)."""
+    address = scanner_address()
+    if not address.configured:
+        return
+    try:
+        verdict = clamav.scan_bytes(data, address, timeout=getattr(settings, "CLAMAV_TIMEOUT_SECONDS", 30.0))
+    except clamav.ScannerUnavailable as exc:
+        if getattr(settings, "CLAMAV_FAIL_OPEN", False):
+            return
+        raise UploadError(
+            gettext(
+                "%(name)s: uploads cannot be checked for malware right now, so none are accepted. Try again in a "
+                "few minutes."
+            )
+            % {"name": name},
+            status=503,
+            filename=name,
+        ) from exc
+    if verdict.clean:
+        return
+    if user is not None and getattr(user, "pk", None):
+        security_event(user=user, verb="upload_blocked", data={"filename": name, "signature": verdict.signature})
+    raise UploadError(
+        gettext("%(name)s: the malware scanner flagged this file (%(signature)s), so it was not stored.")
+        % {"name": name, "signature": verdict.signature},
+        status=422,
+        filename=name,
+    )
+
+
+def validate(name: str, data: bytes, *, user=None) -> CleanUpload:
+    """A checked, re-encoded upload; raises UploadError with what is wrong and what to do. `user`, when
+    known, is who a malware finding is logged against."""
     name = (name or "upload").rsplit("/", 1)[-1][:120]
     limit = limits()
     if len(data) > limit.max_bytes:
@@ -182,6 +230,7 @@ def validate(name: str, data: bytes) -> CleanUpload:
         )
     if not data:
         raise UploadError(f"{name}: the file is empty.", filename=name)
+    scan(name, data, user=user)
     if _is_svg(data[:4096]):
         raise UploadError(
             f"{name}: SVG images are not accepted (they can carry scripts). Export a PNG instead.",

@@ -29,6 +29,8 @@ from imagestudio.generation.models import Experiment, GenerationJob
 generate_router = Router(tags=["generate"])
 images_router = Router(tags=["iterate"])
 ERRORS = {400: dict, 401: dict, 402: dict, 403: dict, 404: dict, 413: dict, 422: dict, 429: dict}
+# Routes taking a file answer the upload validator's refusals too (wrong type; malware scanner away).
+FILE_ERRORS = {**ERRORS, 415: dict, 503: dict}
 MODEL_ID = Field(
     default=None, description="A model for the operation (GET /api/models?capability=…); default: the best available"
 )
@@ -83,8 +85,9 @@ def _file(request, name: str) -> bytes | None:
     item = request.FILES.get(name)
     if item is None:
         return None
-    if item.size is not None and item.size > upload.limits().max_bytes:
-        raise ParameterError(name, f"{name} is over the {upload.limits().max_bytes // 1048576} MB limit.")
+    if item.size is not None and item.size > upload.limits().max_bytes:  # refuse before reading it
+        limit = upload.limits().max_bytes // 1048576
+        raise upload.UploadError(f"{name} is over the {limit} MB limit.", status=413, field=name, filename=item.name)
     return item.read()
 
 
@@ -102,7 +105,7 @@ class ImageToImageIn(Schema):
 
 @generate_router.post(
     "/image-to-image",
-    response={202: JobOut, **ERRORS},
+    response={202: JobOut, **FILE_ERRORS},
     openapi_extra=_json_or_multipart(ImageToImageIn, ("file",)),
 )
 def image_to_image(request):
@@ -127,9 +130,10 @@ def _source_image(request, image_id: UUID | None) -> Image:
     data = _file(request, "file")
     if data is not None:
         try:
-            clean = upload.validate(request.FILES["file"].name or "upload", data)
+            clean = upload.validate(request.FILES["file"].name or "upload", data, user=request.user)
         except upload.UploadError as exc:
-            raise ParameterError("file", exc.message) from None
+            exc.field = "file"  # answered by the API's UploadError handler with the validator's status
+            raise
         return import_upload(user=request.user, upload=clean)
     if image_id is None:
         raise ParameterError("image_id", "Send image_id (one of your images) or a multipart file.")
@@ -202,7 +206,7 @@ class InpaintIn(Schema):
 
 @images_router.post(
     "/{image_id}/inpaint",
-    response={202: JobOut, **ERRORS},
+    response={202: JobOut, **FILE_ERRORS},
     openapi_extra=_json_or_multipart(InpaintIn, ("mask",)),
 )
 def inpaint(request, image_id: UUID):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_noop
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
@@ -25,6 +26,7 @@ from imagestudio.catalog.params import ParameterError
 from imagestudio.catalog.services import default_model, get_model
 from imagestudio.engine import ops
 from imagestudio.engine.errors import EngineError
+from imagestudio.gallery import upload
 from imagestudio.generation import operation_inputs, services
 from imagestudio.generation.models import GenerationJob
 from imagestudio.workspaces.access import allows, role_in
@@ -53,26 +55,26 @@ OPERATIONS = {
     op.name: op
     for op in (
         Operation(
-            "image-to-image", "Image to image", "image-to-image", "offline/studio-img2img",
+            "image-to-image", gettext_noop("Image to image"), "image-to-image", "offline/studio-img2img",
             "fal-ai/flux/dev/image-to-image", True,
         ),
         Operation(
-            "variation", "Variation", "image-to-image", "offline/studio-img2img",
+            "variation", gettext_noop("Variation"), "image-to-image", "offline/studio-img2img",
             "fal-ai/flux/dev/image-to-image", True,
         ),
-        Operation("inpaint", "Inpaint", "inpainting", "offline/studio-fill", "fal-ai/flux-lora/inpainting", True),
+        Operation("inpaint", gettext_noop("Inpaint"), "inpainting", "offline/studio-fill", "fal-ai/flux-lora/inpainting", True),
         Operation(
-            "outpaint", "Outpaint", "outpainting", "offline/studio-fill", "fal-ai/image-apps-v2/outpaint", False
+            "outpaint", gettext_noop("Outpaint"), "outpainting", "offline/studio-fill", "fal-ai/image-apps-v2/outpaint", False
         ),
-        Operation("upscale", "Upscale", "upscale", "offline/studio-upscale", "fal-ai/esrgan", False),
+        Operation("upscale", gettext_noop("Upscale"), "upscale", "offline/studio-upscale", "fal-ai/esrgan", False),
         Operation(
-            "remove-background", "Remove background", "background-removal", "offline/studio-cutout",
+            "remove-background", gettext_noop("Remove background"), "background-removal", "offline/studio-cutout",
             "fal-ai/bria/background/remove", False,
         ),
         Operation(
-            "style-transfer", "Style transfer", "style-transfer", "offline/studio-style", "fal-ai/flux/dev/redux", False
+            "style-transfer", gettext_noop("Style transfer"), "style-transfer", "offline/studio-style", "fal-ai/flux/dev/redux", False
         ),
-        Operation("edit", "Edit", "edit", "offline/studio-edit", "", False),
+        Operation("edit", gettext_noop("Edit"), "edit", "offline/studio-edit", "", False),
     )
 }  # fmt: skip
 
@@ -104,16 +106,25 @@ def choose_model(operation_name: str, model_id: str | None) -> AIModel:
     if model_id:
         model = get_model(model_id)
         if model is None:
-            raise ParameterError("model_id", f"No model {model_id!r}. GET /api/models lists them.")
+            raise ParameterError(
+                "model_id", gettext("No model %(model)s. GET /api/models lists them.") % {"model": repr(model_id)}
+            )
         if not fits(operation, model):
-            raise ParameterError("model_id", f"{model.display_name} cannot {operation.label.lower()}.")
+            raise ParameterError(
+                "model_id",
+                gettext("%(model)s cannot %(operation)s.")
+                % {"model": model.display_name, "operation": gettext(operation.label).lower()},
+            )
         return model
     preferred = operation.fal if settings.FAL_KEY and operation.fal else operation.offline
     model = AIModel.objects.active().filter(endpoint_id=preferred).first()
     if model is None or not model.available:
         model = AIModel.objects.active().filter(endpoint_id=operation.offline).first()
     if model is None:
-        raise ParameterError("model_id", f"No model can {operation.label.lower()} right now.")
+        raise ParameterError(
+            "model_id",
+            gettext("No model can %(operation)s right now.") % {"operation": gettext(operation.label).lower()},
+        )
     return model
 
 
@@ -194,7 +205,9 @@ def variation(
     if strength is None and made_from_text:
         return services.vary(image, user=user)
     if not image.prompt.strip():
-        raise ParameterError("strength", "This image has no prompt to vary around; use image-to-image instead.")
+        raise ParameterError(
+            "strength", gettext("This image has no prompt to vary around; use image-to-image instead.")
+        )
     model = choose_model("variation", model_id)
     parameters = {"strength": 0.35 if strength is None else strength, "num_images": num_images, "seed": None}
     return _queue(user, image, "variation", model=model, parameters=parameters)
@@ -238,12 +251,15 @@ def _remix_model(image: Image, model_id: str | None) -> AIModel:
     if model_id:
         model = get_model(model_id)
         if model is None or "text-to-image" not in model.capabilities:
-            raise ParameterError("model_id", f"No text-to-image model {model_id!r}. GET /api/models lists them.")
+            raise ParameterError(
+                "model_id",
+                gettext("No text-to-image model %(model)s. GET /api/models lists them.") % {"model": repr(model_id)},
+            )
         return model
     own = image.model
     model = own if own is not None and own.is_active and "text-to-image" in own.capabilities else default_model()
     if model is None:
-        raise ParameterError("model_id", "No text-to-image model is available.")
+        raise ParameterError("model_id", gettext("No text-to-image model is available."))
     return model
 
 
@@ -260,7 +276,7 @@ def inpaint(
     """Repaint where the mask is white (the one polarity we store; any provider that wants the
     opposite gets it converted)."""
     model = choose_model("inpaint", model_id)
-    png = _checked_mask(mask, (image.width, image.height))
+    png = _checked_mask(mask, (image.width, image.height), user=user)
     name = operation_inputs.save_mask(png, uuid.uuid4().hex)
     return _queue(
         user, image, "inpaint", model=model, prompt=prompt, negative_prompt=negative_prompt,
@@ -275,25 +291,41 @@ def decode_data_url(text: str, field: str) -> bytes:
     """The bytes of a `data:image/png;base64,...` URL (what the mask editor sends)."""
     head, _, body = (text or "").partition(",")
     if not head.startswith("data:image/") or ";base64" not in head:
-        raise ParameterError(field, "Paint the area to change on the image first.")
+        raise ParameterError(field, gettext("Paint the area to change on the image first."))
     try:
         return base64.b64decode(body, validate=True)
     except (binascii.Error, ValueError):
-        raise ParameterError(field, "The mask could not be read; paint it again.") from None
+        raise ParameterError(field, gettext("The mask could not be read; paint it again.")) from None
 
 
-def _checked_mask(data: bytes, size: tuple[int, int]) -> bytes:
+def _checked_mask(data: bytes, size: tuple[int, int], *, user=None) -> bytes:
     """The mask as an "L" PNG at the image's size: white (>= 128) = change. Masks drawn over a scaled
-    copy of the image are resized when their aspect ratio matches."""
-    if not data or len(data) > MAX_MASK_BYTES:
-        raise ParameterError("mask", "Send the mask as a PNG (white = change), at most 20 MB.")
+    copy of the image are resized when their aspect ratio matches. Like every upload, it first passes the
+    upload validator (type sniffed, SVG, polyglots and bombs refused, malware scan, re-encoded): raises
+    UploadError (field "mask") with its status."""
+    if not data:
+        raise ParameterError("mask", gettext("Send the mask as a PNG (white = change), at most 20 MB."))
+    if len(data) > MAX_MASK_BYTES:
+        raise upload.UploadError(
+            gettext("The mask is %(size)s MB; send it as a PNG of at most 20 MB.")
+            % {"size": format(len(data) / 1048576, ".0f")},
+            status=413,
+            field="mask",
+        )
+    try:
+        data = upload.validate("mask", data, user=user).data
+    except upload.UploadError as exc:
+        exc.field = "mask"
+        raise
     try:
         with PILImage.open(io.BytesIO(data)) as opened:
             if opened.width * opened.height > 80_000_000:
-                raise ParameterError("mask", "The mask is too large.")
+                raise ParameterError("mask", gettext("The mask is too large."))
             mask = opened.convert("RGBA")
     except (UnidentifiedImageError, OSError, PILImage.DecompressionBombError):
-        raise ParameterError("mask", "The mask is not an image we can read: send a PNG, white = change.") from None
+        raise ParameterError(
+            "mask", gettext("The mask is not an image we can read: send a PNG, white = change.")
+        ) from None
     # A painted canvas is transparent where nothing was drawn: use alpha when the colours carry nothing.
     grey = mask.convert("L")
     alpha = mask.getchannel("A")
@@ -302,12 +334,15 @@ def _checked_mask(data: bytes, size: tuple[int, int]) -> bytes:
     if abs(mask.width / mask.height - size[0] / size[1]) > 0.01:
         raise ParameterError(
             "mask",
-            f"The mask is {mask.width}×{mask.height} but the image is {size[0]}×{size[1]}: draw it over the image.",
+            gettext(
+                "The mask is %(width)s×%(height)s but the image is %(image_width)s×%(image_height)s: draw it over the image."
+            )
+            % {"width": mask.width, "height": mask.height, "image_width": size[0], "image_height": size[1]},
         )
     if grey.size != size:
         grey = grey.resize(size, PILImage.Resampling.BILINEAR)
     if grey.point(lambda value: 255 if value >= 128 else 0).getbbox() is None:
-        raise ParameterError("mask", "The mask is empty: paint the area to change.")
+        raise ParameterError("mask", gettext("The mask is empty: paint the area to change."))
     out = io.BytesIO()
     grey.save(out, "PNG")
     return out.getvalue()
@@ -336,9 +371,13 @@ def outpaint(
     margins = {"left": left, "right": right, "top": top, "bottom": bottom}
     for side, value in margins.items():
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise ParameterError(side, f"{side.capitalize()} must be a whole number of pixels, 0 or more.")
+            raise ParameterError(
+                side, gettext("%(side)s must be a whole number of pixels, 0 or more.") % {"side": side.capitalize()}
+            )
     if not any(margins.values()):
-        raise ParameterError("left", "Extend at least one side (left, right, top or bottom), or give an aspect ratio.")
+        raise ParameterError(
+            "left", gettext("Extend at least one side (left, right, top or bottom), or give an aspect ratio.")
+        )
     width, height = image.width + left + right, image.height + top + bottom
     _check_output(width, height, "left")
     parameters = dict(parameters or {})
@@ -346,7 +385,11 @@ def outpaint(
         limit = model.input_schema["expand_left"].get("max", 700)
         for side, value in margins.items():
             if value > limit:
-                raise ParameterError(side, f"{model.display_name} extends at most {limit} px per side.")
+                raise ParameterError(
+                    side,
+                    gettext("%(model)s extends at most %(limit)s px per side.")
+                    % {"model": model.display_name, "limit": limit},
+                )
             parameters[f"expand_{side}"] = value
         parameters["zoom_out_percentage"] = 0
     return _queue(
@@ -357,7 +400,11 @@ def outpaint(
 
 def _check_output(width: int, height: int, field: str) -> None:
     if max(width, height) > MAX_SIDE:
-        raise ParameterError(field, f"That makes a {width}×{height} image; the largest is {MAX_SIDE} px per side.")
+        raise ParameterError(
+            field,
+            gettext("That makes a %(width)s×%(height)s image; the largest is %(max_side)s px per side.")
+            % {"width": width, "height": height, "max_side": MAX_SIDE},
+        )
 
 
 # fal upscalers: the field that takes the factor and the largest factor one pass can do.
@@ -372,7 +419,7 @@ UPSCALE_FIELDS = {
 def upscale(user: User, image: Image, *, scale: int = 2, model_id: str | None = None) -> GenerationJob:
     """2x, 4x or 8x; where a model stops short of the factor, passes are chained (8x = 4x, then 2x)."""
     if scale not in UPSCALE_FACTORS or isinstance(scale, bool):
-        raise ParameterError("scale", "Scale must be 2, 4 or 8.")
+        raise ParameterError("scale", gettext("Scale must be 2, 4 or 8."))
     model = choose_model("upscale", model_id)
     _check_output(image.width * scale, image.height * scale, "scale")
     field, largest = UPSCALE_FIELDS.get(model.endpoint_id, ("scale", 8))
@@ -408,7 +455,7 @@ def style_transfer(
 ) -> GenerationJob:
     """Give `image` the look of `style_image` (which the caller checked `user` may see)."""
     if style_image.pk == image.pk:
-        raise ParameterError("style_image_id", "Choose a different image as the style reference.")
+        raise ParameterError("style_image_id", gettext("Choose a different image as the style reference."))
     model = choose_model("style-transfer", model_id)
     parameters = {"strength": strength} if strength is not None else {}
     return _queue(
@@ -434,7 +481,7 @@ def edit(user: User, image: Image, *, steps: dict) -> GenerationJob:
 def edit_inputs(steps: dict, size: tuple[int, int]) -> tuple[dict, tuple[int, int]]:
     """Checked edit steps in the offline engine's terms, and the size they produce."""
     if not isinstance(steps, dict):
-        raise ParameterError("edit", "Send the edits as an object.")
+        raise ParameterError("edit", gettext("Send the edits as an object."))
     inputs: dict = {}
     width, height = size
     if (crop := steps.get("crop")) is not None:
@@ -448,28 +495,32 @@ def edit_inputs(steps: dict, size: tuple[int, int]) -> tuple[dict, tuple[int, in
         else:
             x, y, w, h = (_int(crop, key, "crop") for key in ("x", "y", "width", "height"))
             if w < 1 or h < 1 or x < 0 or y < 0 or x + w > width or y + h > height:
-                raise ParameterError("crop", f"The crop must lie inside the {width}×{height} image.")
+                raise ParameterError(
+                    "crop",
+                    gettext("The crop must lie inside the %(width)s×%(height)s image.")
+                    % {"width": width, "height": height},
+                )
             inputs["crop"] = [x, y, x + w, y + h]
             width, height = w, h
     if (degrees := steps.get("rotate")) not in (None, 0):
         if not isinstance(degrees, int | float) or isinstance(degrees, bool) or not -360 <= degrees <= 360:
-            raise ParameterError("rotate", "Rotate takes degrees from -360 to 360.")
+            raise ParameterError("rotate", gettext("Rotate takes degrees from -360 to 360."))
         inputs["rotate"] = degrees
         width, height = _rotated(width, height, float(degrees))
     if (direction := steps.get("flip")) not in (None, ""):
         if direction not in FLIPS:
-            raise ParameterError("flip", "Flip is horizontal or vertical.")
+            raise ParameterError("flip", gettext("Flip is horizontal or vertical."))
         inputs["flip"] = direction
     if (resize := steps.get("resize")) is not None:
         width, height = _int(resize, "width", "resize"), _int(resize, "height", "resize")
         if not (1 <= width <= MAX_SIDE and 1 <= height <= MAX_SIDE):
-            raise ParameterError("resize", f"Resize to 1–{MAX_SIDE} px per side.")
+            raise ParameterError("resize", gettext("Resize to 1–%(max_side)s px per side.") % {"max_side": MAX_SIDE})
         inputs["resize"] = [width, height]
     if (adjust := steps.get("adjust")) is not None:
         inputs["adjust"] = _adjustments(adjust)
     _check_output(width, height, "rotate")
     if not inputs:
-        raise ParameterError("edit", "Choose at least one edit: crop, rotate, flip, resize or adjust.")
+        raise ParameterError("edit", gettext("Choose at least one edit: crop, rotate, flip, resize or adjust."))
     return inputs, (width, height)
 
 
@@ -489,7 +540,9 @@ def _rotated(width: int, height: int, degrees: float) -> tuple[int, int]:
 
 def _adjustments(adjust) -> dict:
     if not isinstance(adjust, dict) or set(adjust) - set(ADJUSTMENTS):
-        raise ParameterError("adjust", f"Adjust takes {', '.join(ADJUSTMENTS)}.")
+        raise ParameterError(
+            "adjust", gettext("Adjust takes %(adjustments)s.") % {"adjustments": ", ".join(ADJUSTMENTS)}
+        )
     values = {}
     for key, value in adjust.items():
         if not isinstance(value, int | float) or isinstance(value, bool) or not -1 <= value <= 1:
