@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import NinjaAPI
+from ninja.errors import HttpError
 from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 
+from imagestudio.accounts import api_keys
 from imagestudio.accounts.models import ApiToken, hash_token, login_token_expiry
 from imagestudio.accounts.services import AccountError
 from imagestudio.billing.services import InsufficientCredits
 from imagestudio.catalog.params import ParameterError
 from imagestudio.collections.services import CollectionError
 from imagestudio.gallery.comments import CommentError
+from imagestudio.gallery.upload import UploadError
 from imagestudio.generation.services import QueueFull
 from imagestudio.lib.pagination import BadCursor
 from imagestudio.lib.ratelimit import RateLimited
@@ -27,12 +32,18 @@ TOKEN_TOUCH_SECONDS = 60
 
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer <token>`; only the token's hash is stored. Login tokens slide: each use
-    (recorded at most once a minute) pushes their expiry API_TOKEN_TTL_DAYS ahead."""
+    (recorded at most once a minute) pushes their expiry API_TOKEN_TTL_DAYS ahead.
+
+    Every route authenticates here, so this is also where an API key's scopes are enforced, for all
+    routes at once (`api_keys.required_scope`): a call the key may not make answers 403."""
 
     def authenticate(self, request: HttpRequest, token: str):
         api_token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(token)).first()
         if api_token is None or not api_token.is_usable() or not api_token.user.is_active:
             return None
+        scope = api_keys.required_scope(request.method or "GET", request.path_info.removeprefix("/api/"))
+        if scope is not None and not api_token.has_scope(scope):
+            raise HttpError(403, api_keys.missing_scope_message(scope))
         now = timezone.now()
         if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > TOKEN_TOUCH_SECONDS:
             touched = {"last_used_at": now}
@@ -71,7 +82,10 @@ api = NinjaAPI(
     title="AI Image Studio API",
     version="1.0",
     description="Generate, iterate on and manage images. Authenticate with `Authorization: Bearer <token>` "
-    "from POST /api/auth/login.",
+    "from POST /api/auth/login, or with an API key from Settings → API keys (POST /api/settings/api-keys). "
+    "A key holds scopes: `read` (GET), `generate` (starting and steering work: /api/generate/…, image "
+    "iterations, prompt refine and variations) and `manage` (every other change); a call outside them "
+    "answers 403.",
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
     parser=JSONParser(),
@@ -148,13 +162,31 @@ def team_error(request, exc: TeamError):
     return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=422)
 
 
+@api.exception_handler(RequestDataTooBig)
+def body_too_big(request, exc: RequestDataTooBig):
+    """A body past DATA_UPLOAD_MAX_MEMORY_SIZE (files are not counted: they stream to disk)."""
+    detail = gettext("The request body is too large (at most %(max)s bytes here).") % {
+        "max": settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    }
+    return api.create_response(request, {"detail": detail, "field": "body"}, status=413)
+
+
+@api.exception_handler(UploadError)
+def upload_error(request, exc: UploadError):
+    """A refused upload (any route taking a file): 413, 415, 422 or 503 as the validator decided."""
+    body = {"detail": exc.message, "field": exc.field, "file": exc.filename}
+    return api.create_response(request, body, status=exc.status)
+
+
 @api.exception_handler(CommentError)
 def comment_error(request, exc: CommentError):
     return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=422)
 
 
 def _mount() -> None:
+    from imagestudio.accountdata.api import router as account_data_router
     from imagestudio.accounts.api import router as auth_router
+    from imagestudio.accounts.api_keys_api import router as api_keys_router
     from imagestudio.batches.api import router as batches_router
     from imagestudio.catalog.api import router as models_router
     from imagestudio.collections.api import router as collections_router
@@ -169,6 +201,7 @@ def _mount() -> None:
     from imagestudio.generation.api import router as generate_router
     from imagestudio.generation.api_iterate import generate_router as iterate_generate_router
     from imagestudio.generation.api_iterate import images_router as iterate_images_router
+    from imagestudio.preferences.api import router as settings_router
     from imagestudio.projects.api import router as projects_router
     from imagestudio.projects.api import search_router
     from imagestudio.prompts.api import router as prompts_router
@@ -181,6 +214,8 @@ def _mount() -> None:
     from imagestudio.workspaces.api import router as workspaces_router
 
     api.add_router("/auth", auth_router)
+    api.add_router("/settings", api_keys_router)  # /settings/api-keys
+    api.add_router("/settings", account_data_router)  # /settings/export, /settings/export/{id}
     api.add_router("/models", models_router)
     api.add_router("/generate", generate_router)
     api.add_router("/generate", iterate_generate_router)
@@ -205,6 +240,7 @@ def _mount() -> None:
     api.add_router("/prompts", prompts_router)
     api.add_router("/prompts", library_router)
     api.add_router("/search", prompt_search_router)
+    api.add_router("/settings", settings_router)  # "" and /defaults; API keys mount their own router
 
 
 _mount()

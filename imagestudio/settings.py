@@ -83,6 +83,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.github",
     "django_tasks_db",
     "django_htmx",
     "imagestudio.accounts",
@@ -98,6 +103,7 @@ INSTALLED_APPS = [
     "imagestudio.prompts",
     "imagestudio.batches",
     "imagestudio.preferences",
+    "imagestudio.accountdata",
     "imagestudio.web",
 ]
 
@@ -110,10 +116,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "imagestudio.preferences.middleware.UserPreferencesMiddleware",  # the user's language and time zone
+    "imagestudio.web.api_ratelimit.ApiRateLimitMiddleware",  # every /api/ call, per user, key or IP
+    "imagestudio.web.api_csrf.ApiCsrfMiddleware",  # session-authenticated unsafe /api/ calls need the CSRF token
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "imagestudio.accounts.middleware.SessionLimitsMiddleware",
+    "imagestudio.accountdata.middleware.PendingDeletionMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "imagestudio.lib.ratelimit.RateLimitMiddleware",
 ]
@@ -177,6 +188,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2 first: new passwords get it, and older hashes (PBKDF2…) are rehashed with it at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 ACCOUNT_LOGOUT_REDIRECT_URL = "landing"
@@ -191,6 +210,43 @@ ACCOUNT_ADAPTER = "imagestudio.accounts.adapters.AccountAdapter"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
+# Tell the user by email when their password, address or two-factor settings change (a hijack shows up).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+
+# --- Sessions: signed out after SESSION_IDLE_TIMEOUT_MINUTES without a request, and SESSION_ABSOLUTE_LIFETIME_HOURS
+# after logging in whatever the activity (imagestudio.accounts.middleware). 0 turns either off.
+SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 720)
+SESSION_ABSOLUTE_LIFETIME_HOURS = env_int("SESSION_ABSOLUTE_LIFETIME_HOURS", 720)
+# The cookie lasts as long as a session may (the middleware decides the rest).
+SESSION_COOKIE_AGE = max(SESSION_ABSOLUTE_LIFETIME_HOURS * 3600, 3600) if SESSION_ABSOLUTE_LIFETIME_HOURS else 1_209_600
+# Settings → Security lists the user's sessions (allauth.usersessions); our middleware records "last seen"
+# at most once a minute per session, instead of allauth's write on every request.
+USERSESSIONS_TRACK_ACTIVITY = False
+USERSESSIONS_ADAPTER = "imagestudio.accounts.adapters.UserSessionsAdapter"
+
+# --- Two-factor (allauth.mfa): an authenticator app (TOTP) with recovery codes, and passkeys (WebAuthn).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "AI Image Studio")
+# Passkeys need https, except on localhost while developing.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+
+# --- Sign in with Google / GitHub (allauth.socialaccount). A provider is offered only when both its client
+# id and secret are set; the apps live here, not in the database.
+SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {
+    "google": {"SCOPE": ["profile", "email"], "AUTH_PARAMS": {"access_type": "online"}},
+    "github": {"SCOPE": ["user:email"]},
+}
+for _provider, _prefix in (("google", "GOOGLE"), ("github", "GITHUB")):
+    if env(f"{_prefix}_CLIENT_ID") and env(f"{_prefix}_CLIENT_SECRET"):
+        SOCIALACCOUNT_PROVIDERS[_provider]["APPS"] = [
+            {"client_id": env(f"{_prefix}_CLIENT_ID"), "secret": env(f"{_prefix}_CLIENT_SECRET")}
+        ]
+SOCIALACCOUNT_ADAPTER = "imagestudio.accounts.adapters.SocialAccountAdapter"
+# A provider account whose address matches an existing account does not log into it by itself: the owner
+# logs in with their password and connects it under Settings → Security (no takeover by a look-alike account).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_LOGIN_ON_GET = False  # provider logins start with a POST (login CSRF)
 
 # --- Rate limits, counted in the shared cache (CACHES below) so they hold across processes and restarts.
 # DISABLE_RATE_LIMITS is for load tests and e2e runs only. Rates: AMOUNT/[N]UNIT[/ip|key|user], UNIT s m h d.
@@ -210,6 +266,9 @@ ACCOUNT_RATE_LIMITS = False if DISABLE_RATE_LIMITS else AUTH_RATE_LIMITS
 GENERATE_RATE_LIMIT = env("GENERATE_RATE_LIMIT", "30/m")
 # Prompt refinement ("Refine" on the generate page, POST /api/prompts/refine), per signed-in user.
 PROMPT_REFINE_RATE_LIMIT = env("PROMPT_REFINE_RATE_LIMIT", "30/m")
+# Every /api/ call: per signed-in user (bearer token or session) and, for calls without a user, per client IP.
+API_RATE_LIMIT = env("API_RATE_LIMIT", "600/m")
+API_ANON_RATE_LIMIT = env("API_ANON_RATE_LIMIT", "60/m")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AI Image Studio] "
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "AI Image Studio <studio@localhost>")
 
@@ -352,6 +411,21 @@ IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 30 * 1024 * 1024)
 IMPORT_MAX_PIXELS = env_int("IMPORT_MAX_PIXELS", 50_000_000)
 IMPORT_MAX_SIDE = env_int("IMPORT_MAX_SIDE", 16383)
 IMPORT_MAX_FILES = env_int("IMPORT_MAX_FILES", 20)
+# Your data (Settings → Your data): an export ZIP is kept this many hours, then deleted by the sweep; an
+# uploaded account archive may be this large, unpack to at most this many bytes and hold this many entries.
+EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 72)
+ACCOUNT_IMPORT_MAX_BYTES = env_int("ACCOUNT_IMPORT_MAX_BYTES", 1024 * 1024 * 1024)
+ACCOUNT_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("ACCOUNT_IMPORT_MAX_UNCOMPRESSED_BYTES", 4 * 1024 * 1024 * 1024)
+ACCOUNT_IMPORT_MAX_ENTRIES = env_int("ACCOUNT_IMPORT_MAX_ENTRIES", 20_000)
+# Deleting an account (Settings → Danger zone): days it stays restorable before the worker purges it.
+ACCOUNT_DELETION_GRACE_DAYS = env_int("ACCOUNT_DELETION_GRACE_DAYS", 7)
+# Malware scanning of uploads by clamd (INSTREAM), off while neither a unix socket nor a host is set.
+# Unreachable clamd refuses uploads (503) unless CLAMAV_FAIL_OPEN is true.
+CLAMAV_SOCKET = env("CLAMAV_SOCKET")
+CLAMAV_HOST = env("CLAMAV_HOST")
+CLAMAV_PORT = env_int("CLAMAV_PORT", 3310)
+CLAMAV_TIMEOUT_SECONDS = float(env("CLAMAV_TIMEOUT_SECONDS", "30"))
+CLAMAV_FAIL_OPEN = env_bool("CLAMAV_FAIL_OPEN")
 JOB_MAX_WORKER_ATTEMPTS = env_int("JOB_MAX_WORKER_ATTEMPTS", 3)  # times a job may lose its worker, then fails
 JOB_RETRY_BASE_SECONDS = float(env("JOB_RETRY_BASE_SECONDS", "2"))  # first retry delay; doubles, capped at 60 s
 FAL_POLL_INTERVAL_SECONDS = float(env("FAL_POLL_INTERVAL_SECONDS", "1"))  # never poll one request more often
@@ -370,6 +444,10 @@ if GRANT_CREDITS_ON not in {"verified", "signup"}:
 # API login tokens expire after this many days without use (each use pushes the expiry back).
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
 API_MAX_LOGIN_TOKENS = env_int("API_MAX_LOGIN_TOKENS", 50)  # live login tokens per user; older ones are revoked
+API_MAX_KEYS = env_int("API_MAX_KEYS", 50)  # live API keys (Settings → API keys) per user
+# Encrypts secrets kept in the database (users' own fal keys): Fernet keys, comma-separated; the first encrypts,
+# all decrypt (rotation). Empty = a key derived from SECRET_KEY (changing SECRET_KEY then makes them unreadable).
+FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY")
 
 # --- Security. Served over https (APP_URL), the studio sits behind a TLS-terminating proxy that sets
 # X-Forwarded-Proto: trust it, redirect plain http, and tell browsers to use https only (HSTS).

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from imagestudio.api import api, not_found
 from imagestudio.events import views as events
@@ -59,13 +60,19 @@ urlpatterns = [
     path("workspaces/", include("imagestudio.workspaces.urls")),
     path("invitations/<str:token>/", workspaces.invitation, name="invitation"),
     path("", include("imagestudio.sharing.urls")),
+    # allauth's two-factor and session overviews live in Settings → Security (its flows come back there).
+    path("accounts/2fa/", RedirectView.as_view(pattern_name="settings_security")),
+    path("accounts/sessions/", RedirectView.as_view(pattern_name="settings_security")),
     path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the visitors' language switch
     path("api/webhooks/fal", webhooks.fal_webhook, name="fal_webhook"),
     path("api/", api.urls),
     re_path(r"^api/(?P<path>.*)$", not_found),  # after the API: anything it did not match
     path("admin/", admin.site.urls),
     path("prompts/", include("imagestudio.prompts.urls")),
     path("settings/", include("imagestudio.preferences.urls")),
+    path("settings/", include("imagestudio.accounts.urls_settings")),
+    path("settings/", include("imagestudio.accountdata.urls")),
 ]
 
 # allauth's pages answer their rate limits with our 429 page.

@@ -18,7 +18,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from imagestudio.accounts.models import ApiToken, User
+from imagestudio.accounts.models import ApiToken, ProviderKey, User
 from imagestudio.billing import services as billing
 from imagestudio.lib.admin import BigTableAdmin, UserFilter, user_link
 
@@ -152,15 +152,15 @@ class UserAdmin(BigTableAdmin, DjangoUserAdmin):
 class ApiTokenAdmin(BigTableAdmin):
     """Tokens are issued by the app (the raw value is shown once); the admin lists and revokes them."""
 
-    list_display = ("name", "hint", "owner", "created_at", "last_used_at", "expires_at", "revoked_at")
-    list_filter = (UserFilter, ("revoked_at", admin.EmptyFieldListFilter))
+    list_display = ("name", "hint", "kind", "owner", "created_at", "last_used_at", "expires_at", "revoked_at")
+    list_filter = (UserFilter, "kind", ("revoked_at", admin.EmptyFieldListFilter))
     list_select_related = ("user",)
     search_fields = ("name", "hint", "user__email")
     uuid_search_fields = ("id", "user_id")
     ordering = ("-created_at",)
     raw_id_fields = ("user",)
-    fields = ("user", "name", "hint", "created_at", "last_used_at", "expires_at", "revoked_at")  # never the hash
-    readonly_fields = ("user", "hint", "created_at", "last_used_at", "revoked_at")
+    fields = ("user", "name", "kind", "scopes", "hint", "created_at", "last_used_at", "expires_at", "revoked_at")
+    readonly_fields = ("user", "kind", "scopes", "hint", "created_at", "last_used_at", "revoked_at")  # never the hash
     actions = ("revoke",)
 
     @admin.display(description="user", ordering="user__email")
@@ -174,3 +174,27 @@ class ApiTokenAdmin(BigTableAdmin):
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, f"Revoked {count} token(s).", messages.SUCCESS)
+
+
+@admin.register(ProviderKey)
+class ProviderKeyAdmin(BigTableAdmin):
+    """Users' own provider keys: who has one and since when. Never the key, not even encrypted; staff may delete one."""
+
+    list_display = ("owner", "provider", "last4", "created_at")
+    list_filter = (UserFilter, "provider")
+    list_select_related = ("user",)
+    search_fields = ("user__email", "last4")
+    uuid_search_fields = ("id", "user_id")
+    ordering = ("-created_at",)
+    fields = ("user", "provider", "last4", "created_at")
+    readonly_fields = fields
+
+    @admin.display(description="user", ordering="user__email")
+    def owner(self, key: ProviderKey) -> str:
+        return user_link(key)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -10,6 +10,10 @@ class AccountsConfig(AppConfig):
 
         email_confirmed.connect(_email_confirmed, dispatch_uid="imagestudio.accounts.email_confirmed")
 
+        from imagestudio.accounts import receivers
+
+        receivers.connect()
+
 
 def _email_confirmed(sender, request, email_address, **kwargs) -> None:
     from imagestudio.accounts.services import on_email_confirmed

@@ -118,6 +118,13 @@ class ApiToken(models.Model):
         LOGIN = "login", _("Login")  # sliding expiry
         KEY = "key", _("API key")  # fixed expiry (or none), for scripts
 
+    class Scope(models.TextChoices):
+        """What an API key may do (see accounts/api_keys.py for which routes need which)."""
+
+        READ = "read", _("Read")
+        GENERATE = "generate", _("Generate")
+        MANAGE = "manage", _("Manage")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100, default="API")
@@ -128,6 +135,8 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # An API key's scopes (Scope values); login tokens ignore it and hold every scope.
+    scopes = models.JSONField(default=list, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -139,13 +148,26 @@ class ApiToken(models.Model):
 
     @classmethod
     def issue(
-        cls, user: User, name: str = "API", *, kind: str = Kind.LOGIN, expires_at: datetime | None = None
+        cls,
+        user: User,
+        name: str = "API",
+        *,
+        kind: str = Kind.LOGIN,
+        expires_at: datetime | None = None,
+        scopes: list[str] | None = None,
     ) -> tuple[ApiToken, str]:
         raw = cls.PREFIX + secrets.token_urlsafe(32)
         if kind == cls.Kind.LOGIN and expires_at is None:
             expires_at = login_token_expiry()
         token = cls.objects.create(
-            user=user, name=name, kind=kind, token_hash=hash_token(raw), hint=raw[:10], expires_at=expires_at
+            user=user,
+            name=name,
+            kind=kind,
+            token_hash=hash_token(raw),
+            hint=raw[:10],
+            expires_at=expires_at,
+            # A key made without naming scopes (CLI, older callers) may do everything, as keys always could.
+            scopes=list(cls.Scope.values if scopes is None else scopes),
         )
         if kind == cls.Kind.LOGIN:
             # A script logging in on every run would pile up live tokens: keep the newest few.
@@ -158,3 +180,30 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > timezone.now()
+
+    def has_scope(self, scope: str) -> bool:
+        return self.kind != self.Kind.KEY or scope in self.scopes
+
+
+class ProviderKey(models.Model):
+    """A user's own key for an image provider (fal.ai): their jobs there run on it and cost no studio credits.
+
+    The key is stored encrypted (accounts/provider_keys.py) and never shown again; `last4` tells keys apart.
+    """
+
+    class Provider(models.TextChoices):
+        FAL = "fal", "fal.ai"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="provider_keys")
+    provider = models.CharField(max_length=16, choices=Provider.choices, default=Provider.FAL)
+    encrypted_key = models.TextField()  # a Fernet token, never the key itself
+    last4 = models.CharField(max_length=4)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "provider_keys"
+        constraints = [models.UniqueConstraint(fields=["user", "provider"], name="one_provider_key_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} key …{self.last4}"

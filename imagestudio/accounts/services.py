@@ -17,6 +17,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from imagestudio.accounts.models import ApiToken, User
 from imagestudio.billing import services as billing
@@ -25,7 +26,7 @@ from imagestudio.lib.ratelimit import RateLimited
 from imagestudio.workspaces.services import personal_workspace
 
 STARTING_CREDITS_NOTE = "Starting credits"
-WRONG_CREDENTIALS = "Wrong email or password."
+WRONG_CREDENTIALS = gettext_noop("Wrong email or password.")
 
 
 class AccountError(ValueError):
@@ -85,14 +86,14 @@ def normalize_email(email: str) -> str:
         validate_email(email)
         return get_adapter().clean_email(email)
     except ValidationError as exc:
-        raise AccountError("email", " ".join(exc.messages) or "Enter a valid email address.") from exc
+        raise AccountError("email", " ".join(exc.messages) or gettext("Enter a valid email address.")) from exc
 
 
 def register(email: str, password: str, name: str = "") -> User:
     """Create an account from the API or CLI (the signup page goes through allauth's form, which calls
     welcome_new_user through our adapter). The address starts unverified."""
     email = normalize_email(email)
-    exists_message = "An account with this email already exists. Log in instead."
+    exists_message = gettext("An account with this email already exists. Log in instead.")
     if User.objects.filter(email__iexact=email).exists() or EmailAddress.objects.filter(email__iexact=email).exists():
         raise AccountError("email", exists_message)
     candidate = User(email=email, name=name)
@@ -128,9 +129,9 @@ def authenticate(request: HttpRequest, *, email: str, password: str) -> User:
     if "too_many_login_attempts" in codes:
         key = _login_attempts_key(request, email)
         raise RateLimited(
-            _allauth_retry_after(request, "login_failed", key), "Too many failed logins. Try again later."
+            _allauth_retry_after(request, "login_failed", key), gettext("Too many failed logins. Try again later.")
         )
-    raise AuthenticationFailed(WRONG_CREDENTIALS)
+    raise AuthenticationFailed(gettext(WRONG_CREDENTIALS))
 
 
 def allauth_limit(request: HttpRequest, *, action: str, key: str | None = None) -> None:

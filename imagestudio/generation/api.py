@@ -52,6 +52,9 @@ class JobOut(Schema):
     error_field: str | None
     credits_reserved: int
     credits_charged: int
+    own_fal_key: bool = Field(
+        description="Ran on your own fal.ai key (Settings → API keys): no credits reserved or charged"
+    )
     batch_id: UUID | None = Field(description="The batch this job was fed from, if any")
     batch_status: str | None = Field(
         description="That batch's status: running, paused, budget_reached, … (none for a job a pause took back)"

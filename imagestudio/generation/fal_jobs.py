@@ -16,7 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from types import TracebackType
 from uuid import UUID
 
@@ -26,6 +26,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from imagestudio.accounts import provider_keys
+from imagestudio.accounts.provider_keys import OwnKeyUnavailable
 from imagestudio.catalog.models import AIModel
 from imagestudio.generation import jobqueue, operation_inputs, outcomes, selectors
 from imagestudio.generation.models import GenerationJob, JobStatus
@@ -45,6 +47,30 @@ def _provider(key: str, timeout: float) -> FalProvider:
 
 def provider() -> FalProvider:
     return _provider(settings.FAL_KEY, settings.FAL_TIMEOUT)
+
+
+@lru_cache(maxsize=256)  # users' own keys: bounded, unlike the studio's one
+def _own_provider(key: str, timeout: float) -> FalProvider:
+    return FalProvider(key=key, timeout=timeout)
+
+
+def provider_for(job: GenerationJob) -> FalProvider:
+    """The fal client for this job: the user's own key when the job was queued on it, else the studio's.
+
+    Raises OwnKeyUnavailable when the user removed their key (or it can no longer be decrypted): such a job
+    must not fall back to the studio's key, which would bill the studio for a job charged nothing."""
+    if not job.own_fal_key:
+        return provider()
+    return _own_provider(provider_keys.fal_key_for(job.user_id), settings.FAL_TIMEOUT)
+
+
+def fail_without_own_key(job: GenerationJob, exc: OwnKeyUnavailable) -> str:
+    outcomes.fail(
+        job,
+        f"{exc} This job ran on your own fal.ai key, so it stopped; nothing was charged. "
+        "Add your key again under Settings → API keys and generate again.",
+    )
+    return JobStatus.FAILED
 
 
 def webhook_url() -> str | None:
@@ -150,7 +176,11 @@ class FalJobs:
     def cancel(self, job: GenerationJob) -> None:
         """Best effort: tell fal to drop the request; our side is canceled and refunded regardless."""
         if job.submission is not None:
-            cancel_request(job.model.endpoint_id, job.submission)
+            try:
+                fal = provider_for(job)
+            except OwnKeyUnavailable:
+                return  # without the user's key nobody can cancel it at fal
+            cancel_request(job.model.endpoint_id, job.submission, fal=fal)
 
 
 # -- submit -----------------------------------------------------------------------------------------
@@ -170,6 +200,10 @@ def submit(job: GenerationJob) -> str:
         arguments.update(operation_inputs.fal_arguments(job))
     except ProviderError as exc:
         return handle_error(job, exc)
+    try:
+        fal = provider_for(job)
+    except OwnKeyUnavailable as exc:
+        return fail_without_own_key(job, exc)
     GenerationJob.objects.filter(pk=job.pk, lease_owner=job.lease_owner).update(
         lease_expires_at=jobqueue.lease_until(), progress_message="Sending to fal.ai"
     )
@@ -177,7 +211,7 @@ def submit(job: GenerationJob) -> str:
         # fal_client retries a submit up to 10 times on its own: the lease is renewed all along, so recovery
         # never hands the job to a second worker (and a second fal request) while this one still waits.
         with jobqueue.lease_keeper.holding(job):
-            submission = provider().submit(job.model.endpoint_id, arguments, webhook_url=webhook_url())
+            submission = fal.submit(job.model.endpoint_id, arguments, webhook_url=webhook_url())
     except ProviderError as exc:
         return handle_error(job, exc)
     submitted_at = time.time()
@@ -190,7 +224,7 @@ def submit(job: GenerationJob) -> str:
         progress_message="Sent to fal.ai",
     )
     if not updated:  # canceled or taken over meanwhile: don't leave a request running at fal
-        cancel_request(job.model.endpoint_id, submission)
+        cancel_request(job.model.endpoint_id, submission, fal=fal)
         return "abandoned"
     return "submitted"
 
@@ -201,7 +235,10 @@ def submit_next_pass(job: GenerationJob, result: ProviderResult) -> str:
     url = output.url if output.url.startswith("http") else operation_inputs.data_uri(output.data)
     arguments = operation_inputs.next_pass_arguments(job, url)
     try:
-        submission = provider().submit(job.model.endpoint_id, arguments, webhook_url=webhook_url())
+        fal = provider_for(job)
+        submission = fal.submit(job.model.endpoint_id, arguments, webhook_url=webhook_url())
+    except OwnKeyUnavailable as exc:
+        return fail_without_own_key(job, exc)
     except ProviderError as exc:
         return handle_error(job, exc)
     submitted_at = time.time()
@@ -219,7 +256,7 @@ def submit_next_pass(job: GenerationJob, result: ProviderResult) -> str:
         progress_message=f"Upscale pass {passes_done} of {total} on fal.ai",
     )
     if not updated:
-        cancel_request(job.model.endpoint_id, submission)
+        cancel_request(job.model.endpoint_id, submission, fal=fal)
         return "abandoned"
     return "submitted"
 
@@ -233,7 +270,12 @@ def handle_error(job: GenerationJob, exc: ProviderError) -> str:
 
 
 def failure_message(job: GenerationJob, exc: ProviderError) -> str:
-    refunded = outcomes.REFUNDED
+    if job.own_fal_key and exc.status_code in (401, 403):
+        return (
+            f"fal.ai rejected your own fal.ai key (HTTP {exc.status_code}). Check it in your fal.ai dashboard, "
+            "then replace or remove it under Settings → API keys. Nothing was charged."
+        )
+    refunded = "Nothing was charged (your own fal.ai key)." if job.own_fal_key else outcomes.REFUNDED
     match exc.kind:
         case "retryable":
             return f"fal.ai kept failing ({exc.message}). We tried {job.retry_count + 1} times. {refunded} Try again in a few minutes."
@@ -288,11 +330,13 @@ def _check(
     submission: Submission,
     webhook_body: dict | None,
     on_result: Callable[[], object] | None = None,
+    *,
+    fal: FalProvider | None = None,
 ) -> Outcome:
     """Network only: status, then result and image bytes when done. `on_result` runs the moment fal says
     the request is done, before the result and images are fetched (the caller starts the user's next job
-    there)."""
-    fal = provider()
+    there). `fal`: the job's client (`provider_for`), the studio's by default."""
+    fal = fal or provider()
     try:
         if webhook_body is not None:
             _, outcome = parse_webhook(webhook_body)
@@ -395,8 +439,16 @@ class Poller:
                 jobqueue.mark_provider_done(job)
                 refill_slot(job.user_id, self.worker_id, freeing=job.pk)
 
+            try:
+                fal = provider_for(job)
+            except OwnKeyUnavailable as exc:
+                if webhook is None:  # removed while the job ran at fal: only their key can ask for the result
+                    fail_without_own_key(job, exc)
+                    refill_slot(job.user_id, self.worker_id)
+                    return
+                fal = provider()  # the webhook brought the result; its files are public, fetched without a key
             look_sent = time.time()
-            outcome = _check(job.model.endpoint_id, str(job.pk), submission, webhook, on_result=start_next)
+            outcome = _check(job.model.endpoint_id, str(job.pk), submission, webhook, on_result=start_next, fal=fal)
             if outcome.progress is not None and submitted_at:
                 note_look(job.model_id, done=False, elapsed=look_sent - submitted_at)
             apply(job, outcome, wake_queue=False)
@@ -596,9 +648,9 @@ def accept_webhook(body: dict) -> str:
     return "accepted"
 
 
-def cancel_request(endpoint_id: str, submission: Submission) -> None:
+def cancel_request(endpoint_id: str, submission: Submission, *, fal: FalProvider | None = None) -> None:
     try:
-        provider().cancel(endpoint_id, submission)
+        (fal or provider()).cancel(endpoint_id, submission)
     except ProviderError as exc:
         log.warning("fal cancel for request %s failed: %s", submission.request_id, exc.message)
 

@@ -75,6 +75,8 @@ class GenerationJob(models.Model):
     check_failures = models.PositiveSmallIntegerField(default=0)
     credits_reserved = models.PositiveIntegerField(default=0)
     credits_charged = models.PositiveIntegerField(default=0)
+    # Ran on fal with the user's own fal key (Settings → API keys): fal bills them, we reserve and charge 0.
+    own_fal_key = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)

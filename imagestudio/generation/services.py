@@ -9,7 +9,9 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
+from imagestudio.accounts import provider_keys
 from imagestudio.billing import services as billing
 from imagestudio.catalog import params
 from imagestudio.catalog.models import AIModel
@@ -65,14 +67,18 @@ class GenerationRequest:
 def _check_request(request: GenerationRequest) -> None:
     prompt = request.prompt.strip()
     if not prompt and not request.prompt_optional:
-        raise params.ParameterError("prompt", "Describe the image you want: the prompt is empty.")
+        raise params.ParameterError("prompt", gettext("Describe the image you want: the prompt is empty."))
     if len(prompt) > MAX_PROMPT_LENGTH:
         raise params.ParameterError(
-            "prompt", f"The prompt is too long ({len(prompt)} characters; at most {MAX_PROMPT_LENGTH})."
+            "prompt",
+            gettext("The prompt is too long (%(length)s characters; at most %(max_length)s).")
+            % {"length": len(prompt), "max_length": MAX_PROMPT_LENGTH},
         )
     if not request.model.available:
         raise params.ParameterError(
-            "model_id", f"{request.model.display_name} is not available: {request.model.unavailable_reason}"
+            "model_id",
+            gettext("%(model)s is not available: %(reason)s")
+            % {"model": request.model.display_name, "reason": request.model.unavailable_reason},
         )
 
 
@@ -81,15 +87,23 @@ def estimate_credits(model: AIModel, width: int, height: int, num_images: int) -
     return params.credits_for(usd, settings.CREDIT_USD)
 
 
-def _prepare(request: GenerationRequest) -> GenerationJob:
-    """Validate a request and build its (unsaved) job with the credits it will reserve."""
+def runs_on_own_key(user: User, model: AIModel) -> bool:
+    """fal jobs of a user who added their own fal key run on it: fal bills them, we charge nothing."""
+    return not model.is_offline and provider_keys.has_fal_key(user.pk)
+
+
+def _prepare(request: GenerationRequest, *, own_key: bool | None = None) -> GenerationJob:
+    """Validate a request and build its (unsaved) job with the credits it will reserve (none on the user's
+    own fal key; `own_key` may be given when the caller already knows)."""
     _check_request(request)
+    if own_key is None:
+        own_key = runs_on_own_key(request.user, request.model)
     parameters = dict(request.parameters)
     style = parameters.pop("style", None) or ""
     if not isinstance(style, str):
-        raise params.ParameterError("style", "Style must be text: one of the style preset names.")
+        raise params.ParameterError("style", gettext("Style must be text: one of the style preset names."))
     if style and style != "none" and style not in STYLE_PRESETS:
-        raise params.ParameterError("style", f"Unknown style {style!r}.")
+        raise params.ParameterError("style", gettext("Unknown style %(style)s.") % {"style": repr(style)})
     style = "" if style == "none" else style
     prompt, negative_prompt = apply_style(request.prompt.strip(), request.negative_prompt.strip(), style)
     prompt = _one_pick(prompt)
@@ -124,7 +138,8 @@ def _prepare(request: GenerationRequest) -> GenerationJob:
         staff_priority=request.priority if request.user.is_staff else 0,
         run_after=request.run_after,
         batch_id=request.batch_id,
-        credits_reserved=estimate_credits(request.model, width, height, resolved.num_images),
+        credits_reserved=0 if own_key else estimate_credits(request.model, width, height, resolved.num_images),
+        own_fal_key=own_key,
     )
 
 
@@ -163,11 +178,15 @@ def enqueue_batch(requests: list[GenerationRequest]) -> list[GenerationJob]:
     Raises ParameterError naming the first bad request (`batch[i].field`) or InsufficientCredits.
     """
     jobs = []
+    has_own_key = bool(requests) and provider_keys.has_fal_key(requests[0].user.pk)  # one user per batch
     for index, request in enumerate(requests):
         try:
-            jobs.append(_prepare(request))
+            jobs.append(_prepare(request, own_key=has_own_key and not request.model.is_offline))
         except params.ParameterError as exc:
-            raise params.ParameterError(f"batch[{index}].{exc.field}", f"Item {index + 1}: {exc.message}") from exc
+            raise params.ParameterError(
+                f"batch[{index}].{exc.field}",
+                gettext("Item %(number)s: %(message)s") % {"number": index + 1, "message": exc.message},
+            ) from exc
     if not jobs:
         return []
     with transaction.atomic():
@@ -265,7 +284,7 @@ def _again(job: GenerationJob, *, new_seed: bool, **changes) -> GenerationJob:
 def retry(job: GenerationJob) -> GenerationJob:
     """Queue the same recipe again (seed included) as a new job."""
     if not job.is_final or job.status == JobStatus.SUCCEEDED:
-        raise JobNotRetryable("Only failed or canceled jobs can be retried; use regenerate for finished ones.")
+        raise JobNotRetryable(gettext("Only failed or canceled jobs can be retried; use regenerate for finished ones."))
     return _again(job, new_seed=False)
 
 
@@ -279,7 +298,7 @@ def vary(image, *, user: User) -> GenerationJob:
     `user` — whoever asks, not the image's creator. The results join the image's project only when `user`
     may add to it."""
     if image.job is None:
-        raise JobNotRetryable("This image has no recipe to vary.")
+        raise JobNotRetryable(gettext("This image has no recipe to vary."))
     project = image.project
     if project is not None and not allows(role_in(user, project.workspace_id), "edit"):
         project = None
