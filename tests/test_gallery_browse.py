@@ -20,6 +20,7 @@ from imagestudio.catalog.models import AIModel
 from imagestudio.gallery.filters import FilterError, filtered_images, parse_filters
 from imagestudio.gallery.models import Image, ImageTag
 from imagestudio.gallery.selectors import browse_page, decode_cursor, encode_cursor
+from imagestudio.preferences.models import UserSettings
 from imagestudio.projects.models import Project
 from imagestudio.workspaces.services import personal_workspace
 
@@ -384,8 +385,7 @@ def test_view_preference_is_remembered(alice_browser, alice):
     page = alice_browser.get(reverse("image_list"))
     assert 'data-view="grid"' in page.content.decode()
     alice_browser.get(reverse("image_list"), {"view": "list"})
-    alice.refresh_from_db()
-    assert alice.preferences["gallery_view"] == "list"
+    assert UserSettings.objects.get(user=alice).gallery_view_mode == "list"
     again = alice_browser.get(reverse("image_list")).content.decode()
     assert 'data-view="list"' in again
     assert 'data-testid="gallery-row"' in again
@@ -394,8 +394,7 @@ def test_view_preference_is_remembered(alice_browser, alice):
     assert 'data-view="masonry"' in masonry
     assert "data-drag-image" in masonry
     alice_browser.get(reverse("image_list"), {"view": "bogus"})
-    alice.refresh_from_db()
-    assert alice.preferences["gallery_view"] == "masonry"
+    assert UserSettings.objects.get(user=alice).gallery_view_mode == "masonry"
 
 
 def test_page_filters_live_in_the_url_and_the_next_page_keeps_them(alice_browser, alice):

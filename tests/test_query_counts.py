@@ -40,18 +40,19 @@ def shown(pattern: re.Pattern, html: str) -> int:
 
 
 # path, queries, what the page lists for n of everything: (pattern, expected distinct items).
-# Every full page includes one query for the sidebar's workspace menu and one for its project drop targets.
+# Every full page includes one query for the sidebar's workspace menu, one for its project drop targets and
+# one for the user's settings (language, time zone, theme, shortcuts; read once per request).
 PAGES = [
-    ("/dashboard/", 10, lambda n: (IMAGE_TOKEN, min(n, 8))),  # the 8 newest images
+    ("/dashboard/", 11, lambda n: (IMAGE_TOKEN, min(n, 8))),  # the 8 newest images
     (
         "/generate/",
-        15,
+        16,
         lambda n: (JOB_TOKEN, min(5 * n, 20)),
     ),  # recent job cards + the 20-job history + projects to save into
-    ("/queue/", 11, lambda n: (JOB_TOKEN, 2 * n + min(3 * n, 30))),  # every active job + 30 finished; paused?
+    ("/queue/", 12, lambda n: (JOB_TOKEN, 2 * n + min(3 * n, 30))),  # every active job + 30 finished; paused?
     # the first page of 40 (after asking for the user's teams, where other people's images could be), the
     # filter bar's choices (models, projects) and the selection bar's collections
-    ("/images/", 11, lambda n: (IMAGE_TOKEN, min(n, 40))),
+    ("/images/", 12, lambda n: (IMAGE_TOKEN, min(n, 40))),
 ]
 
 

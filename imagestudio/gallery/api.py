@@ -14,6 +14,7 @@ from imagestudio.gallery.access import get_image_for
 from imagestudio.gallery.comments import MAX_COMMENT
 from imagestudio.gallery.manage import MAX_BULK, ManageError
 from imagestudio.gallery.models import Image, ImageComment
+from imagestudio.preferences.privacy import shown_name
 from imagestudio.projects.services import move_images
 from imagestudio.workspaces.access import get_project_for
 
@@ -88,20 +89,20 @@ class ImagePageOut(Schema):
 # -- managing images: literal paths first, so `/{image_id}` never swallows them --------------------
 
 
-class ImageIdsIn(Schema):
+class BulkImageIdsIn(Schema):
     image_ids: list[UUID] = Field(description=f"1 to {MAX_BULK} image ids; all must be yours to edit")
 
 
-class BulkMoveIn(ImageIdsIn):
+class BulkMoveIn(BulkImageIdsIn):
     project_id: UUID | None = Field(description="The target project, or null to take them out of any project")
 
 
-class BulkTagIn(ImageIdsIn):
+class BulkTagIn(BulkImageIdsIn):
     add: list[str] = Field(default_factory=list, description="Tags to add (trimmed, lower-cased)")
     remove: list[str] = Field(default_factory=list, description="Tags to remove")
 
 
-class BulkFavoriteIn(ImageIdsIn):
+class BulkFavoriteIn(BulkImageIdsIn):
     is_favorite: bool = True
 
 
@@ -115,7 +116,7 @@ class MovedOut(Schema):
     previous: dict[str, str | None] = Field(description="image id -> the project it was in (to undo)")
 
 
-class DeletedOut(Schema):
+class TrashEmptiedOut(Schema):
     deleted: int
 
 
@@ -154,7 +155,7 @@ class TagsOut(Schema):
 
 @router.post("/bulk-delete", response={200: ChangedOut, **ERRORS})
 @_answers_422
-def bulk_delete(request, payload: ImageIdsIn):
+def bulk_delete(request, payload: BulkImageIdsIn):
     """Move images to the trash. If any id is not yours to edit, nothing changes (404, or 403 for a weak role)."""
     images = manage.editable_images(request.user, payload.image_ids)
     ids = trash.soft_delete(images, by=request.user)
@@ -204,10 +205,10 @@ def list_trash(request, cursor: str | None = None, limit: int = Query(40, ge=1, 
     return TrashPageOut(items=page.items, next_cursor=page.next_cursor, retention_days=trash.retention_days())
 
 
-@router.post("/trash/empty", response={200: DeletedOut, **ERRORS})
+@router.post("/trash/empty", response={200: TrashEmptiedOut, **ERRORS})
 def empty_trash(request):
     """Delete for good everything in your trash (team images: workspace admins only). Files go too."""
-    return DeletedOut(deleted=trash.empty_trash(request.user))
+    return TrashEmptiedOut(deleted=trash.empty_trash(request.user))
 
 
 @router.delete("/trash/{image_id}", response={204: None, **ERRORS})
@@ -371,7 +372,7 @@ class PublicImageOut(Schema):
 
     @staticmethod
     def resolve_creator(image: Image) -> str:
-        return image.user.display_name
+        return getattr(image, "creator_name", None) or shown_name(image.user)
 
     @staticmethod
     def resolve_thumbnail_url(image: Image) -> str:

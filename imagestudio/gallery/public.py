@@ -8,6 +8,7 @@ from django.http import Http404
 
 from imagestudio.gallery.models import Image
 from imagestudio.lib.pagination import Page, paginate_newest_first
+from imagestudio.preferences.privacy import shown_name
 
 PUBLIC = Q(is_public=True) | Q(project__is_public=True, project__is_archived=False)
 
@@ -17,7 +18,11 @@ def public_images() -> QuerySet[Image]:
 
 
 def public_page(cursor: str | None = None, limit: int = 40) -> Page:
-    return paginate_newest_first(public_images().select_related("model", "user"), cursor, limit)
+    """A page of public images, each with `creator_name`: the owner's name only if their profile is public."""
+    page = paginate_newest_first(public_images().select_related("model", "user__user_settings"), cursor, limit)
+    for image in page.items:
+        image.creator_name = shown_name(image.user)
+    return page
 
 
 def get_public_image(image_id) -> Image:

@@ -19,6 +19,7 @@ from imagestudio.gallery import metadata, renditions
 from imagestudio.gallery.interop import containers, readers
 from imagestudio.gallery.models import Image
 from imagestudio.gallery.renditions import make_renditions
+from imagestudio.preferences.privacy import new_images_public
 
 FORMAT_EXTENSIONS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
 
@@ -123,6 +124,7 @@ def _save_row(row: Image, *, image: PILImage.Image, original: bytes, extension: 
     row.thumbnail.save(f"{stem}.webp", ContentFile(rends.thumbnail_webp), save=False)
     if hasattr(renditions, "store_renditions"):  # H's srcset renditions
         renditions.store_renditions(row, rends)
+    row.is_public = row.is_public or new_images_public(row.user, row.project)  # Settings › Privacy
     with transaction.atomic():
         row.save()
     return row

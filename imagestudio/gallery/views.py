@@ -11,6 +11,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from imagestudio.accounts.http import AuthenticatedRequest
@@ -28,22 +29,24 @@ from imagestudio.gallery.filters import (
 )
 from imagestudio.gallery.selectors import browse_count, browse_page
 from imagestudio.lib.pagination import BadCursor
+from imagestudio.preferences.middleware import settings_of
+from imagestudio.preferences.services import update_settings
 from imagestudio.workspaces.access import allows, role_in
 
 GALLERY_VIEWS = ("grid", "masonry", "list")
-VIEW_PREFERENCE = "gallery_view"  # key in User.preferences
 
 
 def gallery_view_for(request: AuthenticatedRequest) -> str:
-    """The view asked for in ?view= (remembered for next time), else the one the user chose last."""
-    prefs = request.user.preferences if isinstance(request.user.preferences, dict) else {}
+    """The view asked for in ?view= (remembered for next time in the user's settings), else the one they
+    chose last (Settings → Preferences sets it too)."""
+    row = settings_of(request)
     asked = request.GET.get("view", "")
     if asked in GALLERY_VIEWS:
-        if prefs.get(VIEW_PREFERENCE) != asked:
-            request.user.preferences = {**prefs, VIEW_PREFERENCE: asked}
-            request.user.save(update_fields=["preferences", "updated_at"])
+        if row is not None and row.gallery_view_mode != asked:
+            update_settings(user=request.user, changes={"gallery_view_mode": asked})
+            row.gallery_view_mode = asked
         return asked
-    saved = prefs.get(VIEW_PREFERENCE)
+    saved = row.gallery_view_mode if row is not None else ""
     return saved if saved in GALLERY_VIEWS else "grid"
 
 
@@ -56,7 +59,11 @@ def filter_bar_context(request: AuthenticatedRequest, filters: ImageFilters) -> 
         "models": list(AIModel.objects.order_by("display_name").values("name", "endpoint_id", "display_name")),
         "projects": list(access.projects_visible_to(request.user).order_by("name").values("id", "name")[:200]),
         "collections": [],
-        "view_choices": [("grid", "Grid", "grid"), ("masonry", "Masonry", "layers"), ("list", "List", "list")],
+        "view_choices": [
+            ("grid", gettext("Grid"), "grid"),
+            ("masonry", gettext("Masonry"), "layers"),
+            ("list", gettext("List"), "list"),
+        ],
         "jump_hidden": [(k, v) for k, v in parse_qsl(query_string(request.GET)) if k != "jump"],
         "tags_text": ", ".join(filters.tags),
         "jump_allowed": filters.sort in ("newest", "oldest"),
@@ -117,8 +124,10 @@ def _detail(
         "can_edit": image.project_id is None or allows(role, "edit"),
         "comment_error": error,
         "comment_draft": draft,
-        "trash_note": f"You can restore it from the trash for {trash.retention_days()} days; "
-        "after that it is deleted for good, files included.",
+        "trash_note": gettext(
+            "You can restore it from the trash for %(days)s days; after that it is deleted for good, files included."
+        )
+        % {"days": trash.retention_days()},
         **extra,
     }
     return render(request, "gallery/image_detail.html", context, status=status)
@@ -213,7 +222,11 @@ def _managed(
 @require_POST
 def image_favorite(request: AuthenticatedRequest, image_id) -> HttpResponse:
     image = manage.toggle_favorite(manage.editable_image(request.user, image_id), by=request.user)
-    return _managed(request, image, message="Added to favourites." if image.is_favorite else "Removed from favourites.")
+    return _managed(
+        request,
+        image,
+        message=gettext("Added to favourites.") if image.is_favorite else gettext("Removed from favourites."),
+    )
 
 
 @login_required
@@ -227,7 +240,11 @@ def image_rate(request: AuthenticatedRequest, image_id) -> HttpResponse:
     if rating is not None and rating == image.rating:
         rating = None  # choosing the current rating again clears it
     manage.set_rating(image, rating, by=request.user)
-    stars = f"Rated {rating} star{'s' if rating != 1 else ''}." if rating else "Rating cleared."
+    stars = (
+        ngettext("Rated %(count)s star.", "Rated %(count)s stars.", rating) % {"count": rating}
+        if rating
+        else gettext("Rating cleared.")
+    )
     return _managed(request, image, message=stars)
 
 
@@ -242,7 +259,7 @@ def image_details(request: AuthenticatedRequest, image_id) -> HttpResponse:
     except manage.ManageError as exc:
         return _managed(request, image, error=exc)
     manage.update_details(image, title=title, notes=notes, by=request.user)
-    return _managed(request, image, message="Saved.")
+    return _managed(request, image, message=gettext("Saved."))
 
 
 @login_required
@@ -254,10 +271,10 @@ def image_tags(request: AuthenticatedRequest, image_id) -> HttpResponse:
         if "remove" in request.POST:
             gone = manage.clean_tag(request.POST["remove"])
             manage.set_tags(image, [tag for tag in image.tags if tag != gone], by=request.user)
-            return _managed(request, image, message=f"Removed the tag “{gone}”.")
+            return _managed(request, image, message=gettext("Removed the tag “%(tag)s”.") % {"tag": gone})
         added = manage.clean_tags(request.POST.get("tags", ""))
         if not added:
-            raise manage.ManageError("tags", "Type a tag to add (separate several with commas).")
+            raise manage.ManageError("tags", gettext("Type a tag to add (separate several with commas)."))
         manage.set_tags(image, [*image.tags, *added], by=request.user)
     except manage.ManageError as exc:
         return _managed(request, image, error=exc)
@@ -280,7 +297,10 @@ def image_trash(request: AuthenticatedRequest, image_id) -> HttpResponse:
     image = manage.editable_image(request.user, image_id)
     trash.soft_delete([image], by=request.user)
     days = trash.retention_days()
-    messages.success(request, f"Moved to the trash. It stays there for {days} days; restore it from the trash.")
+    messages.success(
+        request,
+        gettext("Moved to the trash. It stays there for %(days)s days; restore it from the trash.") % {"days": days},
+    )
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = reverse("image_list")
@@ -305,10 +325,10 @@ def trash_list(request: AuthenticatedRequest) -> HttpResponse:
     if request.htmx and request.GET.get("cursor"):
         return render(request, "gallery/partials/trash_page.html", context)
     count = trash.trashed_for(request.user, "edit").count()
-    held = f"{count} image{'s' if count != 1 else ''} · " if count else ""
-    context["subtitle"] = (
-        f"{held}Deleted images wait here for {days} days, then they are deleted for good with their files."
-    )
+    held = ngettext("%(count)s image · ", "%(count)s images · ", count) % {"count": count} if count else ""
+    context["subtitle"] = held + gettext(
+        "Deleted images wait here for %(days)s days, then they are deleted for good with their files."
+    ) % {"days": days}
     return render(request, "gallery/trash.html", context)
 
 
@@ -323,7 +343,7 @@ def trash_thumb(request: AuthenticatedRequest, image_id) -> HttpResponseBase:
 def trash_restore(request: AuthenticatedRequest, image_id) -> HttpResponse:
     image = trash.get_trashed_for(request.user, image_id, "edit")
     trash.restore([image], by=request.user)
-    messages.success(request, "Restored: the image is back in your gallery.")
+    messages.success(request, gettext("Restored: the image is back in your gallery."))
     return redirect("trash")
 
 
@@ -332,7 +352,7 @@ def trash_restore(request: AuthenticatedRequest, image_id) -> HttpResponse:
 def trash_delete(request: AuthenticatedRequest, image_id) -> HttpResponse:
     image = trash.get_trashed_for(request.user, image_id, "manage")
     trash.delete_forever([image], by=request.user)
-    messages.success(request, "Deleted for good.")
+    messages.success(request, gettext("Deleted for good."))
     return redirect("trash")
 
 
@@ -341,6 +361,9 @@ def trash_delete(request: AuthenticatedRequest, image_id) -> HttpResponse:
 def trash_empty(request: AuthenticatedRequest) -> HttpResponse:
     count = trash.empty_trash(request.user)
     messages.success(
-        request, f"Deleted {count} image{'s' if count != 1 else ''} for good." if count else "Nothing to delete."
+        request,
+        ngettext("Deleted %(count)s image for good.", "Deleted %(count)s images for good.", count) % {"count": count}
+        if count
+        else gettext("Nothing to delete."),
     )
     return redirect("trash")

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from imagestudio.accounts.http import AuthenticatedRequest
@@ -28,6 +29,8 @@ from imagestudio.generation import selectors, services
 from imagestudio.generation.access import get_job_for, get_preset_for, limit_generation
 from imagestudio.generation.forms import GenerateForm, PresetForm
 from imagestudio.generation.models import GenerationJob, Preset
+from imagestudio.preferences import defaults as user_defaults
+from imagestudio.preferences.middleware import settings_of
 from imagestudio.projects.models import Project
 from imagestudio.workspaces import credits as team_credits
 from imagestudio.workspaces.access import get_project_for
@@ -92,7 +95,7 @@ def _page_context(
 
 def _style_fragment(form: GenerateForm) -> str:
     preset = STYLE_PRESETS.get(str(form["style"].value() or ""))
-    return f"Adds: {preset.fragment}" if preset else ""
+    return gettext("Adds: %(fragment)s") % {"fragment": preset.fragment} if preset else ""
 
 
 def _initial_from_job(job: GenerationJob) -> tuple[dict, dict]:
@@ -127,8 +130,17 @@ def _initial(request: AuthenticatedRequest) -> tuple[dict, dict | None]:
         return {**preset.settings.get("form", {}), **chosen}, dict(preset.settings.get("panel", {}))
     if project is not None and project.settings:
         return _initial_from_project(project)
-    model = catalog.default_model()
-    return ({"model": model.endpoint_id} if model else {}) | chosen, None
+    return _initial_from_user_settings(request, chosen)
+
+
+def _initial_from_user_settings(request: AuthenticatedRequest, chosen: dict) -> tuple[dict, dict | None]:
+    """Nothing particular asked for: the settings of the user's last generation (when they chose to remember
+    them), else their default model and parameters (Settings → Models). An explicit ?model= still wins."""
+    if request.GET.get("model"):
+        model = catalog.default_model()
+        return ({"model": model.endpoint_id} if model else {}) | chosen, None
+    initial, values = user_defaults.generate_start(settings_of(request))
+    return initial | chosen, values
 
 
 def _remix_parent(request: AuthenticatedRequest, image_id) -> Image | None:
@@ -183,6 +195,10 @@ def generate(request: AuthenticatedRequest) -> HttpResponse:
         values = _panel_values(request, build_panel(model.input_schema)) if model else {}
         job = _submit(request, form, values)
         if job is not None:
+            negative = {"negative_prompt": form.cleaned_data.get("negative_prompt", "")}
+            user_defaults.remember_generation(
+                user=request.user, model=job.model, parameters=form.parameters(values) | negative
+            )
             request.user.refresh_from_db(fields=["credits_balance"])  # the page shows the new balance
             if request.htmx:
                 return render(request, "generation/partials/job_card.html", {"job": job, "fresh": True})
@@ -270,7 +286,7 @@ def estimate_for(request: AuthenticatedRequest) -> Estimate:
     balance = team.credits_balance if team else request.user.credits_balance
     result = Estimate(model=model, credits=None, balance=balance, problem="")
     if model is None:
-        result["problem"] = "Pick a model."
+        result["problem"] = gettext("Pick a model.")
         return result
     if not model.available:
         result["problem"] = model.unavailable_reason
@@ -286,10 +302,16 @@ def estimate_for(request: AuthenticatedRequest) -> Estimate:
         result["problem"] = exc.message
         return result
     credits = services.estimate_credits(model, resolved.width, resolved.height, resolved.num_images)
+    if services.runs_on_own_key(request.user, model):
+        credits = 0  # fal bills the user's own key; no studio credits are reserved
     result["credits"] = credits
     if credits > balance:
-        who = f"the team “{team.name}” has" if team else "you have"
-        result["problem"] = f"Not enough credits: this needs {credits} and {who} {balance}."
+        who = gettext("the team “%(team_name)s” has") % {"team_name": team.name} if team else gettext("you have")
+        result["problem"] = gettext("Not enough credits: this needs %(credits)s and %(who)s %(balance)s.") % {
+            "credits": credits,
+            "who": who,
+            "balance": balance,
+        }
     return result
 
 
@@ -377,7 +399,7 @@ def save_preset(request: AuthenticatedRequest) -> HttpResponse:
     name_form = PresetForm(request.POST)
     model = _selected_model(request)
     if not (form.is_valid() and name_form.is_valid() and model):
-        messages.error(request, "Fill in the prompt and a preset name to save a preset.")
+        messages.error(request, gettext("Fill in the prompt and a preset name to save a preset."))
         return redirect("generate")
     settings = {
         "form": {
@@ -391,7 +413,8 @@ def save_preset(request: AuthenticatedRequest) -> HttpResponse:
     if not presets.filter(name=name).exists() and presets.count() >= django_settings.USER_MAX_PRESETS:
         messages.error(
             request,
-            f"You have {django_settings.USER_MAX_PRESETS} presets, the most one account keeps; delete one first.",
+            gettext("You have %(count)s presets, the most one account keeps; delete one first.")
+            % {"count": django_settings.USER_MAX_PRESETS},
         )
         return redirect("generate")
     try:
@@ -399,9 +422,9 @@ def save_preset(request: AuthenticatedRequest) -> HttpResponse:
             user=request.user, name=name_form.cleaned_data["name"], defaults={"settings": settings}
         )
     except IntegrityError:
-        messages.error(request, "Could not save that preset; try another name.")
+        messages.error(request, gettext("Could not save that preset; try another name."))
         return redirect("generate")
-    messages.success(request, f"Saved preset “{name_form.cleaned_data['name']}”.")
+    messages.success(request, gettext("Saved preset “%(name)s”.") % {"name": name_form.cleaned_data["name"]})
     return redirect("generate")
 
 
@@ -409,7 +432,7 @@ def save_preset(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 def delete_preset(request: AuthenticatedRequest, preset_id) -> HttpResponse:
     get_preset_for(request.user, preset_id).delete()
-    messages.success(request, "Preset deleted.")
+    messages.success(request, gettext("Preset deleted."))
     return redirect("generate")
 
 
@@ -450,8 +473,10 @@ def queue_hold(request: AuthenticatedRequest) -> HttpResponse:
     """Pause or resume everything the user has queued."""
     if request.POST.get("paused") == "1":
         services.pause_queue(request.user)
-        messages.success(request, "Queue paused: nothing of yours starts until you resume. Running jobs finish.")
+        messages.success(
+            request, gettext("Queue paused: nothing of yours starts until you resume. Running jobs finish.")
+        )
     else:
         services.resume_queue(request.user)
-        messages.success(request, "Queue resumed.")
+        messages.success(request, gettext("Queue resumed."))
     return redirect("queue")

@@ -18,6 +18,7 @@ class UserSettings(models.Model):
 
     class GalleryView(models.TextChoices):
         GRID = "grid", _("Grid")
+        MASONRY = "masonry", _("Masonry")
         LIST = "list", _("List")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -18,12 +18,6 @@ def _placeholder(slug: str):
     return view
 
 
-account = _placeholder("account")
-security = _placeholder("security")
-preferences = _placeholder("preferences")
-models = _placeholder("models")
-notifications = _placeholder("notifications")
-privacy = _placeholder("privacy")
 api_keys = _placeholder("api-keys")
 billing = _placeholder("billing")
 data = _placeholder("data")

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.template import defaultfilters
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext, ngettext
 from jinja2 import Environment
 
 from imagestudio.gallery.templatetags.gallery_files import image_url, iterate_url, srcset
@@ -29,7 +30,10 @@ def local_date(value: Any, fmt: str) -> str:
 
 def environment(**options: Any) -> Environment:
     options.pop("autoescape", None)  # always on: tiles show user-written prompts and titles
-    env = Environment(autoescape=True, **options)
+    extensions = [*options.pop("extensions", []), "jinja2.ext.i18n"]
+    env = Environment(autoescape=True, extensions=extensions, **options)
+    # {{ _("…") }} in .jinja templates uses Django's catalogs, so tiles follow the request's language.
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(icon=icon, image_url=image_url, iterate_url=iterate_url, srcset=srcset)
     env.filters.update(date=local_date, filesizeformat=defaultfilters.filesizeformat)
     return env

@@ -18,10 +18,12 @@ from django.db import close_old_connections
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
+from imagestudio.accountdata import sweeping as accountdata_sweeping
 from imagestudio.gallery import search, trash
 from imagestudio.generation import batch_hooks, jobqueue, outcomes, runner, tasks
 from imagestudio.generation.fal_jobs import Poller
 from imagestudio.generation.models import WorkerHeartbeat
+from imagestudio.preferences import retention
 
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 5
@@ -38,6 +40,9 @@ def beat_forever(stop: threading.Event) -> None:
                 purged = trash.purge_expired()
                 if purged:
                     log.info("Purged %s images from the trash", purged)
+                swept = accountdata_sweeping.sweep()  # expired exports; accounts past their grace period
+                if any(swept.values()):
+                    log.info("Account data sweep: %s", swept)
                 if search.repair_index():
                     log.warning("Rebuilt the search index: its rowids had drifted (a VACUUM?)")
             except Exception:
@@ -59,6 +64,7 @@ def beat_forever(stop: threading.Event) -> None:
             )
             if recovered:
                 WorkerHeartbeat.objects.filter(worker_id=runner.WORKER_ID).update(jobs_recovered=recovered)
+            retention.sweep()  # users' "trash images older than N days" (every 15 min; last, after the beat)
         except Exception:  # the heartbeat must outlive a hiccup (e.g. database restarting)
             log.exception("Worker heartbeat failed")
         stop.wait(HEARTBEAT_SECONDS)

@@ -292,6 +292,17 @@
   });
 
   // ---------------------------------------------------------------- keyboard shortcuts
+  // Single-key shortcuts: the user's keys from Settings → Preferences (the page's #shortcut-map), else these.
+  const DEFAULT_SHORTCUTS = { search: "/", generate: "g", help: "?" };
+  function shortcutKeys() {
+    const script = document.getElementById("shortcut-map");
+    try {
+      return Object.assign({}, DEFAULT_SHORTCUTS, script ? JSON.parse(script.textContent) : {});
+    } catch (e) {
+      return DEFAULT_SHORTCUTS;
+    }
+  }
+
   function focusSearch() {
     const search = qsa("[data-shortcut-search]").find((el) => el.offsetParent !== null);
     if (search) {
@@ -338,9 +349,10 @@
     if (event.metaKey || event.ctrlKey || isTyping(target)) return;
     if (document.querySelector("dialog[open], .pswp--open")) return;
 
-    if (event.key === "/") {
+    const keys = shortcutKeys();
+    if (event.key === keys.search) {
       if (focusSearch()) event.preventDefault();
-    } else if (event.key === "g") {
+    } else if (event.key === keys.generate) {
       const prompt = qs("#generate-form [name=prompt]");
       if (prompt) {
         event.preventDefault();
@@ -352,7 +364,7 @@
         event.preventDefault();
         window.location.assign(link.href);
       }
-    } else if (event.key === "?") {
+    } else if (event.key === keys.help) {
       if (qs("#shortcuts-dialog")) {
         event.preventDefault();
         openDialog("shortcuts-dialog");

@@ -13,9 +13,28 @@
   function write(key, value) {
     try { window.localStorage.setItem(key, value); } catch (e) { /* private mode: keep it for this page */ }
   }
+  // A signed-in user's saved theme (Settings → Preferences) comes on <html data-theme-saved> and wins over
+  // what this browser remembered; "custom" is auto light/dark with the user's accent colour.
+  var saved = root.getAttribute("data-theme-saved");
+  if (saved) write(THEME_KEY, saved);
   function preference() {
     var value = read(THEME_KEY);
-    return value === "light" || value === "dark" ? value : "auto";
+    return value === "light" || value === "dark" || value === "custom" ? value : "auto";
+  }
+  // The top-bar switch saves the choice to the account too (PUT /api/settings with the session's CSRF token).
+  function save(pref) {
+    var url = root.getAttribute("data-theme-save");
+    if (!url || !window.fetch) return;
+    var token = "";
+    try { token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; } catch (e) { /* none */ }
+    window.fetch(url, {
+      method: "PUT",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": token },
+      body: JSON.stringify({ theme: pref })
+    }).catch(function () { /* offline: the browser still remembers it */ });
+    root.setAttribute("data-theme-saved", pref);
+    root.removeAttribute("data-accent");
   }
   function sync(pref) {
     var buttons = document.querySelectorAll("[data-theme-set]");
@@ -24,7 +43,7 @@
     }
   }
   function apply(pref) {
-    var dark = pref === "dark" || (pref === "auto" && !!media && media.matches);
+    var dark = pref === "dark" || ((pref === "auto" || pref === "custom") && !!media && media.matches);
     root.classList.toggle("dark", dark);
     root.setAttribute("data-theme", pref);
     sync(pref);
@@ -35,7 +54,7 @@
   if (read(SIDEBAR_KEY) === "collapsed") root.setAttribute("data-sidebar", "collapsed");
 
   if (media) {
-    var onChange = function () { if (preference() === "auto") apply("auto"); };
+    var onChange = function () { var pref = preference(); if (pref === "auto" || pref === "custom") apply(pref); };
     if (media.addEventListener) media.addEventListener("change", onChange); else media.addListener(onChange);
   }
 
@@ -45,6 +64,7 @@
     var pref = button.getAttribute("data-theme-set");
     write(THEME_KEY, pref);
     apply(pref);
+    save(pref);
   });
 
   // Blur-up: images marked data-fade stay transparent (placeholder shows) until they have loaded.
