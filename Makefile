@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?= -n auto --dist loadfile  # one worker per core; a file's tests stay together (module fixtures)
 
-.PHONY: run test install assets browser lint format fal-emulator bench clean
+.PHONY: run test install assets browser lint format fal-emulator bench clean messages
 
 run: install assets
 	$(PY) manage.py runstudio
@@ -36,6 +36,11 @@ node_modules/.installed: package.json package-lock.json
 imagestudio/web/static/dist/.built: node_modules/.installed scripts/build-assets.mjs $(shell find imagestudio -name '*.html' -o -name '*.jinja' -o -name '*.css' -path '*src*' -o -name '*.js' -path '*src*' 2>/dev/null)
 	node scripts/build-assets.mjs
 	touch $@
+
+# German catalogs: update the .po files from the marked strings and compile them (the .mo files are committed,
+# so `run` and `test` need no gettext). Needs GNU gettext (apt-get install gettext).
+messages: install
+	scripts/messages.sh
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from imagestudio.batches import feeder
 from imagestudio.batches.models import OPEN_ITEMS, Batch, BatchItem, BatchStatus, ItemStatus
@@ -69,7 +70,11 @@ def check_rows(user: User, rows: list[Row], settings: Settings) -> tuple[list[AI
                 models[row.model] = get_model(row.model)
             found = models[row.model]
             if found is None or "text-to-image" not in found.capabilities:
-                errors.append(RowError(row.line, "model", f"No text-to-image model {row.model!r}."))
+                errors.append(
+                    RowError(
+                        row.line, "model", gettext("No text-to-image model %(model)s.") % {"model": repr(row.model)}
+                    )
+                )
                 continue
             model = found
         try:
@@ -130,7 +135,10 @@ def pause(batch: Batch) -> Batch:
     with transaction.atomic():
         locked = Batch.objects.select_for_update().get(pk=batch.pk)
         if locked.status not in (BatchStatus.RUNNING, BatchStatus.SCHEDULED):
-            raise BatchError(f"This batch is {locked.get_status_display().lower()}; only a running batch pauses.")
+            raise BatchError(
+                gettext("This batch is %(status)s; only a running batch pauses.")
+                % {"status": locked.get_status_display().lower()}
+            )
         locked.status, locked.status_message = BatchStatus.PAUSED, "Paused"
         locked.save(update_fields=["status", "status_message"])
         for item in locked.items.filter(status=ItemStatus.QUEUED, job__status=JobStatus.QUEUED).select_related("job"):
@@ -157,7 +165,10 @@ def resume(batch: Batch, *, budget_credits: int | None = None) -> Batch:
     with transaction.atomic():
         locked = Batch.objects.select_for_update().get(pk=batch.pk)
         if locked.status not in (BatchStatus.PAUSED, BatchStatus.BUDGET_REACHED):
-            raise BatchError(f"This batch is {locked.get_status_display().lower()}; there is nothing to resume.")
+            raise BatchError(
+                gettext("This batch is %(status)s; there is nothing to resume.")
+                % {"status": locked.get_status_display().lower()}
+            )
         if budget_credits is not None:
             locked.budget_credits = budget_credits
         waiting = locked.run_after is not None and locked.run_after > timezone.now()
@@ -174,7 +185,9 @@ def cancel(batch: Batch) -> Batch:
     with transaction.atomic():
         locked = Batch.objects.select_for_update().get(pk=batch.pk)
         if not locked.is_open and locked.status != BatchStatus.BUDGET_REACHED:
-            raise BatchError(f"This batch is already {locked.get_status_display().lower()}.")
+            raise BatchError(
+                gettext("This batch is already %(status)s.") % {"status": locked.get_status_display().lower()}
+            )
         locked.status, locked.status_message, locked.completed_at = BatchStatus.CANCELED, "Canceled", timezone.now()
         locked.save()
         locked.items.filter(status=ItemStatus.PENDING).update(status=ItemStatus.CANCELED)
@@ -190,7 +203,7 @@ def retry_failed(batch: Batch) -> int:
     with transaction.atomic():
         locked = Batch.objects.select_for_update().get(pk=batch.pk)
         if locked.status == BatchStatus.CANCELED:
-            raise BatchError("This batch was canceled; start a new one instead.")
+            raise BatchError(gettext("This batch was canceled; start a new one instead."))
         count = locked.items.filter(status=ItemStatus.FAILED).update(
             status=ItemStatus.PENDING, job=None, error_message=""
         )

@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from imagestudio.accounts.http import AuthenticatedRequest
@@ -32,7 +33,12 @@ from imagestudio.projects.models import Project
 from imagestudio.workspaces.access import get_project_for, projects_visible_to, workspace_ids
 from imagestudio.workspaces.current import current_workspace
 
-SOURCES = [("prompts", "List"), ("csv", "CSV"), ("template", "Template"), ("seeds", "Seed grid")]
+SOURCES = [
+    ("prompts", gettext_lazy("List")),
+    ("csv", "CSV"),
+    ("template", gettext_lazy("Template")),
+    ("seeds", gettext_lazy("Seed grid")),
+]
 PREVIEW_ROWS = 12
 MAX_CSV_BYTES = 2 * 1024 * 1024
 
@@ -84,7 +90,7 @@ def batch_new(request: AuthenticatedRequest) -> HttpResponse:
                 request.user, settings.project.workspace if settings.project else current_workspace(request),
                 context["source"], rows, settings,
             )  # fmt: skip
-            messages.success(request, f"Batch started: {batch.total} items.")
+            messages.success(request, gettext("Batch started: %(total)s items.") % {"total": batch.total})
             return redirect("batch_detail", batch_id=batch.pk)
         _, estimates = services.check_rows(request.user, rows, settings)
         context["review"] = {"count": len(rows), "credits": sum(estimates), "rows": rows[:PREVIEW_ROWS]}
@@ -106,7 +112,7 @@ def _settings(request: AuthenticatedRequest, data: QueryDict) -> services.Settin
         preset_model, parameters = services.preset_parameters(get_preset_for(request.user, data["preset"]))
         model = preset_model or model
     if model is None or "text-to-image" not in model.capabilities:
-        raise ParameterError("model_id", "Choose a model that makes images from text.")
+        raise ParameterError("model_id", gettext("Choose a model that makes images from text."))
     project = get_project_for(request.user, data["project"], "edit") if data.get("project") else None
     return services.Settings(
         model=model,
@@ -134,7 +140,7 @@ def _when(text: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ParameterError("run_after", "The start time is not a date and time.") from None
+        raise ParameterError("run_after", gettext("The start time is not a date and time.")) from None
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
@@ -145,8 +151,13 @@ def _rows(request: AuthenticatedRequest, data: QueryDict, context: dict) -> list
         upload = request.FILES.get("csv_file")
         if upload is not None:
             if upload.size and upload.size > MAX_CSV_BYTES:
-                raise ParameterError("csv_file", "The CSV is over 2 MB.")
-            text = upload.read().decode("utf-8-sig", errors="replace")
+                raise ParameterError("csv_file", gettext("The CSV is over 2 MB."))
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise ParameterError(
+                    "csv_file", gettext("The CSV is not UTF-8 text: save it as “CSV UTF-8” and upload it again.")
+                ) from None
         context["values"]["csv_text"] = text  # kept for the confirm step
         return sources.from_csv(text)
     if source == "template":

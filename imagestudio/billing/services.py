@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from imagestudio.accounts.models import User
 from imagestudio.billing.models import CreditEntry, EntryKind, UsageLog
@@ -22,8 +23,11 @@ from imagestudio.workspaces.models import Workspace
 
 class InsufficientCredits(Exception):
     def __init__(self, needed: int, balance: int, *, team: str = "") -> None:
-        whose = f"the team “{team}” has" if team else "you have"
-        super().__init__(f"This needs {needed} credits but {whose} {balance}.")
+        if team:
+            message = gettext("This needs %(needed)s credits but the team “%(team)s” has %(balance)s.")
+        else:
+            message = gettext("This needs %(needed)s credits but you have %(balance)s.")
+        super().__init__(message % {"needed": needed, "team": team, "balance": balance})
         self.needed = needed
         self.balance = balance
 
@@ -32,7 +36,8 @@ class MonthlyLimitReached(InsufficientCredits):
     """A team member's monthly limit is spent. An InsufficientCredits, so pages and the API answer it alike (402)."""
 
     def __init__(self, needed: int, left: int) -> None:
-        Exception.__init__(self, f"This needs {needed} credits; your monthly team limit leaves {left}.")
+        message = gettext("This needs %(needed)s credits; your monthly team limit leaves %(left)s.")
+        Exception.__init__(self, message % {"needed": needed, "left": left})
         self.needed = needed
         self.balance = left
 

@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 
 
 class AIModelQuerySet(models.QuerySet["AIModel"]):
@@ -74,7 +75,7 @@ class AIModel(models.Model):
     @property
     def unavailable_reason(self) -> str:
         if not self.is_active:
-            return "This model is switched off."
+            return gettext("This model is switched off.")
         if not self.available:
-            return "Needs a fal.ai key (FAL_KEY)."
+            return gettext("Needs a fal.ai key (FAL_KEY).")
         return ""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# The descriptions are stored in English; pages show them through {% translate model.description %}.
+from django.utils.translation import gettext_noop
+
 STYLE_ENUM = [
     "none",
     "photographic",
@@ -40,8 +43,10 @@ OFFLINE_MODELS = [
     {
         "endpoint_id": "offline/studio-v1",
         "display_name": "Studio Offline",
-        "description": "Our procedural illustration engine. Runs on this machine with no key and no network: "
-        "colours, scenes and styles in the prompt shape the picture. Free.",
+        "description": gettext_noop(
+            "Our procedural illustration engine. Runs on this machine with no key and no network: "
+            "colours, scenes and styles in the prompt shape the picture. Free."
+        ),
         "category": "text-to-image",
         "capabilities": ["text-to-image"],
         "input": {
@@ -57,7 +62,7 @@ OFFLINE_MODELS = [
     {
         "endpoint_id": "offline/studio-turbo",
         "display_name": "Studio Offline Turbo",
-        "description": "The offline engine tuned for quick drafts: fewer steps, softer detail. Free.",
+        "description": gettext_noop("The offline engine tuned for quick drafts: fewer steps, softer detail. Free."),
         "category": "text-to-image",
         "capabilities": ["text-to-image"],
         "input": {

@@ -4,8 +4,14 @@ accepts, with their ranges and defaults. Pure functions over the schema."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
 
 from imagestudio.catalog.params import ASPECT_RATIOS, MAX_SIDE, MIN_SIDE
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Fields the panel lays out itself (prompt area, size, count, seed) or that need an upload UI.
 LAYOUT_FIELDS = {"prompt", "negative_prompt", "image_size", "aspect_ratio", "num_images", "seed", "style"}
@@ -24,35 +30,35 @@ NOT_FORM_FIELDS = {
 }
 PRIMARY_FIELDS = ("guidance_scale", "num_inference_steps", "scheduler", "sampler")
 LABELS = {
-    "guidance_scale": "Guidance (CFG)",
-    "num_inference_steps": "Steps",
-    "enable_safety_checker": "Safety checker",
-    "output_format": "Output format",
-    "safety_tolerance": "Safety tolerance",
-    "expand_prompt": "Expand prompt",
-    "enhance_prompt": "Enhance prompt",
-    "raw": "Raw mode",
-    "acceleration": "Acceleration",
+    "guidance_scale": _("Guidance (CFG)"),
+    "num_inference_steps": _("Steps"),
+    "enable_safety_checker": _("Safety checker"),
+    "output_format": _("Output format"),
+    "safety_tolerance": _("Safety tolerance"),
+    "expand_prompt": _("Expand prompt"),
+    "enhance_prompt": _("Enhance prompt"),
+    "raw": _("Raw mode"),
+    "acceleration": _("Acceleration"),
 }
 HELP = {
-    "guidance_scale": "How closely the image follows the prompt. Higher is more literal.",
-    "num_inference_steps": "More steps add detail and take longer.",
-    "enable_safety_checker": "Blur outputs the provider flags as unsafe.",
-    "acceleration": "Trade a little quality for speed.",
+    "guidance_scale": _("How closely the image follows the prompt. Higher is more literal."),
+    "num_inference_steps": _("More steps add detail and take longer."),
+    "enable_safety_checker": _("Blur outputs the provider flags as unsafe."),
+    "acceleration": _("Trade a little quality for speed."),
 }
 
 
 @dataclass(frozen=True)
 class PanelField:
     name: str
-    label: str
+    label: StrOrPromise  # translated when shown
     kind: str  # integer, number, boolean, enum, string
     default: object = None
     min: float | None = None
     max: float | None = None
     step: float | None = None
     choices: list = field(default_factory=list)
-    help: str = ""
+    help: StrOrPromise = ""
     primary: bool = False  # shown in the main panel; the rest go in "Advanced"
 
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class StylePreset:
     id: str
-    label: str
+    label: StrOrPromise  # translated when shown
     fragment: str
     negative: str = ""
 
@@ -18,33 +24,38 @@ STYLE_PRESETS: dict[str, StylePreset] = {
     for preset in [
         StylePreset(
             "photographic",
-            "Photographic",
+            _("Photographic"),
             "photograph, natural light, 35mm, sharp focus, highly detailed",
             "illustration, painting, cartoon",
         ),
         StylePreset(
             "cinematic",
-            "Cinematic",
+            _("Cinematic"),
             "cinematic still, dramatic lighting, anamorphic, film grain, teal and orange grade",
         ),
-        StylePreset("anime", "Anime", "anime style, cel shading, clean line art, vibrant colors", "photo, realistic"),
-        StylePreset("digital-art", "Digital art", "digital art, crisp details, vivid colors, artstation"),
-        StylePreset("watercolor", "Watercolor", "watercolor painting, soft washes, paper texture, bleeding edges"),
         StylePreset(
-            "oil-painting", "Oil painting", "oil painting, visible brush strokes, rich impasto, canvas texture"
+            "anime", _("Anime"), "anime style, cel shading, clean line art, vibrant colors", "photo, realistic"
         ),
-        StylePreset("3d-render", "3D render", "3d render, octane, soft global illumination, subsurface scattering"),
-        StylePreset("pixel-art", "Pixel art", "pixel art, 16-bit, limited palette, crisp pixels", "blurry, smooth"),
-        StylePreset("line-art", "Line art", "line art, ink drawing, clean outlines, monochrome", "color, shading"),
-        StylePreset("neon", "Neon", "neon glow, synthwave, dark background, glowing outlines"),
-        StylePreset("vintage", "Vintage", "vintage photo, faded colors, sepia tones, film grain, vignette"),
+        StylePreset("digital-art", _("Digital art"), "digital art, crisp details, vivid colors, artstation"),
+        StylePreset("watercolor", _("Watercolor"), "watercolor painting, soft washes, paper texture, bleeding edges"),
         StylePreset(
-            "minimal", "Minimal", "minimalist, flat shapes, generous negative space, simple palette", "cluttered, busy"
+            "oil-painting", _("Oil painting"), "oil painting, visible brush strokes, rich impasto, canvas texture"
         ),
-        StylePreset("pastel", "Pastel", "pastel colors, soft light, gentle gradients"),
-        StylePreset("noir", "Noir", "film noir, black and white, high contrast, hard shadows", "color"),
-        StylePreset("low-poly", "Low poly", "low poly, faceted geometry, flat shading"),
-        StylePreset("sketch", "Sketch", "pencil sketch, cross hatching, graphite on paper", "color"),
+        StylePreset("3d-render", _("3D render"), "3d render, octane, soft global illumination, subsurface scattering"),
+        StylePreset("pixel-art", _("Pixel art"), "pixel art, 16-bit, limited palette, crisp pixels", "blurry, smooth"),
+        StylePreset("line-art", _("Line art"), "line art, ink drawing, clean outlines, monochrome", "color, shading"),
+        StylePreset("neon", _("Neon"), "neon glow, synthwave, dark background, glowing outlines"),
+        StylePreset("vintage", _("Vintage"), "vintage photo, faded colors, sepia tones, film grain, vignette"),
+        StylePreset(
+            "minimal",
+            _("Minimal"),
+            "minimalist, flat shapes, generous negative space, simple palette",
+            "cluttered, busy",
+        ),
+        StylePreset("pastel", _("Pastel"), "pastel colors, soft light, gentle gradients"),
+        StylePreset("noir", _("Noir"), "film noir, black and white, high contrast, hard shadows", "color"),
+        StylePreset("low-poly", _("Low poly"), "low poly, faceted geometry, flat shading"),
+        StylePreset("sketch", _("Sketch"), "pencil sketch, cross hatching, graphite on paper", "color"),
     ]
 }
 

@@ -6,11 +6,12 @@ from urllib.parse import urlsplit
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy
 
 from imagestudio.collections import services
 from imagestudio.collections.services import CollectionError
 
-KIND_CHOICES = [("manual", "Chosen images"), ("smart", "Smart: a saved gallery filter")]
+KIND_CHOICES = [("manual", gettext_lazy("Chosen images")), ("smart", gettext_lazy("Smart: a saved gallery filter"))]
 
 
 def parse_filter_text(text: str) -> dict[str, str | list[str]]:
@@ -38,17 +39,22 @@ class _ShowsErrors(forms.Form):
 class CollectionCreateForm(_ShowsErrors):
     name = forms.CharField(max_length=services.MAX_NAME, widget=forms.TextInput(attrs={"autofocus": True}))
     description = forms.CharField(
-        required=False, max_length=services.MAX_DESCRIPTION, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Description"),
+        required=False,
+        max_length=services.MAX_DESCRIPTION,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     kind = forms.ChoiceField(choices=KIND_CHOICES, initial="manual", widget=forms.RadioSelect)
     filter = forms.CharField(
         required=False,
         max_length=2000,
-        label="Filter",
-        help_text="Copy it from the gallery's address bar after choosing filters, e.g. favourite=1&tags=portrait.",
+        label=gettext_lazy("Filter"),
+        help_text=gettext_lazy(
+            "Copy it from the gallery's address bar after choosing filters, e.g. favourite=1&tags=portrait."
+        ),
     )
     is_public = forms.BooleanField(
-        required=False, label="Public: anyone with the collection's public address can see it"
+        required=False, label=gettext_lazy("Public: anyone with the collection's public address can see it")
     )
 
     def __init__(self, *args, can_publish: bool = False, **kwargs) -> None:

@@ -9,6 +9,7 @@ import uuid
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, UUIDField
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from imagestudio.collections.models import Collection, CollectionImage
 from imagestudio.gallery.models import Image
@@ -97,7 +98,7 @@ def _decode(cursor: str) -> tuple[int, str]:
             raise ValueError("cursor position is not a number")
         return position, str(uuid.UUID(pk))
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
-        raise BadCursor("That page link is invalid or expired; start from the first page.") from exc
+        raise BadCursor(gettext("That page link is invalid or expired; start from the first page.")) from exc
 
 
 def images_page(collection: Collection, cursor: str | None = None, limit: int = IMAGES_PER_PAGE) -> Page:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from imagestudio.collections.models import Collection, CollectionImage
 from imagestudio.events.services import record
@@ -40,23 +41,28 @@ class CollectionError(ValueError):
 def clean_name(name: object) -> str:
     text = " ".join(str(name or "").split())
     if not text:
-        raise CollectionError("name", "Give the collection a name.")
+        raise CollectionError("name", gettext("Give the collection a name."))
     if len(text) > MAX_NAME:
-        raise CollectionError("name", f"Names are at most {MAX_NAME} characters.")
+        raise CollectionError("name", gettext("Names are at most %(max)s characters.") % {"max": MAX_NAME})
     return text
 
 
 def clean_description(text: object) -> str:
     cleaned = str(text or "").strip()
     if len(cleaned) > MAX_DESCRIPTION:
-        raise CollectionError("description", f"Descriptions are at most {MAX_DESCRIPTION:,} characters.")
+        raise CollectionError(
+            "description",
+            gettext("Descriptions are at most %(max)s characters.") % {"max": format(MAX_DESCRIPTION, ",")},
+        )
     return cleaned
 
 
 def clean_filter(params: object) -> dict[str, str | list[str]]:
     """A smart collection's saved filter: the gallery's query parameters, checked by the gallery's own parser."""
     if not isinstance(params, Mapping):
-        raise CollectionError("filter", "A smart collection's filter is an object of gallery query parameters.")
+        raise CollectionError(
+            "filter", gettext("A smart collection's filter is an object of gallery query parameters.")
+        )
     cleaned: dict[str, str | list[str]] = {}
     for key, value in params.items():
         if not isinstance(key, str) or key in IGNORED_FILTER_KEYS:
@@ -70,7 +76,7 @@ def clean_filter(params: object) -> dict[str, str | list[str]]:
         elif value not in (None, ""):
             cleaned[key] = str(value)
     if len(cleaned) > MAX_FILTER_KEYS:
-        raise CollectionError("filter", "That filter has too many parameters.")
+        raise CollectionError("filter", gettext("That filter has too many parameters."))
     from imagestudio.gallery.filters import parse_filters
 
     try:
@@ -130,7 +136,9 @@ def update_collection(
         changed["is_public"] = bool(is_public)
     if filter_params is not _UNSET:
         if not collection.is_smart:
-            raise CollectionError("filter", "Only a smart collection has a filter; this one holds chosen images.")
+            raise CollectionError(
+                "filter", gettext("Only a smart collection has a filter; this one holds chosen images.")
+            )
         changed["filter_params"] = clean_filter(filter_params)
     for field, value in changed.items():
         setattr(collection, field, value)
@@ -159,10 +167,12 @@ def _lock(collection: Collection) -> None:
 def add_images(collection: Collection, images: Iterable[Image], *, by) -> Added:
     """Append `images` (already access-checked) at the end, in the order given; ones already in are skipped."""
     if collection.is_smart:
-        raise CollectionError("image_ids", "A smart collection fills itself from its filter; images can't be added.")
+        raise CollectionError(
+            "image_ids", gettext("A smart collection fills itself from its filter; images can't be added.")
+        )
     ids = list(dict.fromkeys(image.pk for image in images))
     if len(ids) > MAX_ADD:
-        raise CollectionError("image_ids", f"Add at most {MAX_ADD} images at once.")
+        raise CollectionError("image_ids", gettext("Add at most %(max)s images at once.") % {"max": MAX_ADD})
     with transaction.atomic():
         _lock(collection)
         entries = CollectionImage.objects.filter(collection=collection)
@@ -206,12 +216,12 @@ def reorder(collection: Collection, image_ids: list) -> int:
     """Put the listed images in this order. They take the positions they held between them, so a page can
     send only the images it shows; the others keep their places. Returns how many moved."""
     if collection.is_smart:
-        raise CollectionError("image_ids", "A smart collection is ordered by its filter's sort.")
+        raise CollectionError("image_ids", gettext("A smart collection is ordered by its filter's sort."))
     ids = [str(image_id) for image_id in image_ids]
     if len(set(ids)) != len(ids):
-        raise CollectionError("image_ids", "Each image may appear only once in the new order.")
+        raise CollectionError("image_ids", gettext("Each image may appear only once in the new order."))
     if len(ids) > MAX_REORDER:
-        raise CollectionError("image_ids", f"Reorder at most {MAX_REORDER} images at once.")
+        raise CollectionError("image_ids", gettext("Reorder at most %(max)s images at once.") % {"max": MAX_REORDER})
     with transaction.atomic():
         _lock(collection)
         entries = {
@@ -222,7 +232,8 @@ def reorder(collection: Collection, image_ids: list) -> int:
         }
         if len(entries) != len(ids):
             raise CollectionError(
-                "image_ids", "Some of those images are not in this collection (any more). Reload and try again."
+                "image_ids",
+                gettext("Some of those images are not in this collection (any more). Reload and try again."),
             )
         slots = sorted(entry.position for entry in entries.values())
         moved = []

@@ -18,6 +18,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from imagestudio.accounts.http import AuthenticatedRequest
@@ -129,7 +130,7 @@ def collection_new(request: AuthenticatedRequest) -> HttpResponse:
             except CollectionError as exc:
                 form.show_error(exc)
             else:
-                messages.success(request, f"Created “{collection.name}”.")
+                messages.success(request, gettext("Created “%(name)s”.") % {"name": collection.name})
                 return _detail(collection)
     else:
         # "Save as smart collection" from the gallery links here with ?smart=1&filter=<its query string>.
@@ -203,7 +204,7 @@ def collection_edit(request: AuthenticatedRequest, collection_id) -> HttpRespons
             else:
                 if request.htmx:
                     return _toast(_header(request, collection, role), "Saved.")
-                messages.success(request, "Saved.")
+                messages.success(request, gettext("Saved."))
                 return _detail(collection)
     else:
         initial = {"name": collection.name, "description": collection.description}
@@ -222,9 +223,9 @@ def collection_visibility(request: AuthenticatedRequest, collection_id) -> HttpR
     public = request.POST.get("is_public") in ("1", "true", "on")
     services.update_collection(collection, is_public=public)
     message = (
-        "Public: anyone with its public address can see this collection."
+        gettext("Public: anyone with its public address can see this collection.")
         if public
-        else "Private: only members of this workspace see it."
+        else gettext("Private: only members of this workspace see it.")
     )
     if request.htmx:
         return _toast(_header(request, collection, role), message)
@@ -238,7 +239,7 @@ def collection_delete(request: AuthenticatedRequest, collection_id) -> HttpRespo
     collection = get_collection_for(request.user, collection_id, "manage")
     name = collection.name
     services.delete_collection(collection, by=request.user)
-    messages.success(request, f"Deleted “{name}”. Its images are still in the gallery.")
+    messages.success(request, gettext("Deleted “%(name)s”. Its images are still in the gallery.") % {"name": name})
     return redirect("collection_list")
 
 
@@ -251,12 +252,13 @@ def collection_add_images(request: AuthenticatedRequest, collection_id) -> HttpR
     """Images you can see that are not in this collection yet, as checkboxes; the POST appends the chosen ones."""
     collection = get_collection_for(request.user, collection_id, "edit")
     if collection.is_smart:
-        messages.info(request, "A smart collection fills itself from its filter; change the filter instead.")
+        messages.info(request, gettext("A smart collection fills itself from its filter; change the filter instead."))
         return _detail(collection)
 
     def add(images: list[Image]) -> HttpResponse:
         added = services.add_images(collection, images, by=request.user)
-        messages.success(request, f"Added {added.added} image{'' if added.added == 1 else 's'} to “{collection.name}”.")
+        message = ngettext("Added %(count)s image to “%(name)s”.", "Added %(count)s images to “%(name)s”.", added.added)
+        messages.success(request, message % {"count": added.added, "name": collection.name})
         return _detail(collection)
 
     visible = images_visible_to(request.user)
@@ -264,10 +266,14 @@ def collection_add_images(request: AuthenticatedRequest, collection_id) -> HttpR
         target_name=collection.name,
         detail_url=reverse("collection_detail", args=[collection.pk]),
         action_url=reverse("collection_add_images", args=[collection.pk]),
-        subtitle="Images you can see that are not in this collection yet, newest first. They go to the end, in the "
-        "order you tick them; they also stay where they are.",
-        submit_label="Add to collection",
-        empty_description="Every image you can see is already in this collection. Generate new ones to add more.",
+        subtitle=gettext(
+            "Images you can see that are not in this collection yet, newest first. They go to the end, in the "
+            "order you tick them; they also stay where they are."
+        ),
+        submit_label=gettext("Add to collection"),
+        empty_description=gettext(
+            "Every image you can see is already in this collection. Generate new ones to add more."
+        ),
     )
     candidates = visible.exclude(pk__in=selectors.image_ids_in(collection.pk))
     return pick_images(request, candidates=candidates, allowed=visible, add=add, page=page)
@@ -289,11 +295,11 @@ def collection_set_cover(request: AuthenticatedRequest, collection_id, image_id)
     role = role_in(request.user, collection.workspace_id)
     image = selectors.collection_images(collection, request.user).filter(pk=image_id).first()
     if image is None:
-        return _refused(request, collection, "That image is not in this collection.")
+        return _refused(request, collection, gettext("That image is not in this collection."))
     services.set_cover(collection, image)
     if request.htmx:
-        return _toast(_header(request, collection, role), "Cover image updated.")
-    messages.success(request, "Cover image updated.")
+        return _toast(_header(request, collection, role), gettext("Cover image updated."))
+    messages.success(request, gettext("Cover image updated."))
     return _detail(collection)
 
 
@@ -303,8 +309,8 @@ def collection_remove_image(request: AuthenticatedRequest, collection_id, image_
     collection = get_collection_for(request.user, collection_id, "edit")
     role = role_in(request.user, collection.workspace_id)
     if not services.remove_image(collection, image_id):
-        return _refused(request, collection, "That image is not in this collection.")
-    message = "Removed from the collection; the image itself is still in the gallery."
+        return _refused(request, collection, gettext("That image is not in this collection."))
+    message = gettext("Removed from the collection; the image itself is still in the gallery.")
     if request.htmx:
         # The tile goes (empty body swapped over it); the header follows out of band (count, maybe the cover).
         return _toast(_header(request, collection, role, oob=True), message)

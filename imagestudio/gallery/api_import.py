@@ -19,7 +19,7 @@ from imagestudio.gallery.api import ImageOut
 from imagestudio.workspaces.access import get_project_for
 
 router = Router(tags=["images"])
-ERRORS = {400: dict, 401: dict, 403: dict, 404: dict, 413: dict, 415: dict, 422: dict}
+ERRORS = {400: dict, 401: dict, 403: dict, 404: dict, 413: dict, 415: dict, 422: dict, 503: dict}
 
 
 class ImportOut(Schema):
@@ -52,7 +52,7 @@ def read_uploads(request) -> list[upload.CleanUpload]:
                 status=413,
                 filename=name,
             )
-        clean.append(upload.validate(item.name or "upload", item.read()))
+        clean.append(upload.validate(item.name or "upload", item.read(), user=getattr(request, "user", None)))
     return clean
 
 

@@ -7,6 +7,7 @@ import re
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext
 
 from imagestudio.events.services import record
 from imagestudio.gallery.models import Image, ImageComment
@@ -51,9 +52,9 @@ def mentioned(text: str, people: list) -> list:
 def add_comment(image: Image, *, user, text: str) -> ImageComment:
     text = (text or "").strip()
     if not text:
-        raise CommentError("Write something first.")
+        raise CommentError(gettext("Write something first."))
     if len(text) > MAX_COMMENT:
-        raise CommentError(f"Comments are at most {MAX_COMMENT:,} characters.")
+        raise CommentError(gettext("Comments are at most %(max)s characters.") % {"max": format(MAX_COMMENT, ",")})
     people = mentioned(text, audience(image))
     with transaction.atomic():
         comment = ImageComment.objects.create(

@@ -24,6 +24,7 @@ from django.apps import apps
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Lower, NullIf, Substr
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from imagestudio.catalog.models import AIModel
 from imagestudio.gallery.models import Image, ImageTag
@@ -31,11 +32,11 @@ from imagestudio.workspaces import access
 
 SORTS = ("newest", "oldest", "rating", "name", "model")
 SORT_LABELS = {
-    "newest": "Newest first",
-    "oldest": "Oldest first",
-    "rating": "Highest rated",
-    "name": "Name (A–Z)",
-    "model": "Model",
+    "newest": gettext_lazy("Newest first"),
+    "oldest": gettext_lazy("Oldest first"),
+    "rating": gettext_lazy("Highest rated"),
+    "name": gettext_lazy("Name (A–Z)"),
+    "model": gettext_lazy("Model"),
 }
 ASPECTS = ("landscape", "portrait", "square")
 FORMATS = ("png", "jpeg", "webp", "avif")
@@ -71,24 +72,24 @@ PARAMS = (
 
 
 FIELD_LABELS = {
-    "q": "Search",
-    "seed": "Seed",
-    "date_from": "From date",
-    "date_to": "To date",
-    "model": "Model",
-    "project": "Project",
-    "collection": "Collection",
-    "tags": "Tags",
-    "favourite": "Favourites",
-    "rating_min": "Minimum rating",
-    "aspect": "Aspect ratio",
-    "min_width": "Minimum width",
-    "min_height": "Minimum height",
-    "format": "Format",
-    "provider": "Engine",
-    "sort": "Sort",
-    "jump": "Jump to date",
-    "limit": "Page size",
+    "q": gettext_lazy("Search"),
+    "seed": gettext_lazy("Seed"),
+    "date_from": gettext_lazy("From date"),
+    "date_to": gettext_lazy("To date"),
+    "model": gettext_lazy("Model"),
+    "project": gettext_lazy("Project"),
+    "collection": gettext_lazy("Collection"),
+    "tags": gettext_lazy("Tags"),
+    "favourite": gettext_lazy("Favourites"),
+    "rating_min": gettext_lazy("Minimum rating"),
+    "aspect": gettext_lazy("Aspect ratio"),
+    "min_width": gettext_lazy("Minimum width"),
+    "min_height": gettext_lazy("Minimum height"),
+    "format": gettext_lazy("Format"),
+    "provider": gettext_lazy("Engine"),
+    "sort": gettext_lazy("Sort"),
+    "jump": gettext_lazy("Jump to date"),
+    "limit": gettext_lazy("Page size"),
 }
 
 
@@ -182,9 +183,11 @@ def _int(params: Mapping[str, Any], name: str, low: int, high: int, what: str) -
     try:
         value = int(raw)
     except ValueError:
-        raise FilterError(name, f"Must be a whole number ({what}).") from None
+        raise FilterError(name, gettext("Must be a whole number (%(what)s).") % {"what": what}) from None
     if not low <= value <= high:
-        raise FilterError(name, f"Must be between {low} and {high} ({what}).")
+        raise FilterError(
+            name, gettext("Must be between %(low)s and %(high)s (%(what)s).") % {"low": low, "high": high, "what": what}
+        )
     return value
 
 
@@ -197,7 +200,7 @@ def _date(params: Mapping[str, Any], name: str) -> date | None:
             return date.fromisoformat(raw + "-01")
         return date.fromisoformat(raw)
     except ValueError:
-        raise FilterError(name, "Must be a date like 2025-01-31.") from None
+        raise FilterError(name, gettext("Must be a date like 2025-01-31.")) from None
 
 
 def _uuid(params: Mapping[str, Any], name: str, *, allow_none_word: bool = False) -> uuid.UUID | str | None:
@@ -209,7 +212,7 @@ def _uuid(params: Mapping[str, Any], name: str, *, allow_none_word: bool = False
     try:
         return uuid.UUID(raw)
     except ValueError:
-        raise FilterError(name, "Not a valid id.") from None
+        raise FilterError(name, gettext("Not a valid id.")) from None
 
 
 def _choice(params: Mapping[str, Any], name: str, choices: tuple[str, ...], aliases: dict | None = None) -> str | None:
@@ -218,7 +221,7 @@ def _choice(params: Mapping[str, Any], name: str, choices: tuple[str, ...], alia
         return None
     raw = (aliases or {}).get(raw, raw)
     if raw not in choices:
-        raise FilterError(name, f"Must be one of: {', '.join(choices)}.")
+        raise FilterError(name, gettext("Must be one of: %(choices)s.") % {"choices": ", ".join(choices)})
     return raw
 
 
@@ -230,11 +233,11 @@ def _tags(params: Mapping[str, Any]) -> list[str]:
             if not name:
                 continue
             if len(name) > MAX_TAG:
-                raise FilterError("tags", f"A tag is at most {MAX_TAG} characters.")
+                raise FilterError("tags", gettext("A tag is at most %(max_tag)s characters.") % {"max_tag": MAX_TAG})
             if name not in names:
                 names.append(name)
     if len(names) > MAX_TAGS:
-        raise FilterError("tags", f"Filter by at most {MAX_TAGS} tags at once.")
+        raise FilterError("tags", gettext("Filter by at most %(max_tags)s tags at once.") % {"max_tags": MAX_TAGS})
     return names
 
 
@@ -247,17 +250,17 @@ def _favourite(params: Mapping[str, Any]) -> bool | None:
         return True
     if raw in FALSE:
         return False
-    raise FilterError("favourite", "Must be 1 (favourites only) or 0 (everything but favourites).")
+    raise FilterError("favourite", gettext("Must be 1 (favourites only) or 0 (everything but favourites)."))
 
 
 def parse_filters(params: Mapping[str, str | list]) -> ImageFilters:
     """Filters from query parameters (a QueryDict, or a plain dict of strings or lists). Raises FilterError."""
     q = " ".join(_one(params, "q").split())
     if len(q) > MAX_QUERY:
-        raise FilterError("q", f"Search for at most {MAX_QUERY} characters.")
+        raise FilterError("q", gettext("Search for at most %(max_query)s characters.") % {"max_query": MAX_QUERY})
     model = _one(params, "model")
     if len(model) > 200:
-        raise FilterError("model", "Not a model name.")
+        raise FilterError("model", gettext("Not a model name."))
     collection = _uuid(params, "collection")
     filters = ImageFilters(
         q=q,
@@ -278,7 +281,7 @@ def parse_filters(params: Mapping[str, str | list]) -> ImageFilters:
         sort=_choice(params, "sort", SORTS) or "newest",
     )
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise FilterError("date_to", "The end date is before the start date.")
+        raise FilterError("date_to", gettext("The end date is before the start date."))
     return filters
 
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from imagestudio.gallery.models import Image, ImageTag
 from imagestudio.lib import tags as tags_rules
@@ -66,9 +67,9 @@ def clean_ids(ids: Iterable) -> list[uuid.UUID]:
         except ValueError:
             raise Http404("No such image.") from None
         if len(unique) > MAX_BULK:
-            raise ManageError("image_ids", f"At most {MAX_BULK} images at once.")
+            raise ManageError("image_ids", gettext("At most %(max_bulk)s images at once.") % {"max_bulk": MAX_BULK})
     if not unique:
-        raise ManageError("image_ids", "Choose at least one image.")
+        raise ManageError("image_ids", gettext("Choose at least one image."))
     return list(unique)
 
 
@@ -103,15 +104,15 @@ def clean_rating(value: object) -> int | None:
     if value is None or value == "" or value == 0:
         return None
     if isinstance(value, bool):
-        raise ManageError("rating", "A rating is a whole number from 1 to 5, or null to clear it.")
+        raise ManageError("rating", gettext("A rating is a whole number from 1 to 5, or null to clear it."))
     try:
         rating = int(str(value).strip())
     except ValueError:
-        raise ManageError("rating", "A rating is a whole number from 1 to 5, or null to clear it.") from None
+        raise ManageError("rating", gettext("A rating is a whole number from 1 to 5, or null to clear it.")) from None
     if rating == 0:
         return None
     if not 1 <= rating <= 5:
-        raise ManageError("rating", "A rating is from 1 to 5 stars (0 or null clears it).")
+        raise ManageError("rating", gettext("A rating is from 1 to 5 stars (0 or null clears it)."))
     return rating
 
 
@@ -137,7 +138,7 @@ def clean_title(value: object) -> str:
     text = " ".join(str(value or "").split())
     _refuse_nul("title", text)
     if len(text) > MAX_TITLE:
-        raise ManageError("title", f"A title is at most {MAX_TITLE} characters.")
+        raise ManageError("title", gettext("A title is at most %(max_title)s characters.") % {"max_title": MAX_TITLE})
     return text
 
 
@@ -145,13 +146,13 @@ def clean_notes(value: object) -> str:
     text = str(value or "").replace("\r\n", "\n").strip()
     _refuse_nul("notes", text)
     if len(text) > MAX_NOTES:
-        raise ManageError("notes", f"Notes are at most {MAX_NOTES:,} characters.")
+        raise ManageError("notes", gettext("Notes are at most %(max)s characters.") % {"max": format(MAX_NOTES, ",")})
     return text
 
 
 def _refuse_nul(field: str, text: str) -> None:
     if "\x00" in text:
-        raise ManageError(field, "Text must not contain NUL characters.")
+        raise ManageError(field, gettext("Text must not contain NUL characters."))
 
 
 def update_details(image: Image, *, title: object = None, notes: object = None, by=None) -> Image:
@@ -200,13 +201,17 @@ def add_tags(images: Sequence[Image], names: object, *, by=None) -> Changed:
     """Add tags to every image (those it already has are kept); refused whole if any image would pass MAX_TAGS."""
     new = clean_tags(names)
     if not new:
-        raise ManageError("tags", "Name at least one tag.")
+        raise ManageError("tags", gettext("Name at least one tag."))
     plans = {}
     for image in images:
         current = list(image.tags or [])
         merged = current + [name for name in new if name not in current]
         if len(merged) > MAX_TAGS:
-            raise ManageError("tags", f"An image has at most {MAX_TAGS} tags; one of these would have {len(merged)}.")
+            raise ManageError(
+                "tags",
+                gettext("An image has at most %(max_tags)s tags; one of these would have %(count)s.")
+                % {"max_tags": MAX_TAGS, "count": len(merged)},
+            )
         if merged != current:
             plans[image.pk] = (image, merged)
     with transaction.atomic():
@@ -217,7 +222,7 @@ def add_tags(images: Sequence[Image], names: object, *, by=None) -> Changed:
 def remove_tags(images: Sequence[Image], names: object, *, by=None) -> Changed:
     gone = clean_tags(names)
     if not gone:
-        raise ManageError("tags", "Name at least one tag.")
+        raise ManageError("tags", gettext("Name at least one tag."))
     plans = {}
     for image in images:
         current = list(image.tags or [])

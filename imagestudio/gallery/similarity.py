@@ -20,6 +20,7 @@ from typing import Any
 
 import imagehash
 import numpy as np
+from django.utils.translation import gettext
 from PIL import Image as PILImage
 
 HASH_BITS = 64
@@ -62,9 +63,11 @@ def check_threshold(threshold: Any) -> int:
     try:
         value = int(threshold)
     except (TypeError, ValueError):
-        raise ThresholdError("Threshold must be a whole number of bits.") from None
+        raise ThresholdError(gettext("Threshold must be a whole number of bits.")) from None
     if not 0 <= value <= MAX_THRESHOLD:
-        raise ThresholdError(f"Threshold must be between 0 and {MAX_THRESHOLD} bits.")
+        raise ThresholdError(
+            gettext("Threshold must be between 0 and %(max_threshold)s bits.") % {"max_threshold": MAX_THRESHOLD}
+        )
     return value
 
 

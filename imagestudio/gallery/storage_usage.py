@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, Case, Count, Sum, Value, When
+from django.utils.translation import gettext
 
 from imagestudio.gallery.models import Image
 from imagestudio.projects.models import Project
@@ -91,7 +92,7 @@ def usage_for(user) -> StorageUsage:
         fmt = (row["format"] or "other").lower()
         formats.setdefault(fmt, Part(fmt, fmt.upper())).add(n, originals, renditions)
         key = str(row["project_id"]) if row["project_id"] else NO_PROJECT
-        projects.setdefault(key, Part(key, "No project")).add(n, originals, renditions)
+        projects.setdefault(key, Part(key, gettext("No project"))).add(n, originals, renditions)
     names = (
         dict(Project.objects.filter(pk__in=[k for k in projects if k != NO_PROJECT]).values_list("id", "name"))
         if len(projects) > (1 if NO_PROJECT in projects else 0)

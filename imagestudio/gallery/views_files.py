@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from imagestudio.accounts.http import AuthenticatedRequest
@@ -21,11 +22,11 @@ from imagestudio.workspaces.access import get_image_for
 
 GROUPS_PER_PAGE = 12
 THRESHOLDS = [
-    (0, "Identical"),
-    (3, "Nearly identical"),
-    (6, "Very similar"),
-    (8, "Similar"),
-    (10, "Loosely similar"),
+    (0, gettext_lazy("Identical")),
+    (3, gettext_lazy("Nearly identical")),
+    (6, gettext_lazy("Very similar")),
+    (8, gettext_lazy("Similar")),
+    (10, gettext_lazy("Loosely similar")),
 ]
 
 
@@ -55,14 +56,18 @@ def duplicates_trash(request: AuthenticatedRequest) -> HttpResponse:
     ids = request.POST.getlist("ids")[:200]
     back = reverse("image_duplicates") + "?" + urlencode({"threshold": request.POST.get("threshold", "")})
     if not ids:
-        messages.error(request, "Nothing was selected to move to the trash.")
+        messages.error(request, gettext("Nothing was selected to move to the trash."))
         return redirect(back)
     images = [get_image_for(request.user, pk, "manage") for pk in ids]
     from imagestudio.gallery import trash  # F's module: the one delete
 
     trash.soft_delete(images, by=request.user)
     count = len(images)
-    messages.success(request, f"Moved {count} image{'s' if count != 1 else ''} to the trash.")
+    messages.success(
+        request,
+        ngettext("Moved %(count)s image to the trash.", "Moved %(count)s images to the trash.", count)
+        % {"count": count},
+    )
     return redirect(back)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from imagestudio.catalog import params
 from imagestudio.catalog.models import AIModel
@@ -56,13 +57,21 @@ def parse_axis(model: AIModel, name: str, text: str, field: str) -> Axis:
     specs = dict(sweepable(model))
     if name not in specs:
         choices = ", ".join(specs) or "none"
-        raise ParameterError(field, f"{model.display_name} has no setting {name!r} to sweep (try: {choices}).")
+        raise ParameterError(
+            field,
+            gettext("%(model)s has no setting %(setting)s to sweep (try: %(choices)s).")
+            % {"model": model.display_name, "setting": repr(name), "choices": choices},
+        )
     kind = specs[name].get("type", "")
     values = [value.strip() for value in text.split(",") if value.strip()]
     if not 2 <= len(values) <= MAX_VALUES:
-        raise ParameterError(f"{field}_values", f"Give 2 to {MAX_VALUES} values for {name}, separated by commas.")
+        raise ParameterError(
+            f"{field}_values",
+            gettext("Give 2 to %(max_values)s values for %(name)s, separated by commas.")
+            % {"max_values": MAX_VALUES, "name": name},
+        )
     if len(set(values)) != len(values):
-        raise ParameterError(f"{field}_values", f"Each value for {name} should differ.")
+        raise ParameterError(f"{field}_values", gettext("Each value for %(name)s should differ.") % {"name": name})
     converted = [_value(kind, value, name, field) for value in values]
     return Axis(name=name, values=converted)
 
@@ -74,7 +83,10 @@ def _value(kind: str, text: str, name: str, field: str):
         if kind == "number":
             return float(text)
     except ValueError:
-        raise ParameterError(f"{field}_values", f"{name} takes numbers; {text!r} is not one.") from None
+        raise ParameterError(
+            f"{field}_values",
+            gettext("%(name)s takes numbers; %(value)s is not one.") % {"name": name, "value": repr(text)},
+        ) from None
     if kind == "boolean":
         return text.lower() in ("true", "1", "yes", "on")
     return text
@@ -93,7 +105,10 @@ def plan(*, prompt: str, prompts: list[str] | None, x: Axis | None, y: Axis | No
     if prompts is not None:  # A/B: one row per prompt
         prompts = [p.strip() for p in prompts if p.strip()]
         if not 2 <= len(prompts) <= MAX_PROMPTS:
-            raise ParameterError("prompts", f"Write 2 to {MAX_PROMPTS} prompts to compare, one per line.")
+            raise ParameterError(
+                "prompts",
+                gettext("Write 2 to %(max_prompts)s prompts to compare, one per line.") % {"max_prompts": MAX_PROMPTS},
+            )
         columns = [x.label(v) for v in x.values] if x else [""]
         cells = [
             (row, column, text, {x.name: value} if x else {})
@@ -102,11 +117,11 @@ def plan(*, prompt: str, prompts: list[str] | None, x: Axis | None, y: Axis | No
         ]
         return Plan(rows=prompts, columns=columns, cells=cells)
     if x is None:
-        raise ParameterError("x", "Choose a setting to sweep, or compare prompts instead.")
+        raise ParameterError("x", gettext("Choose a setting to sweep, or compare prompts instead."))
     if not prompt.strip():
-        raise ParameterError("prompt", "Describe the image you want: the prompt is empty.")
+        raise ParameterError("prompt", gettext("Describe the image you want: the prompt is empty."))
     if y is not None and y.name == x.name:
-        raise ParameterError("y", "Sweep two different settings on X and Y.")
+        raise ParameterError("y", gettext("Sweep two different settings on X and Y."))
     y_values = y.values if y else [None]
     cells = [
         (row, column, prompt, {x.name: x_value, **({y.name: y_value} if y else {})})
@@ -120,10 +135,10 @@ def plan(*, prompt: str, prompts: list[str] | None, x: Axis | None, y: Axis | No
 def choose_seeds(model: AIModel, seeds: list[int] | None, count: int) -> list[int]:
     if seeds:
         if len(seeds) > MAX_SEEDS:
-            raise ParameterError("seeds", f"At most {MAX_SEEDS} seeds.")
+            raise ParameterError("seeds", gettext("At most %(max_seeds)s seeds.") % {"max_seeds": MAX_SEEDS})
         return seeds
     if not 1 <= count <= MAX_SEEDS:
-        raise ParameterError("seed_count", f"Use 1 to {MAX_SEEDS} seeds.")
+        raise ParameterError("seed_count", gettext("Use 1 to %(max_seeds)s seeds.") % {"max_seeds": MAX_SEEDS})
     largest = min(params.MAX_SEED, model.input_schema.get("seed", {}).get("max", params.MAX_SEED))
     picker = random.SystemRandom()
     return [picker.randint(0, largest) for _ in range(count)]
@@ -146,13 +161,17 @@ def start(
     """Queue the whole grid (all or nothing). Raises ParameterError naming the field, QueueFull or
     InsufficientCredits, like any enqueue."""
     if "text-to-image" not in model.capabilities:
-        raise ParameterError("model_id", f"{model.display_name} does not make images from text.")
+        raise ParameterError(
+            "model_id",
+            gettext("%(model)s does not make images from text.") % {"model": model.display_name},
+        )
     grid = plan(prompt=prompt, prompts=prompts, x=x, y=y)
     chosen_seeds = choose_seeds(model, seeds, seed_count)
     if len(grid.cells) * len(chosen_seeds) > MAX_JOBS:
         raise ParameterError(
             "seed_count",
-            f"That is {len(grid.cells) * len(chosen_seeds)} images; one comparison makes at most {MAX_JOBS}.",
+            gettext("That is %(images)s images; one comparison makes at most %(max_jobs)s.")
+            % {"images": len(grid.cells) * len(chosen_seeds), "max_jobs": MAX_JOBS},
         )
     base = {k: v for k, v in (parameters or {}).items() if k not in ("seed", "num_images")}
     requests, layout = [], []
@@ -244,6 +263,6 @@ def grid_of(experiment: Experiment) -> Grid:
 def pick_winner(experiment: Experiment, image: Image) -> None:
     """Mark one of the grid's images as the one to continue from."""
     if str(image.job_id) not in {cell["job"] for cell in experiment.cells}:
-        raise ParameterError("image_id", "That image is not part of this comparison.")
+        raise ParameterError("image_id", gettext("That image is not part of this comparison."))
     experiment.winner = image
     experiment.save(update_fields=["winner"])

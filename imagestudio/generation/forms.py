@@ -81,9 +81,12 @@ class GenerateForm(forms.Form):
         if data.get("aspect_ratio") == "custom":
             for side in ("width", "height"):
                 if not data.get(side):
-                    self.add_error(
-                        side, _("Enter a %(side)s between 256 and 2048 px, or pick a preset.") % {"side": side}
+                    message = (
+                        _("Enter a width between 256 and 2048 px, or pick a preset.")
+                        if side == "width"
+                        else _("Enter a height between 256 and 2048 px, or pick a preset.")
                     )
+                    self.add_error(side, message)
         return data
 
     def parameters(self, extra: dict | None = None) -> dict:

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from imagestudio.accounts.http import AuthenticatedRequest
@@ -61,7 +62,7 @@ def compare_new(request: AuthenticatedRequest) -> HttpResponse:
 
 def _start(request: AuthenticatedRequest, data: QueryDict, model: AIModel | None) -> Experiment:
     if model is None:
-        raise ParameterError("model_id", "Choose a model that makes images from text.")
+        raise ParameterError("model_id", gettext("Choose a model that makes images from text."))
     x = experiments.parse_axis(model, data.get("x", ""), data.get("x_values", ""), "x") if data.get("x") else None
     y = experiments.parse_axis(model, data.get("y", ""), data.get("y_values", ""), "y") if data.get("y") else None
     by_prompts = data.get("mode") == "prompts"
@@ -82,7 +83,7 @@ def _int(text: str | None, field: str, default: int) -> int:
     try:
         return int(text) if text else default
     except ValueError:
-        raise ParameterError(field, "Give a whole number.") from None
+        raise ParameterError(field, gettext("Give a whole number.")) from None
 
 
 def _seeds(text: str) -> list[int] | None:
@@ -92,7 +93,7 @@ def _seeds(text: str) -> list[int] | None:
     try:
         return [int(part) for part in parts]
     except ValueError:
-        raise ParameterError("seeds", "Seeds are whole numbers, separated by commas.") from None
+        raise ParameterError("seeds", gettext("Seeds are whole numbers, separated by commas.")) from None
 
 
 def _experiment_for(request: AuthenticatedRequest, experiment_id) -> Experiment:
@@ -121,5 +122,5 @@ def compare_winner(request: AuthenticatedRequest, experiment_id) -> HttpResponse
     except ParameterError as exc:
         messages.error(request, exc.message)
         return redirect("compare_detail", experiment_id=experiment.pk)
-    messages.success(request, "Winner picked: iterate on it, upscale it, or remix its recipe from here.")
+    messages.success(request, gettext("Winner picked: iterate on it, upscale it, or remix its recipe from here."))
     return redirect(reverse("image_detail", args=[image.pk]))

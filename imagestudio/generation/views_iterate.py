@@ -14,10 +14,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 
 from imagestudio.accounts.http import AuthenticatedRequest
 from imagestudio.billing.services import InsufficientCredits
 from imagestudio.catalog.params import ASPECT_RATIOS, ParameterError
+from imagestudio.gallery import upload
 from imagestudio.gallery.access import get_image_for
 from imagestudio.gallery.models import Image
 from imagestudio.generation import operations, services
@@ -25,19 +27,19 @@ from imagestudio.generation.access import get_job_for, limit_generation
 from imagestudio.generation.models import GenerationJob
 
 TOOLS = [
-    ("image-to-image", "Image to image", "wand"),
-    ("variation", "Variations", "git-branch"),
-    ("inpaint", "Inpaint", "brush"),
-    ("outpaint", "Outpaint", "maximize"),
-    ("upscale", "Upscale", "zoom-in"),
-    ("remove-background", "Remove background", "scissors"),
-    ("style-transfer", "Style transfer", "palette"),
-    ("edit", "Edit", "sliders"),
+    ("image-to-image", gettext_lazy("Image to image"), "wand"),
+    ("variation", gettext_lazy("Variations"), "git-branch"),
+    ("inpaint", gettext_lazy("Inpaint"), "brush"),
+    ("outpaint", gettext_lazy("Outpaint"), "maximize"),
+    ("upscale", gettext_lazy("Upscale"), "zoom-in"),
+    ("remove-background", gettext_lazy("Remove background"), "scissors"),
+    ("style-transfer", gettext_lazy("Style transfer"), "palette"),
+    ("edit", gettext_lazy("Edit"), "sliders"),
 ]
 SUBMIT_LABELS = {
-    "edit": "Save as a new version",
-    "variation": "Make variations",
-    "remove-background": "Remove background",
+    "edit": gettext_lazy("Save as a new version"),
+    "variation": gettext_lazy("Make variations"),
+    "remove-background": gettext_lazy("Remove background"),
 }
 TOOL_NAMES = {name for name, _, _ in TOOLS}
 OUTPAINT_RATIOS = [ratio for ratio in ASPECT_RATIOS if ratio != "1:1"] + ["1:1"]
@@ -56,6 +58,8 @@ def iterate(request: AuthenticatedRequest, image_id, operation: str) -> HttpResp
             queued = QUEUE[operation](request, image, request.POST)
         except ParameterError as exc:
             error = exc
+        except upload.UploadError as exc:  # a mask the upload validator refused
+            error = ParameterError(exc.field, exc.message)
         except (InsufficientCredits, services.QueueFull) as exc:
             error = ParameterError("", str(exc))
         else:
@@ -91,7 +95,12 @@ def _context(
         "outpaint_ratios": OUTPAINT_RATIOS,
         "edit_ratios": EDIT_RATIOS,
         "max_side": operations.MAX_SIDE,
-        "crop_fields": [("x", "Left"), ("y", "Top"), ("width", "Width"), ("height", "Height")],
+        "crop_fields": [
+            ("x", gettext("Left")),
+            ("y", gettext("Top")),
+            ("width", gettext("Width")),
+            ("height", gettext("Height")),
+        ],
         "style_choices": _style_choices(request, image) if operation == "style-transfer" else [],
     }
 
@@ -188,11 +197,11 @@ def _remove_background(request: AuthenticatedRequest, image: Image, data: QueryD
 def _style_transfer(request: AuthenticatedRequest, image: Image, data: QueryDict) -> GenerationJob:
     style_id = data.get("style_image_id")
     if not style_id:
-        raise ParameterError("style_image_id", "Choose the image whose style to use.")
+        raise ParameterError("style_image_id", gettext("Choose the image whose style to use."))
     try:
         style = get_image_for(request.user, style_id)
     except Http404:
-        raise ParameterError("style_image_id", "That style image was not found.") from None
+        raise ParameterError("style_image_id", gettext("That style image was not found.")) from None
     return operations.style_transfer(
         request.user,
         image,

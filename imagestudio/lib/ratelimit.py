@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext, ngettext
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -36,7 +37,9 @@ class RateLimited(Exception):
 
     def __init__(self, retry_after: int, detail: str = "") -> None:
         self.retry_after = max(1, int(retry_after))
-        self.detail = detail or f"Too many requests. Try again in {_duration(self.retry_after)}."
+        self.detail = detail or gettext("Too many requests. Try again in %(wait)s.") % {
+            "wait": _duration(self.retry_after)
+        }
         super().__init__(self.detail)
 
 
@@ -173,9 +176,9 @@ class RateLimitMiddleware:
 
 def _duration(seconds: int) -> str:
     if seconds < 90:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
+        return ngettext("%(n)s second", "%(n)s seconds", seconds) % {"n": seconds}
     minutes = math.ceil(seconds / 60)
-    return f"{minutes} minutes"
+    return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
 
 
 def handler429(request: HttpRequest) -> HttpResponse:

@@ -8,6 +8,7 @@ from typing import Literal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from imagestudio.catalog.models import AIModel
 from imagestudio.events.services import record
@@ -34,9 +35,9 @@ class ProjectError(ValueError):
 def clean_name(name: object) -> str:
     text = " ".join(str(name or "").split())
     if not text:
-        raise ProjectError("name", "Give the project a name.")
+        raise ProjectError("name", gettext("Give the project a name."))
     if len(text) > MAX_NAME:
-        raise ProjectError("name", f"Names are at most {MAX_NAME} characters.")
+        raise ProjectError("name", gettext("Names are at most %(max)s characters.") % {"max": MAX_NAME})
     return text
 
 
@@ -51,26 +52,32 @@ def clean_tags(tags: object) -> list[str]:
 def _clean_text(field: str, value: object, limit: int = MAX_TEXT) -> str:
     text = str(value or "").strip()
     if len(text) > limit:
-        raise ProjectError(field, f"At most {limit:,} characters.")
+        raise ProjectError(field, gettext("At most %(max)s characters.") % {"max": format(limit, ",")})
     return text
 
 
 def clean_settings(settings: object) -> dict:
     """Project defaults for the generate page: {"model": endpoint id, "parameters": {...}}."""
     if not isinstance(settings, dict):
-        raise ProjectError("settings", "Settings are an object with `model` and `parameters`.")
+        raise ProjectError("settings", gettext("Settings are an object with `model` and `parameters`."))
     unknown = set(settings) - {"model", "parameters"}
     if unknown:
-        raise ProjectError("settings", f"Unknown setting {sorted(unknown)[0]!r}: use `model` and `parameters`.")
+        raise ProjectError(
+            "settings",
+            gettext("Unknown setting %(setting)s: use `model` and `parameters`.")
+            % {"setting": repr(sorted(unknown)[0])},
+        )
     cleaned: dict = {}
     if settings.get("model"):
         model = str(settings["model"])
         if not AIModel.objects.active().filter(endpoint_id=model).exists():
-            raise ProjectError("settings", f"No model {model!r}. GET /api/models lists them.")
+            raise ProjectError(
+                "settings", gettext("No model %(model)s. GET /api/models lists them.") % {"model": repr(model)}
+            )
         cleaned["model"] = model
     parameters = settings.get("parameters") or {}
     if not isinstance(parameters, dict) or any(isinstance(v, dict | list) for v in parameters.values()):
-        raise ProjectError("settings", "Default parameters are an object of plain values.")
+        raise ProjectError("settings", gettext("Default parameters are an object of plain values."))
     if parameters:
         cleaned["parameters"] = {str(k)[:60]: v for k, v in list(parameters.items())[:40]}
     return cleaned
@@ -122,9 +129,9 @@ def create_project(*, workspace: Workspace, user, fields: ProjectFields, templat
             project.tags, project.settings = list(found.tags), dict(found.settings)
             project.name = found.name
         else:
-            raise ProjectError("template", f"No template {template!r}.")
+            raise ProjectError("template", gettext("No template %(template)s.") % {"template": repr(template)})
     if fields.name is None and not project.name:
-        raise ProjectError("name", "Give the project a name.")
+        raise ProjectError("name", gettext("Give the project a name."))
     _apply(project, fields)
     with transaction.atomic():
         project.save()
@@ -147,9 +154,9 @@ def _template_project(user, template: str) -> Project | None:
         return None
     found = projects_visible_to(user).filter(pk=template).first()
     if found is None:
-        raise ProjectError("template", "That template is gone; pick another.")
+        raise ProjectError("template", gettext("That template is gone; pick another."))
     if not found.is_template:
-        raise ProjectError("template", "That project is not a template.")
+        raise ProjectError("template", gettext("That project is not a template."))
     return found
 
 
@@ -189,7 +196,7 @@ def set_template(project: Project, is_template: bool) -> Project:
 
 def set_cover(project: Project, image: Image | None) -> Project:
     if image is not None and image.project_id != project.pk:
-        raise ProjectError("cover_image_id", "The cover must be one of this project's images.")
+        raise ProjectError("cover_image_id", gettext("The cover must be one of this project's images."))
     project.cover_image = image
     project.save(update_fields=["cover_image", "updated_at"])
     return project
@@ -227,7 +234,7 @@ def delete_project(project: Project, *, images: ImagesOnDelete, by) -> int:
     """Delete the project; its images go to the trash ("trash") or stay, without a project ("keep").
     Returns how many images were affected. The workspace's feed keeps the event (the project's own goes)."""
     if images not in ("trash", "keep"):
-        raise ProjectError("images", 'Choose what happens to the images: "trash" or "keep".')
+        raise ProjectError("images", gettext('Choose what happens to the images: "trash" or "keep".'))
     with transaction.atomic():
         record(
             actor=by,
@@ -256,7 +263,7 @@ def move_images(images: list[Image], target: Project | None, *, by) -> Moved:
     Each project that gained or lost images gets an event in its activity feed.
     """
     if len(images) > MAX_MOVE:
-        raise ProjectError("image_ids", f"Move at most {MAX_MOVE} images at once.")
+        raise ProjectError("image_ids", gettext("Move at most %(max)s images at once.") % {"max": MAX_MOVE})
     previous = {str(image.pk): (str(image.project_id) if image.project_id else None) for image in images}
     ids = [image.pk for image in images]
     with transaction.atomic():

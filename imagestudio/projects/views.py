@@ -17,6 +17,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from imagestudio.accounts.http import AuthenticatedRequest
@@ -154,7 +155,7 @@ def project_new(request: AuthenticatedRequest) -> HttpResponse:
             except ProjectError as exc:
                 form.show_error(exc)
             else:
-                messages.success(request, f"Created “{project.name}”.")
+                messages.success(request, gettext("Created “%(name)s”.") % {"name": project.name})
                 return _detail(project)
     else:
         form = ProjectCreateForm(initial={"template": request.GET.get("template", "")})
@@ -237,8 +238,10 @@ def project_rename(request: AuthenticatedRequest, project_id) -> HttpResponse:
                 form.add_error("name", exc.message)
             else:
                 if request.htmx:
-                    return _toast(_header(request, project, role), f"Renamed to “{project.name}”.")
-                messages.success(request, f"Renamed to “{project.name}”.")
+                    return _toast(
+                        _header(request, project, role), gettext("Renamed to “%(name)s”.") % {"name": project.name}
+                    )
+                messages.success(request, gettext("Renamed to “%(name)s”.") % {"name": project.name})
                 return _detail(project)
     else:
         form = RenameForm(initial={"name": project.name})
@@ -265,7 +268,7 @@ def project_settings(request: AuthenticatedRequest, project_id) -> HttpResponse:
             else:
                 if can_manage and form.cleaned_data["is_template"] != project.is_template:
                     services.set_template(project, form.cleaned_data["is_template"])
-                messages.success(request, "Saved the project settings.")
+                messages.success(request, gettext("Saved the project settings."))
                 return _detail(project)
             project.refresh_from_db()  # the failed update may have changed fields in memory
     else:
@@ -293,7 +296,10 @@ def project_duplicate(request: AuthenticatedRequest, project_id) -> HttpResponse
     form = DuplicateForm(request.POST)
     with_images = form.is_valid() and form.cleaned_data["with_images"]
     copy = services.duplicate_project(project, user=request.user, with_images=with_images)
-    messages.success(request, f"Duplicated as “{copy.name}”{' with its images' if with_images else ''}.")
+    message = (
+        gettext("Duplicated as “%(name)s” with its images.") if with_images else gettext("Duplicated as “%(name)s”.")
+    )
+    messages.success(request, message % {"name": copy.name})
     return _detail(copy)
 
 
@@ -304,9 +310,12 @@ def project_archive(request: AuthenticatedRequest, project_id) -> HttpResponse:
     archived = request.POST.get("archived", "1") not in ("0", "false", "")
     services.set_archived(project, archived, by=request.user)
     if archived:
-        messages.success(request, f"Archived “{project.name}”. It is listed under Archived on the projects page.")
+        messages.success(
+            request,
+            gettext("Archived “%(name)s”. It is listed under Archived on the projects page.") % {"name": project.name},
+        )
     else:
-        messages.success(request, f"“{project.name}” is back among your active projects.")
+        messages.success(request, gettext("“%(name)s” is back among your active projects.") % {"name": project.name})
     return _detail(project)
 
 
@@ -316,13 +325,24 @@ def project_delete(request: AuthenticatedRequest, project_id) -> HttpResponse:
     project = get_project_for(request.user, project_id, "manage")
     form = DeleteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose what happens to the images, then delete again. Nothing was deleted.")
+        messages.error(request, gettext("Choose what happens to the images, then delete again. Nothing was deleted."))
         return _detail(project)
     images = form.cleaned_data["images"]
     name = project.name
     count = services.delete_project(project, images=images, by=request.user)
-    where = "moved to the trash" if images == "trash" else "kept in My images"
-    messages.success(request, f"Deleted “{name}”; {count} image{'' if count == 1 else 's'} {where}.")
+    if images == "trash":
+        message = ngettext(
+            "Deleted “%(name)s”; %(count)s image moved to the trash.",
+            "Deleted “%(name)s”; %(count)s images moved to the trash.",
+            count,
+        )
+    else:
+        message = ngettext(
+            "Deleted “%(name)s”; %(count)s image kept in My images.",
+            "Deleted “%(name)s”; %(count)s images kept in My images.",
+            count,
+        )
+    messages.success(request, message % {"name": name, "count": count})
     return redirect("project_list")
 
 
@@ -337,7 +357,8 @@ def project_add_images(request: AuthenticatedRequest, project_id) -> HttpRespons
 
     def add(images: list[Image]) -> HttpResponse:
         moved = services.move_images(images, project, by=request.user)
-        messages.success(request, f"Added {moved.count} image{'' if moved.count == 1 else 's'} to “{project.name}”.")
+        message = ngettext("Added %(count)s image to “%(name)s”.", "Added %(count)s images to “%(name)s”.", moved.count)
+        messages.success(request, message % {"count": moved.count, "name": project.name})
         return _detail(project)
 
     editable = images_visible_to(request.user, "edit")
@@ -345,9 +366,13 @@ def project_add_images(request: AuthenticatedRequest, project_id) -> HttpRespons
         target_name=project.name,
         detail_url=reverse("project_detail", args=[project.pk]),
         action_url=reverse("project_add_images", args=[project.pk]),
-        subtitle="Your images that are not in this project yet, newest first. Images already in another project move here.",
-        submit_label="Add to project",
-        empty_description="Every image you made is already in this project. Generate new ones, and they can go straight in.",
+        subtitle=gettext(
+            "Your images that are not in this project yet, newest first. Images already in another project move here."
+        ),
+        submit_label=gettext("Add to project"),
+        empty_description=gettext(
+            "Every image you made is already in this project. Generate new ones, and they can go straight in."
+        ),
     )
     candidates = editable.filter(user=request.user).exclude(project=project)
     return pick_images(request, candidates=candidates, allowed=editable, add=add, page=page)
@@ -377,8 +402,8 @@ def project_set_cover(request: AuthenticatedRequest, project_id, image_id) -> Ht
     except ProjectError as exc:
         return _refused(request, project, exc.message)
     if request.htmx:
-        return _toast(_header(request, project, role), "Cover image updated.")
-    messages.success(request, "Cover image updated.")
+        return _toast(_header(request, project, role), gettext("Cover image updated."))
+    messages.success(request, gettext("Cover image updated."))
     return _detail(project)
 
 
@@ -387,9 +412,9 @@ def project_set_cover(request: AuthenticatedRequest, project_id, image_id) -> Ht
 def project_remove_image(request: AuthenticatedRequest, project_id, image_id) -> HttpResponse:
     project, image, role = _project_image(request, project_id, image_id)
     if image.project_id != project.pk:
-        return _refused(request, project, "That image is not in this project.")
+        return _refused(request, project, gettext("That image is not in this project."))
     services.move_images([image], None, by=request.user)
-    message = "Removed from the project; the image is still in My images."
+    message = gettext("Removed from the project; the image is still in My images.")
     if request.htmx:
         # The tile goes (empty body, swapped over it); the header follows out of band, in case it was the cover.
         project.refresh_from_db(fields=["cover_image", "updated_at"])

@@ -4,6 +4,7 @@ from django.conf import settings
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from imagestudio.lib.api_errors import InvalidRequestOut
 from imagestudio.lib.ratelimit import limit, user_or_ip
 from imagestudio.prompts import history, services, syntax
 from imagestudio.prompts.refine import FAMILY_NAMES, MAX_PROMPT, uses_tags
@@ -30,12 +31,12 @@ class RefineOut(Schema):
     suggestions: list[SuggestionOut]
 
 
-class ErrorOut(Schema):
+class PromptErrorOut(Schema):
     detail: str
     field: str
 
 
-@router.post("/refine", response={200: RefineOut, 422: ErrorOut})
+@router.post("/refine", response={200: RefineOut, 422: PromptErrorOut | InvalidRequestOut})
 def refine(request, payload: RefineIn):
     """Concrete rewrites of a prompt (subject detail, lighting, composition, lens, quality, all), suited to the
     model's family: through a language model on fal when a key is set, else by the offline rules."""
@@ -135,7 +136,7 @@ def _analyze(text: str, model_id: str | None):
     }
 
 
-@router.get("/analyze", url_name="prompt_analyze", response={200: AnalyzeOut, 422: SyntaxErrorOut})
+@router.get("/analyze", url_name="prompt_analyze", response={200: AnalyzeOut, 422: SyntaxErrorOut | InvalidRequestOut})
 def analyze(request, text: str = "", model_id: str | None = None):
     """The prompt editor's reading of a prompt for a model: each term's effective weight, LoRA tags, variables,
     alternations, an approximate token count against the model family's limit, and whether the model ignores
@@ -143,7 +144,7 @@ def analyze(request, text: str = "", model_id: str | None = None):
     return _analyze(text, model_id)
 
 
-@router.post("/analyze", response={200: AnalyzeOut, 422: SyntaxErrorOut})
+@router.post("/analyze", response={200: AnalyzeOut, 422: SyntaxErrorOut | InvalidRequestOut})
 def analyze_long(request, payload: AnalyzeIn):
     """The same as GET /analyze, for prompts too long for a URL."""
     return _analyze(payload.text, payload.model_id)
@@ -177,7 +178,7 @@ class VariationsOut(Schema):
     suggestions: list[VariationOut]
 
 
-@router.post("/variations", response={200: VariationsOut, 422: ErrorOut})
+@router.post("/variations", response={200: VariationsOut, 422: PromptErrorOut | InvalidRequestOut})
 def prompt_variations(request, payload: VariationsIn):
     """Variations of a prompt: synonyms swapped in, a new detail added, the emphasis moved (a weighted term in
     front for Stable Diffusion-style models; another element leading the sentence for natural-language ones), and

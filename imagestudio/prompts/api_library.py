@@ -70,12 +70,12 @@ class PromptPageOut(Schema):
     next_cursor: str | None
 
 
-class CategoryOut(Schema):
+class PromptCategoryOut(Schema):
     name: str = Field(description='"" counts prompts without a category')
     count: int
 
 
-class FavoriteIn(Schema):
+class PromptFavoriteIn(Schema):
     favorite: bool | None = Field(default=None, description="Set it; leave out to toggle")
 
 
@@ -102,7 +102,7 @@ class ProblemOut(Schema):
     message: str
 
 
-class ImportOut(Schema):
+class PromptImportOut(Schema):
     created: int
     skipped: int = Field(description="Rows whose prompt is already in the library (or earlier in the file)")
     items: list[PromptOut]
@@ -188,7 +188,7 @@ def create_prompt(request, payload: PromptIn):
     return Status(201, prompt)
 
 
-@router.get("/categories", response={200: list[CategoryOut], **ERRORS})
+@router.get("/categories", response={200: list[PromptCategoryOut], **ERRORS})
 def list_categories(
     request,
     scope: Literal["workspace", "public"] = "workspace",
@@ -231,7 +231,9 @@ def export_prompts(
     return response
 
 
-@router.post("/import", response={201: ImportOut, 400: dict, 401: dict, 403: dict, 404: dict, 422: ImportErrorOut})
+@router.post(
+    "/import", response={201: PromptImportOut, 400: dict, 401: dict, 403: dict, 404: dict, 422: ImportErrorOut}
+)
 def import_prompts(request):
     """Import prompts from a JSON or CSV file (multipart field `file`; `workspace_id` optional; `format`
     json|csv when the file name does not say). All or nothing: a 422 lists every bad row by line."""
@@ -305,7 +307,7 @@ def delete_prompt(request, prompt_id: UUID):
 
 
 @router.post("/{prompt_id}/favorite", response={200: FavoriteOut, **ERRORS})
-def favorite_prompt(request, prompt_id: UUID, payload: FavoriteIn | None = None):
+def favorite_prompt(request, prompt_id: UUID, payload: PromptFavoriteIn | None = None):
     """Favourite a prompt you can see (yours, your team's, public or starter): `{"favorite": true|false}`
     sets it, no body toggles it. Favourites are yours alone."""
     prompt = access.get_prompt_for(request.user, prompt_id)

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from imagestudio.events.services import record
 from imagestudio.generation.models import GenerationJob
@@ -75,16 +76,20 @@ class PromptError(ValueError):
 def _text(field: str, value: object, limit: int) -> str:
     text = str(value or "").strip()
     if "\x00" in text:
-        raise PromptError(field, "Text must not contain NUL characters.")
+        raise PromptError(field, gettext("Text must not contain NUL characters."))
     if len(text) > limit:
-        raise PromptError(field, f"At most {limit:,} characters (this is {len(text):,}).")
+        raise PromptError(
+            field,
+            gettext("At most %(max)s characters (this is %(length)s).")
+            % {"max": format(limit, ","), "length": format(len(text), ",")},
+        )
     return text
 
 
 def clean_prompt_text(value: object) -> str:
     text = _text("prompt_text", value, MAX_PROMPT)
     if not text:
-        raise PromptError("prompt_text", "Write the prompt: the text the model will receive.")
+        raise PromptError("prompt_text", gettext("Write the prompt: the text the model will receive."))
     return text
 
 
@@ -101,7 +106,7 @@ def clean_title(value: object, prompt_text: str = "") -> str:
     title = " ".join(_text("title", value, MAX_TITLE).split())
     if not title:
         if not prompt_text:
-            raise PromptError("title", "Give the prompt a title.")
+            raise PromptError("title", gettext("Give the prompt a title."))
         title = default_title(prompt_text)
     return title
 
@@ -138,7 +143,7 @@ def apply_fields(prompt: Prompt, fields: PromptFields) -> Prompt:
     if fields.prompt_text is not None:
         prompt.prompt_text = clean_prompt_text(fields.prompt_text)
     elif not prompt.prompt_text:
-        raise PromptError("prompt_text", "Write the prompt: the text the model will receive.")
+        raise PromptError("prompt_text", gettext("Write the prompt: the text the model will receive."))
     if fields.title is not None or not prompt.title:
         prompt.title = clean_title(fields.title or "", prompt.prompt_text)
     if fields.negative_prompt is not None:
@@ -179,7 +184,7 @@ def update_prompt(prompt: Prompt, fields: PromptFields, *, by) -> Prompt:
 
 def delete_prompt(prompt: Prompt, *, by) -> None:
     if prompt.is_starter:
-        raise PromptError("id", "The studio's starter prompts cannot be deleted.")
+        raise PromptError("id", gettext("The studio's starter prompts cannot be deleted."))
     with transaction.atomic():
         record(
             actor=by,
@@ -381,7 +386,7 @@ def _read_history_cursor(cursor: str) -> tuple[datetime, str]:
             raise ValueError("bad cursor")
         return when, prompt
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
-        raise BadCursor("That page link is invalid or expired; start from the first page.") from exc
+        raise BadCursor(gettext("That page link is invalid or expired; start from the first page.")) from exc
 
 
 def history_page(user, *, q: str = "", cursor: str | None = None, limit: int = PAGE_SIZE, workspace_id=None) -> Page:

@@ -4,11 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 from imagestudio.catalog.models import AIModel
 from imagestudio.catalog.services import get_model
 from imagestudio.prompts.refine import Suggestion, highlight
 from imagestudio.prompts.refine_fal import suggestions
 
+# The rules' suggestion labels (refine.LABELS, variations.LABELS: plain Python, so English), for the catalog:
+# the suggestions panel shows them translated.
+SUGGESTION_LABELS = (
+    gettext_noop("Subject detail"),
+    gettext_noop("Lighting"),
+    gettext_noop("Composition"),
+    gettext_noop("Lens"),
+    gettext_noop("Quality"),
+    gettext_noop("All together"),
+    gettext_noop("Synonyms"),
+    gettext_noop("Added detail"),
+    gettext_noop("New emphasis"),
+    gettext_noop("Mixed"),
+)
 DEFAULT_FAMILY = "flux"  # no model chosen: plain sentences suit most current models
 
 

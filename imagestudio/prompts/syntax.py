@@ -30,6 +30,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from django.utils.translation import gettext
+
 from imagestudio.prompts.refine import uses_tags
 
 MAX_LENGTH = 4000
@@ -170,7 +172,11 @@ def _walk(nodes: tuple[Node, ...]) -> Iterator[Node]:
 def parse(text: str) -> Prompt:
     """The prompt as a tree of nodes. Raises PromptSyntaxError (message, position) on malformed text."""
     if len(text) > MAX_LENGTH:
-        raise PromptSyntaxError(f"The prompt is {len(text)} characters long: the limit is {MAX_LENGTH}.", MAX_LENGTH)
+        raise PromptSyntaxError(
+            gettext("The prompt is %(length)s characters long: the limit is %(max_length)s.")
+            % {"length": len(text), "max_length": MAX_LENGTH},
+            MAX_LENGTH,
+        )
     nodes = _Parser(text).sequence(depth=0, opener=None)
     return Prompt(text, _weigh(nodes, 1.0))
 
@@ -218,21 +224,29 @@ class _Parser:
         if opener is None:
             pair = {")": "(", "]": "[", "}": "{"}[char]
             return PromptSyntaxError(
-                f"Unexpected “{char}” at position {self.pos}: there is no “{pair}” to close.", self.pos
+                gettext("Unexpected “%(char)s” at position %(pos)s: there is no “%(pair)s” to close.")
+                % {"char": char, "pos": self.pos, "pair": pair},
+                self.pos,
             )
         kind, at = opener
         return PromptSyntaxError(
-            f"“{char}” at position {self.pos} does not close the “{kind}” at position {at}"
-            f" (expected “{_CLOSES[kind]}”).",
+            gettext(
+                "“%(char)s” at position %(pos)s does not close the “%(kind)s” at position %(at)s (expected “%(expected)s”)."
+            )
+            % {"char": char, "pos": self.pos, "kind": kind, "at": at, "expected": _CLOSES[kind]},
             self.pos,
         )
 
     def enter(self, depth: int) -> None:
         if depth > MAX_DEPTH:
-            raise PromptSyntaxError(f"Brackets nest deeper than {MAX_DEPTH} levels at position {self.pos}.", self.pos)
+            raise PromptSyntaxError(
+                gettext("Brackets nest deeper than %(max_depth)s levels at position %(pos)s.")
+                % {"max_depth": MAX_DEPTH, "pos": self.pos},
+                self.pos,
+            )
 
     def unclosed(self, what: str, at: int) -> PromptSyntaxError:
-        return PromptSyntaxError(f"Unclosed “{what}” at position {at}.", at)
+        return PromptSyntaxError(gettext("Unclosed “%(what)s” at position %(at)s.") % {"what": what, "at": at}, at)
 
     def group(self, kind: str, depth: int) -> Group:
         start = self.pos
@@ -248,7 +262,11 @@ class _Parser:
         self.pos += 1  # the closer
         if _blank(children):
             closer = _CLOSES[kind]
-            raise PromptSyntaxError(f"Nothing to weight inside the “{kind}…{closer}” at position {start}.", start)
+            raise PromptSyntaxError(
+                gettext("Nothing to weight inside the “%(kind)s…%(closer)s” at position %(start)s.")
+                % {"kind": kind, "closer": closer, "start": start},
+                start,
+            )
         group_kind: Literal["(", "["] = "(" if kind == "(" else "["
         return Group(group_kind, children, factor, factor, explicit, start, self.pos, inner_end)
 
@@ -262,13 +280,18 @@ class _Parser:
         if not token:
             if self.pos >= len(self.src):
                 raise self.unclosed("(", start)
-            raise PromptSyntaxError(f"Missing weight after the “:” at position {colon}.", colon)
+            raise PromptSyntaxError(
+                gettext("Missing weight after the “:” at position %(colon)s.") % {"colon": colon}, colon
+            )
         value = self.number(token, token_at, "Weight")
         if self.pos >= len(self.src):
             raise self.unclosed("(", start)
         if self.src[self.pos] != ")":
             raise PromptSyntaxError(
-                f"Expected “)” after the weight {token} at position {self.pos} (write “\\:” for a literal colon).",
+                gettext(
+                    "Expected “)” after the weight %(token)s at position %(pos)s (write “\\:” for a literal colon)."
+                )
+                % {"token": token, "pos": self.pos},
                 self.pos,
             )
         return value
@@ -296,9 +319,16 @@ class _Parser:
         parts = body.split(":")
         name = parts[0].strip()
         if not name:
-            raise PromptSyntaxError(f"The LoRA tag at position {start} has no name: write <lora:name:0.8>.", start)
+            raise PromptSyntaxError(
+                gettext("The LoRA tag at position %(start)s has no name: write <lora:name:0.8>.") % {"start": start},
+                start,
+            )
         if len(parts) > 3:
-            raise PromptSyntaxError(f"Too many “:” in the LoRA tag at position {start}: write <lora:name:0.8>.", start)
+            raise PromptSyntaxError(
+                gettext("Too many “:” in the LoRA tag at position %(start)s: write <lora:name:0.8>.")
+                % {"start": start},
+                start,
+            )
         weight = 1.0
         if len(parts) > 1:
             at = head.end() + len(parts[0]) + 1
@@ -321,9 +351,13 @@ class _Parser:
                     raise self.unclosed("{{", start)
                 shown = inside.strip()[:30]
                 if not shown:
-                    raise PromptSyntaxError(f"Empty variable “{{{{}}}}” at position {start}.", start)
+                    raise PromptSyntaxError(
+                        gettext("Empty variable “{{}}” at position %(start)s.") % {"start": start}, start
+                    )
                 raise PromptSyntaxError(
-                    f"“{shown}” at position {start} is not a variable name: use {_VARIABLE_NAME}.", start
+                    gettext("“%(shown)s” at position %(start)s is not a variable name: use %(pattern)s.")
+                    % {"shown": shown, "start": start, "pattern": _VARIABLE_NAME},
+                    start,
                 )
         return self.alternation(depth)
 
@@ -342,7 +376,10 @@ class _Parser:
             if self.src[self.pos - 1] == "}":
                 break
         if all(_blank(option.children) for option in options):
-            raise PromptSyntaxError(f"Empty alternation at position {start}: write options like {{red|blue}}.", start)
+            raise PromptSyntaxError(
+                gettext("Empty alternation at position %(start)s: write options like {red|blue}.") % {"start": start},
+                start,
+            )
         return Alternation(tuple(options), start, self.pos)
 
 
@@ -433,7 +470,11 @@ def _plain(nodes: tuple[Node, ...], keep_dynamic: bool) -> Iterator[str]:
             yield from _plain(node.children, keep_dynamic)
         elif isinstance(node, Alternation | Variable) and not keep_dynamic:
             what = "alternation" if isinstance(node, Alternation) else f"variable {{{{{node.name}}}}}"
-            raise PromptSyntaxError(f"The {what} at position {node.start} must be expanded first.", node.start)
+            raise PromptSyntaxError(
+                gettext("The %(what)s at position %(start)s must be expanded first.")
+                % {"what": what, "start": node.start},
+                node.start,
+            )
         elif isinstance(node, Alternation):
             yield "{" + "|".join(_tidy("".join(_plain(o.children, keep_dynamic))) for o in node.options) + "}"
         elif isinstance(node, Variable):
@@ -462,11 +503,15 @@ def expand(text: str, *, mode: Mode = "random", rng: random.Random | None = None
         pick = rng or random.Random()  # variety, not security
         return [_render(prompt.nodes, text, lambda alternation: pick.choice(alternation.options))]
     if mode != "all":
-        raise ValueError(f"Unknown mode {mode!r}: use 'random' or 'all'.")
+        raise ValueError(gettext("Unknown mode %(mode)s: use 'random' or 'all'.") % {"mode": repr(mode)})
     count = prompt.combinations
     if count > limit:
         at = prompt.alternations[0].start
-        raise PromptSyntaxError(f"This prompt makes {_how_many(count)} combinations: the limit is {limit}.", at)
+        raise PromptSyntaxError(
+            gettext("This prompt makes %(count)s combinations: the limit is %(limit)s.")
+            % {"count": _how_many(count), "limit": limit},
+            at,
+        )
     return _render_all(prompt.nodes, text)
 
 
@@ -517,7 +562,9 @@ def fill(text: str, variables: Mapping[str, str]) -> str:
     for node in found:
         if node.name not in variables:
             raise PromptSyntaxError(
-                f"No value for the variable {{{{{node.name}}}}} at position {node.start}.", node.start
+                gettext("No value for the variable {{%(name)s}} at position %(start)s.")
+                % {"name": node.name, "start": node.start},
+                node.start,
             )
     out, last = [], 0
     for node in found:

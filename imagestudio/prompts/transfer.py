@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from imagestudio.events.services import record
 from imagestudio.prompts.library import PromptError, PromptFields, apply_fields
@@ -131,18 +132,20 @@ def detect_format(name: str, data: bytes) -> str:
 
 def _decode(data: bytes) -> str:
     if len(data) > MAX_IMPORT_BYTES:
-        raise ImportFailed([Problem(0, "file", f"The file is over {MAX_IMPORT_BYTES // (1024 * 1024)} MB.")])
+        raise ImportFailed(
+            [Problem(0, "file", gettext("The file is over %(max)s MB.") % {"max": MAX_IMPORT_BYTES // (1024 * 1024)})]
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ImportFailed([Problem(line, "file", "The file is not UTF-8 text; save it as UTF-8.")]) from None
+        raise ImportFailed([Problem(line, "file", gettext("The file is not UTF-8 text; save it as UTF-8."))]) from None
     if "\x00" in text:
         raise ImportFailed(
-            [Problem(text[: text.index("\x00")].count("\n") + 1, "file", "The file has NUL characters.")]
+            [Problem(text[: text.index("\x00")].count("\n") + 1, "file", gettext("The file has NUL characters."))]
         )
     if not text.strip():
-        raise ImportFailed([Problem(0, "file", "The file is empty.")])
+        raise ImportFailed([Problem(0, "file", gettext("The file is empty."))])
     return text
 
 
@@ -191,18 +194,25 @@ def _json_rows(text: str) -> list[tuple[int, object]]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFailed(
-            [Problem(exc.lineno, "file", f"This is not valid JSON: {exc.msg} (column {exc.colno}).")]
+            [
+                Problem(
+                    exc.lineno,
+                    "file",
+                    gettext("This is not valid JSON: %(error)s (column %(column)s).")
+                    % {"error": exc.msg, "column": exc.colno},
+                )
+            ]
         ) from None
     start = _skip(text, 0)
     if isinstance(data, dict):
         items = data.get("prompts")
         if not isinstance(items, list):
-            raise ImportFailed([Problem(1, "prompts", 'Expected {"prompts": [ … ]} or a list of prompts.')])
+            raise ImportFailed([Problem(1, "prompts", gettext('Expected {"prompts": [ … ]} or a list of prompts.'))])
         start = _member_offset(text, start, "prompts")
     elif isinstance(data, list):
         items = data
     else:
-        raise ImportFailed([Problem(1, "file", 'Expected {"prompts": [ … ]} or a list of prompts.')])
+        raise ImportFailed([Problem(1, "file", gettext('Expected {"prompts": [ … ]} or a list of prompts.'))])
     newlines = [i for i, char in enumerate(text) if char == "\n"]
     lines = [bisect.bisect_left(newlines, offset) + 1 for offset in _array_offsets(text, start)]
     return list(zip(lines, items, strict=True))
@@ -213,9 +223,13 @@ def _csv_rows(text: str) -> list[tuple[int, object]]:
     try:
         header = [name.strip().lower() for name in (reader.fieldnames or [])]
     except csv.Error as exc:
-        raise ImportFailed([Problem(1, "file", f"This is not a readable CSV file: {exc}.")]) from None
+        raise ImportFailed(
+            [Problem(1, "file", gettext("This is not a readable CSV file: %(error)s.") % {"error": exc})]
+        ) from None
     if "prompt_text" not in header and "prompt" not in header:
-        raise ImportFailed([Problem(1, "prompt_text", "The first row must name the columns, one of them prompt_text.")])
+        raise ImportFailed(
+            [Problem(1, "prompt_text", gettext("The first row must name the columns, one of them prompt_text."))]
+        )
     reader.fieldnames = header
     rows: list[tuple[int, object]] = []
     line = reader.line_num + 1
@@ -225,7 +239,9 @@ def _csv_rows(text: str) -> list[tuple[int, object]]:
                 rows.append((line, record_))
             line = reader.line_num + 1
     except csv.Error as exc:
-        raise ImportFailed([Problem(reader.line_num, "file", f"This CSV row cannot be read: {exc}.")]) from None
+        raise ImportFailed(
+            [Problem(reader.line_num, "file", gettext("This CSV row cannot be read: %(error)s.") % {"error": exc})]
+        ) from None
     return rows
 
 
@@ -249,7 +265,7 @@ class _Draft:
 
 def _draft(line: int, row: object, workspace: Workspace, user) -> _Draft:
     if not isinstance(row, dict):
-        raise PromptError("prompt", "Each prompt is an object with at least prompt_text.")
+        raise PromptError("prompt", gettext("Each prompt is an object with at least prompt_text."))
     text = row.get("prompt_text", row.get("prompt"))
     for name, value in (("prompt_text", text), *((n, row.get(n)) for n in ("title", "negative_prompt", "category"))):
         if isinstance(value, list | dict):
@@ -271,14 +287,20 @@ def _draft(line: int, row: object, workspace: Workspace, user) -> _Draft:
 def parse_rows(data: bytes, name: str = "", fmt: str | None = None) -> list[tuple[int, object]]:
     fmt = fmt or detect_format(name, data)
     if fmt not in FORMATS:
-        raise ImportFailed([Problem(0, "format", "Import JSON or CSV.")])
+        raise ImportFailed([Problem(0, "format", gettext("Import JSON or CSV."))])
     text = _decode(data)
     rows = _json_rows(text) if fmt == "json" else _csv_rows(text)
     if not rows:
-        raise ImportFailed([Problem(0, "file", "The file has no prompts in it.")])
+        raise ImportFailed([Problem(0, "file", gettext("The file has no prompts in it."))])
     if len(rows) > MAX_IMPORT_ROWS:
         raise ImportFailed(
-            [Problem(rows[MAX_IMPORT_ROWS][0], "file", f"Import at most {MAX_IMPORT_ROWS} prompts at once.")]
+            [
+                Problem(
+                    rows[MAX_IMPORT_ROWS][0],
+                    "file",
+                    gettext("Import at most %(max)s prompts at once.") % {"max": MAX_IMPORT_ROWS},
+                )
+            ]
         )
     return rows
 

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from imagestudio.accounts.http import AuthenticatedRequest
@@ -229,7 +230,7 @@ def prompt_new(request: AuthenticatedRequest) -> HttpResponse:
             except PromptError as exc:
                 form.show_error(exc)
             else:
-                messages.success(request, f"Saved “{prompt.title}” to the library.")
+                messages.success(request, gettext("Saved “%(title)s” to the library.") % {"title": prompt.title})
                 return redirect("prompt_library")
     else:
         # "Save to library" from the history (or anywhere) links here with ?prompt=…&negative_prompt=…
@@ -254,7 +255,7 @@ def prompt_edit(request: AuthenticatedRequest, prompt_id) -> HttpResponse:
                 form.show_error(exc)
                 prompt.refresh_from_db()
             else:
-                messages.success(request, f"Saved “{prompt.title}”.")
+                messages.success(request, gettext("Saved “%(title)s”.") % {"title": prompt.title})
                 return redirect("prompt_library")
     else:
         initial = {
@@ -276,7 +277,7 @@ def prompt_delete(request: AuthenticatedRequest, prompt_id) -> HttpResponse:
     prompt = get_prompt_for(request.user, prompt_id, "manage")
     title = prompt.title
     library.delete_prompt(prompt, by=request.user)
-    messages.success(request, f"Deleted “{title}”.")
+    messages.success(request, gettext("Deleted “%(title)s”.") % {"title": title})
     return _back(request, reverse("prompt_library"))
 
 
@@ -286,7 +287,7 @@ def prompt_favorite(request: AuthenticatedRequest, prompt_id) -> HttpResponse:
     prompt = get_prompt_for(request.user, prompt_id)
     wanted = request.POST.get("favorite")  # "1" or "0" sets it; no value toggles
     favorite = library.set_favorite(prompt, request.user, None if wanted is None else wanted == "1")
-    message = "Added to your favourites." if favorite else "Removed from your favourites."
+    message = gettext("Added to your favourites.") if favorite else gettext("Removed from your favourites.")
     if request.htmx:
         prompt.is_favorite = favorite  # type: ignore[attr-defined]
         response = render(request, "prompts/library/partials/favorite_button.html", {"prompt": prompt})
@@ -304,7 +305,11 @@ def prompt_copy(request: AuthenticatedRequest, prompt_id) -> HttpResponse:
     workspace = current_workspace(request)
     require_workspace(request.user, workspace.pk, "edit")
     copy = library.copy_prompt(prompt, workspace=workspace, user=request.user)
-    messages.success(request, f"Copied “{copy.title}” to {workspace.name}’s library.")
+    messages.success(
+        request,
+        gettext("Copied “%(title)s” to %(workspace)s’s library.")
+        % {"title": copy.title, "workspace": workspace.display_name},
+    )
     return _back(request, reverse("prompt_library"))
 
 
@@ -350,8 +355,15 @@ def prompt_import(request: AuthenticatedRequest) -> HttpResponse:
                 failure = exc
             else:
                 created = len(result.created)
-                skipped = f" ({result.skipped} already in the library)" if result.skipped else ""
-                messages.success(request, f"Imported {created} prompt{'' if created == 1 else 's'}{skipped}.")
+                if result.skipped:
+                    message = ngettext(
+                        "Imported %(count)s prompt (%(skipped)s already in the library).",
+                        "Imported %(count)s prompts (%(skipped)s already in the library).",
+                        created,
+                    )
+                else:
+                    message = ngettext("Imported %(count)s prompt.", "Imported %(count)s prompts.", created)
+                messages.success(request, message % {"count": created, "skipped": result.skipped})
                 return redirect("prompt_library")
     else:
         form = ImportForm()

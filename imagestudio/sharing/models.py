@@ -9,6 +9,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class ShareLink(models.Model):
@@ -74,8 +75,8 @@ class SharedImage(ShareLink):
 
 
 class Verdict(models.TextChoices):
-    APPROVE = "approve", "Approved"
-    REJECT = "reject", "Rejected"
+    APPROVE = "approve", gettext_lazy("Approved")
+    REJECT = "reject", gettext_lazy("Rejected")
 
 
 class ReviewVerdict(models.Model):

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
+from django.utils.translation import gettext
 
 from imagestudio.events.services import record
 from imagestudio.gallery.models import Image
@@ -43,9 +44,9 @@ def new_reviewer_key() -> str:
 def clean_name(name: str | None) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise ReviewError("reviewer_name", "Enter your name first, so the owner knows who reviewed.")
+        raise ReviewError("reviewer_name", gettext("Enter your name first, so the owner knows who reviewed."))
     if len(name) > MAX_NAME:
-        raise ReviewError("reviewer_name", f"Names are at most {MAX_NAME} characters.")
+        raise ReviewError("reviewer_name", gettext("Names are at most %(max)s characters.") % {"max": MAX_NAME})
     return name
 
 
@@ -53,7 +54,7 @@ def _clean_verdict(verdict: str | None) -> str | None:
     if not verdict:
         return None  # keep whatever the reviewer said before
     if verdict not in Verdict.values:
-        raise ReviewError("verdict", "The verdict is approve or reject.")
+        raise ReviewError("verdict", gettext("The verdict is approve or reject."))
     return verdict
 
 
@@ -62,7 +63,9 @@ def _clean_comment(comment: str | None) -> str | None:
         return None  # keep the earlier comment
     comment = comment.strip()
     if len(comment) > MAX_COMMENT:
-        raise ReviewError("comment", f"Comments are at most {MAX_COMMENT:,} characters.")
+        raise ReviewError(
+            "comment", gettext("Comments are at most %(max)s characters.") % {"max": format(MAX_COMMENT, ",")}
+        )
     return comment
 
 
@@ -72,7 +75,7 @@ def _image_in(link: SharedProject, image_id: UUID | str) -> Image:
     except (ValidationError, ValueError):
         image = None
     if image is None:
-        raise ReviewError("image_id", "This image is not part of the shared project.")
+        raise ReviewError("image_id", gettext("This image is not part of the shared project."))
     return image
 
 
@@ -96,7 +99,7 @@ def submit_verdict(
     The caller has opened the link (live, password given). `actor` is the signed-in user, if any.
     """
     if not link.allow_review:
-        raise ReviewError("link", "This link is not a client review link.")
+        raise ReviewError("link", gettext("This link is not a client review link."))
     name = clean_name(reviewer_name)
     new_verdict, new_comment = _clean_verdict(verdict), _clean_comment(comment)
     image = _image_in(link, image_id)
@@ -105,7 +108,7 @@ def submit_verdict(
         final_verdict = new_verdict if new_verdict is not None else (before.verdict if before else "")
         final_comment = new_comment if new_comment is not None else (before.comment if before else "")
         if not final_verdict and not final_comment:
-            raise ReviewError("verdict", "Approve, reject or write a comment.")
+            raise ReviewError("verdict", gettext("Approve, reject or write a comment."))
         row, _ = ReviewVerdict.objects.update_or_create(
             link=link,
             image=image,

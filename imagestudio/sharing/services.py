@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from imagestudio.events.services import record
 from imagestudio.gallery.models import Image
@@ -43,7 +44,7 @@ class PasswordRequired(Exception):
     """The link has a password and the request gave none or a wrong one (401)."""
 
     def __init__(self, wrong: bool) -> None:
-        super().__init__("Wrong password for this link." if wrong else "This link needs a password.")
+        super().__init__(gettext("Wrong password for this link.") if wrong else gettext("This link needs a password."))
         self.wrong = wrong
 
 
@@ -57,9 +58,12 @@ class LinkOptions:
 
 def _checked(options: LinkOptions) -> dict:
     if options.expires_at is not None and options.expires_at <= timezone.now():
-        raise ShareError("expires_at", "The expiry must be in the future.")
+        raise ShareError("expires_at", gettext("The expiry must be in the future."))
     if options.password and not MIN_PASSWORD <= len(options.password) <= MAX_PASSWORD:
-        raise ShareError("password", f"Passwords are {MIN_PASSWORD} to {MAX_PASSWORD} characters.")
+        raise ShareError(
+            "password",
+            gettext("Passwords are %(min)s to %(max)s characters.") % {"min": MIN_PASSWORD, "max": MAX_PASSWORD},
+        )
     return {
         "share_token": secrets.token_urlsafe(24),  # 192 bits: unguessable
         "expires_at": options.expires_at,
@@ -86,7 +90,7 @@ def share_project(project: Project, *, user, options: LinkOptions) -> SharedProj
 
 def share_image(image: Image, *, user, options: LinkOptions) -> SharedImage:
     if options.allow_review:
-        raise ShareError("allow_review", "Client review links are for projects; share the project instead.")
+        raise ShareError("allow_review", gettext("Client review links are for projects; share the project instead."))
     project = image.project
     with transaction.atomic():
         link = SharedImage.objects.create(image=image, created_by=user, **_checked(options))
@@ -103,7 +107,7 @@ def share_image(image: Image, *, user, options: LinkOptions) -> SharedImage:
 
 def share_collection(collection: Collection, *, user, options: LinkOptions) -> SharedCollection:
     if options.allow_review:
-        raise ShareError("allow_review", "Client review links are for projects; share a project instead.")
+        raise ShareError("allow_review", gettext("Client review links are for projects; share a project instead."))
     with transaction.atomic():
         link = collection_links().objects.create(collection=collection, created_by=user, **_checked(options))
         record(

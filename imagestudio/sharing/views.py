@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html, strip_tags
 from django.utils.text import Truncator
 from django.utils.timezone import make_aware
+from django.utils.translation import gettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
@@ -199,7 +200,7 @@ def share_reviewer(request: HttpRequest, token: str) -> HttpResponse:
         return redirect(reverse("share_page", args=[opened.share_token]) + "#reviewer")
     key = _remember_reviewer(request, name)
     reviews.rename_reviewer(key, name)
-    messages.success(request, f"Reviewing as {name}.")
+    messages.success(request, gettext("Reviewing as %(name)s.") % {"name": name})
     return redirect(reverse("share_page", args=[opened.share_token]) + "#reviewer")
 
 
@@ -243,9 +244,9 @@ def share_review(request: PublicRequest, token: str, image_id) -> HttpResponse:
             return redirect(page)
         mine = reviews.verdicts_of(link, before.get("key", "")).get(image.pk)
         return _review_block(request, link, image, mine, error=exc.message)
-    said = {"approve": "Approved", "reject": "Rejected"}.get(verdict or "", "Comment saved")
+    said = {"approve": gettext("Approved"), "reject": gettext("Rejected")}.get(verdict or "", gettext("Comment saved"))
     if not request.htmx:
-        messages.success(request, f"{said}. Thank you!")
+        messages.success(request, gettext("%(said)s. Thank you!") % {"said": said})
         return redirect(page)
     response = _review_block(request, link, row.image, row)
     response["HX-Trigger"] = json.dumps({"toast": {"message": f"{said}.", "level": "success"}})
@@ -300,11 +301,11 @@ def _target(request: AuthenticatedRequest):
 def share_create(request: AuthenticatedRequest) -> HttpResponse:
     target = _target(request)
     if target is None:
-        raise Http404("Choose a project or an image to share.")
+        raise Http404(gettext("Choose a project or an image to share."))
     raw_expiry = request.POST.get("expires_at", "").strip()
     expires = parse_datetime(raw_expiry) if raw_expiry else None
     if raw_expiry and expires is None:
-        messages.error(request, "The expiry date could not be read; pick it again.")
+        messages.error(request, gettext("The expiry date could not be read; pick it again."))
         return redirect(request.get_full_path())
     if expires is not None and expires.tzinfo is None:
         expires = make_aware(expires)
@@ -325,7 +326,7 @@ def share_create(request: AuthenticatedRequest) -> HttpResponse:
     except services.ShareError as exc:
         messages.error(request, exc.message)
         return redirect(f"/shares/?{_target_kind(target)}={target.pk}")
-    messages.success(request, "Link created. Copy it below.")
+    messages.success(request, gettext("Link created. Copy it below."))
     return redirect(f"/shares/#link-{link.share_token}")
 
 
@@ -333,7 +334,7 @@ def share_create(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 def share_revoke(request: AuthenticatedRequest, token: str) -> HttpResponse:
     services.revoke(access.get_link_for(request.user, token))
-    messages.success(request, "Link revoked: it no longer opens.")
+    messages.success(request, gettext("Link revoked: it no longer opens."))
     return redirect("share_list")
 
 

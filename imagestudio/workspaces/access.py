@@ -12,6 +12,7 @@ from typing import Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from imagestudio.collections.models import Collection
 from imagestudio.gallery.models import Image
@@ -29,7 +30,10 @@ class Forbidden(PermissionDenied):
 
     def __init__(self, action: str, role: str) -> None:
         needed = NEEDED[action]
-        super().__init__(f"This needs the {needed.label.lower()} role in this workspace; you are a {role}.")
+        super().__init__(
+            gettext("This needs the %(needed)s role in this workspace; you are a %(role)s.")
+            % {"needed": str(needed.label).lower(), "role": role}
+        )
         self.action, self.role = action, role
 
 
@@ -204,6 +208,9 @@ def get_prompt_for(user, prompt_id, action: Action = "view") -> Prompt:
     if not prompt.is_public:
         raise Http404(missing)
     if action != "view":
-        whose = "the studio's starter library" if prompt.is_starter else "another workspace"
-        raise PermissionDenied(f"This prompt is in {whose}: copy it to your library to change it.")
+        if prompt.is_starter:
+            message = gettext("This prompt is in the studio's starter library: copy it to your library to change it.")
+        else:
+            message = gettext("This prompt is in another workspace: copy it to your library to change it.")
+        raise PermissionDenied(message)
     return prompt

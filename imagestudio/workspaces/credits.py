@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Count
+from django.utils.translation import gettext
 
 from imagestudio.billing import services as billing
 from imagestudio.catalog.params import ParameterError
@@ -33,9 +34,14 @@ def check_model_allowed(workspace: Workspace, user, model: AIModel) -> Membershi
     """The member's membership, if they may charge `model` to the team. Raises ParameterError otherwise."""
     membership = Membership.objects.filter(workspace=workspace, user=user).first()
     if membership is None:  # e.g. retrying an old job after leaving the team
-        raise ParameterError("project_id", f"You are not a member of “{workspace.name}”, so its credits can't pay.")
+        raise ParameterError(
+            "project_id",
+            gettext("You are not a member of “%(name)s”, so its credits can't pay.") % {"name": workspace.name},
+        )
     if not membership.may_use(model.name):
-        raise ParameterError("model_id", f"Your team admin has not enabled {model.display_name} for you.")
+        raise ParameterError(
+            "model_id", gettext("Your team admin has not enabled %(model)s for you.") % {"model": model.display_name}
+        )
     return membership
 
 

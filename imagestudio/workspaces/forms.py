@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from imagestudio.catalog.models import AIModel
 
@@ -17,7 +18,9 @@ class LimitsForm(forms.Form):
     """A member's monthly limit (blank: none) and models: every one, or only those ticked."""
 
     monthly_credit_limit = forms.IntegerField(required=False, min_value=0, max_value=MAX_TRANSFER)
-    models_mode = forms.ChoiceField(choices=[("all", "Every model"), ("some", "Only these")], initial="all")
+    models_mode = forms.ChoiceField(
+        choices=[("all", gettext_lazy("Every model")), ("some", gettext_lazy("Only these"))], initial="all"
+    )
     allowed_models = forms.MultipleChoiceField(required=False)
 
     def __init__(self, *args, **kwargs) -> None:
@@ -30,5 +33,5 @@ class LimitsForm(forms.Form):
         if data.get("models_mode") == "all":
             data["allowed_models"] = []
         elif not data.get("allowed_models"):
-            self.add_error("allowed_models", "Tick at least one model, or allow every model.")
+            self.add_error("allowed_models", gettext("Tick at least one model, or allow every model."))
         return data

@@ -7,12 +7,13 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class Role(models.TextChoices):
-    VIEWER = "viewer", "Viewer"
-    EDITOR = "editor", "Editor"
-    ADMIN = "admin", "Admin"
+    VIEWER = "viewer", gettext_lazy("Viewer")
+    EDITOR = "editor", gettext_lazy("Editor")
+    ADMIN = "admin", gettext_lazy("Admin")
 
 
 # What each role may do, weakest first: a role may do everything the ones before it may.
@@ -21,8 +22,8 @@ RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
 
 class Workspace(models.Model):
     class Kind(models.TextChoices):
-        PERSONAL = "personal", "Personal"
-        TEAM = "team", "Team"
+        PERSONAL = "personal", gettext_lazy("Personal")
+        TEAM = "team", gettext_lazy("Team")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=100)
@@ -46,6 +47,11 @@ class Workspace(models.Model):
     @property
     def is_personal(self) -> bool:
         return self.kind == self.Kind.PERSONAL
+
+    @property
+    def display_name(self) -> str:
+        """The name to show: a personal workspace's stored name is English, so it shows as "Personal" translated."""
+        return str(self.Kind.PERSONAL.label) if self.is_personal else self.name
 
 
 class Membership(models.Model):

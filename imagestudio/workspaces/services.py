@@ -12,6 +12,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from imagestudio.billing import services as billing
 from imagestudio.catalog.models import AIModel
@@ -46,7 +47,7 @@ def create_team(owner, name: str) -> Workspace:
     """A team workspace with `owner` as its first admin."""
     text = " ".join(str(name or "").split())[:100]
     if not text:
-        raise ValueError("Give the team a name.")
+        raise ValueError(gettext("Give the team a name."))
     with transaction.atomic():
         workspace = Workspace.objects.create(owner=owner, kind=Workspace.Kind.TEAM, name=text)
         Membership.objects.create(workspace=workspace, user=owner, role=Role.ADMIN)
@@ -56,7 +57,7 @@ def create_team(owner, name: str) -> Workspace:
 def set_member(workspace: Workspace, user, role: Role) -> Membership:
     """Add `user` to a team workspace with `role`, or change their role (invitations build on this)."""
     if workspace.is_personal:
-        raise ValueError("A personal workspace has one member: its owner.")
+        raise ValueError(gettext("A personal workspace has one member: its owner."))
     membership, _ = Membership.objects.update_or_create(workspace=workspace, user=user, defaults={"role": role})
     return membership
 
@@ -81,14 +82,14 @@ def _token_hash(token: str) -> str:
 def invite(workspace: Workspace, *, by, email: str, role: Role) -> tuple[Invitation, str]:
     """Invite `email` to a team workspace; returns the invitation and its secret token (shown once, emailed)."""
     if workspace.is_personal:
-        raise TeamError("workspace_id", "Invite people to a team workspace, not your personal one.")
+        raise TeamError("workspace_id", gettext("Invite people to a team workspace, not your personal one."))
     try:
         validate_email(email)
     except ValidationError:
-        raise TeamError("email", "Enter a valid email address.") from None
+        raise TeamError("email", gettext("Enter a valid email address.")) from None
     email = email.strip().lower()
     if Membership.objects.filter(workspace=workspace, user__email__iexact=email).exists():
-        raise TeamError("email", "That person is already a member.")
+        raise TeamError("email", gettext("That person is already a member."))
     token = secrets.token_urlsafe(24)
     with transaction.atomic():
         invitation = Invitation.objects.create(
@@ -113,7 +114,7 @@ def find_invitation(token: str) -> Invitation:
     """The open invitation behind `token`; 404 when it is unknown, used, revoked or expired."""
     invitation = Invitation.objects.select_related("workspace").filter(token_hash=_token_hash(str(token))).first()
     if invitation is None or not invitation.is_open:
-        raise Http404("This invitation is not valid any more: it was used, revoked or has expired.")
+        raise Http404(gettext("This invitation is not valid any more: it was used, revoked or has expired."))
     return invitation
 
 
@@ -137,9 +138,11 @@ def _check_addressee(invitation: Invitation, user, answer: str) -> None:
     """An invitation was sent to an address: only the owner of that address may answer it."""
     addresses = {user.email.lower(), *(a.lower() for a in user.emailaddress_set.values_list("email", flat=True))}
     if invitation.email.lower() not in addresses:
-        raise TeamError(
-            "email", f"This invitation is for {invitation.email}. Sign in with that address to {answer} it."
-        )
+        if answer == "accept":
+            message = gettext("This invitation is for %(email)s. Sign in with that address to accept it.")
+        else:
+            message = gettext("This invitation is for %(email)s. Sign in with that address to decline it.")
+        raise TeamError("email", message % {"email": invitation.email})
 
 
 def accept(invitation: Invitation, user) -> Membership:
@@ -188,7 +191,7 @@ def change_role(workspace: Workspace, member, role: Role, *, by) -> Membership:
         locks.hold("team", workspace.pk)  # two admins demoting each other at once must leave one
         membership = Membership.objects.select_related("user").get(workspace=workspace, user=member)
         if membership.role == Role.ADMIN and role != Role.ADMIN and _admins_left(workspace, member) == 0:
-            raise TeamError("role", "A team needs at least one admin: make someone else admin first.")
+            raise TeamError("role", gettext("A team needs at least one admin: make someone else admin first."))
         previous, membership.role = membership.role, role
         membership.save(update_fields=["role"])
         if previous != role:
@@ -205,12 +208,12 @@ def change_role(workspace: Workspace, member, role: Role, *, by) -> Membership:
 def remove_member(workspace: Workspace, member, *, by) -> None:
     """Take someone out of a team (or let them leave, `by` themselves). The last admin cannot go."""
     if workspace.is_personal:
-        raise TeamError("user_id", "Nobody can leave their personal workspace.")
+        raise TeamError("user_id", gettext("Nobody can leave their personal workspace."))
     with transaction.atomic():
         locks.hold("team", workspace.pk)
         membership = Membership.objects.select_related("user").get(workspace=workspace, user=member)
         if membership.role == Role.ADMIN and _admins_left(workspace, member) == 0:
-            raise TeamError("user_id", "The last admin can't leave: make someone else admin first.")
+            raise TeamError("user_id", gettext("The last admin can't leave: make someone else admin first."))
         membership.delete()
         record(
             actor=by,
@@ -231,9 +234,9 @@ def transfer_credits(workspace: Workspace, *, by, amount: int) -> None:
     has less. That `by` is an admin of the team is the caller's check (workspaces.access).
     """
     if workspace.is_personal:
-        raise TeamError("workspace_id", "Transfer credits to a team workspace, not your personal one.")
+        raise TeamError("workspace_id", gettext("Transfer credits to a team workspace, not your personal one."))
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise TeamError("amount", "Transfer a whole number of credits, at least 1.")
+        raise TeamError("amount", gettext("Transfer a whole number of credits, at least 1."))
     with transaction.atomic():
         billing.transfer_to_team(user=by, workspace=workspace, amount=amount)
         record(
@@ -253,9 +256,9 @@ def set_member_limits(
     """Set what a member may spend from the team per calendar month (None: no limit) and which models
     (AIModel slugs; empty: all) they may use on its projects. Raises TeamError naming the field."""
     if workspace.is_personal:
-        raise TeamError("workspace_id", "Limits apply to team workspaces.")
+        raise TeamError("workspace_id", gettext("Limits apply to team workspaces."))
     if monthly_credit_limit is not None and (isinstance(monthly_credit_limit, bool) or monthly_credit_limit < 0):
-        raise TeamError("monthly_credit_limit", "The monthly limit is a whole number of credits, 0 or more.")
+        raise TeamError("monthly_credit_limit", gettext("The monthly limit is a whole number of credits, 0 or more."))
     wanted = list(dict.fromkeys(str(slug) for slug in allowed_models))
     known = set(AIModel.objects.filter(name__in=wanted).values_list("name", flat=True))
     unknown = [slug for slug in wanted if slug not in known]

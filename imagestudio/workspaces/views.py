@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from imagestudio.accounts.http import AuthenticatedRequest
@@ -53,7 +54,7 @@ def team_new(request: AuthenticatedRequest) -> HttpResponse:
             error = str(exc)
         else:
             switch_workspace(request, workspace)
-            messages.success(request, f"Created “{workspace.name}”. Invite your team below.")
+            messages.success(request, gettext("Created “%(name)s”. Invite your team below.") % {"name": workspace.name})
             return redirect("team_members", workspace_id=workspace.pk)
     return render(request, "workspaces/team_new.html", {"error": error, "name": name}, status=422 if error else 200)
 
@@ -92,7 +93,7 @@ def team_invite(request: AuthenticatedRequest, workspace_id) -> HttpResponse:
         request.session["invite_error"] = exc.message
     else:
         services.send_invitation(invitation, token, base_url=request.build_absolute_uri("/"))
-        messages.success(request, f"Invitation sent to {invitation.email}.")
+        messages.success(request, gettext("Invitation sent to %(email)s.") % {"email": invitation.email})
     return redirect("team_members", workspace_id=workspace.pk)
 
 
@@ -111,7 +112,7 @@ def team_revoke_invitation(request: AuthenticatedRequest, workspace_id, invitati
     if invitation is None:
         raise Http404("No such invitation.")
     services.revoke_invitation(invitation)
-    messages.success(request, f"Invitation to {invitation.email} revoked.")
+    messages.success(request, gettext("Invitation to %(email)s revoked.") % {"email": invitation.email})
     return redirect("team_members", workspace_id=workspace.pk)
 
 
@@ -127,12 +128,17 @@ def _member(workspace: Workspace, user_id) -> Membership:
 def team_member_role(request: AuthenticatedRequest, workspace_id, user_id) -> HttpResponse:
     workspace, _ = _team(request, workspace_id, "manage")
     membership = _member(workspace, user_id)
+    role = _role(request.POST.get("role", ""))
     try:
-        services.change_role(workspace, membership.user, _role(request.POST.get("role", "")), by=request.user)
+        services.change_role(workspace, membership.user, role, by=request.user)
     except services.TeamError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{membership.user.display_name} is now {request.POST.get('role')}.")
+        message = gettext("%(name)s is now %(role)s.") % {
+            "name": membership.user.display_name,
+            "role": str(role.label).lower(),
+        }
+        messages.success(request, message)
     return redirect("team_members", workspace_id=workspace.pk)
 
 
@@ -148,9 +154,9 @@ def team_member_remove(request: AuthenticatedRequest, workspace_id, user_id) -> 
         messages.error(request, exc.message)
         return redirect("team_members", workspace_id=workspace.pk)
     if leaving:
-        messages.success(request, f"You left “{workspace.name}”.")
+        messages.success(request, gettext("You left “%(name)s”.") % {"name": workspace.name})
         return redirect("project_list")
-    messages.success(request, f"Removed {membership.user.display_name} from the team.")
+    messages.success(request, gettext("Removed %(name)s from the team.") % {"name": membership.user.display_name})
     return redirect("team_members", workspace_id=workspace.pk)
 
 
@@ -170,10 +176,12 @@ def invitation(request: AuthenticatedRequest, token: str) -> HttpResponse:
             error = exc.message
         else:
             if declining:
-                messages.success(request, f"You declined the invitation to “{found.workspace.name}”.")
+                messages.success(
+                    request, gettext("You declined the invitation to “%(name)s”.") % {"name": found.workspace.name}
+                )
                 return redirect("dashboard")
             switch_workspace(request, found.workspace)
-            messages.success(request, f"Welcome to “{found.workspace.name}”.")
+            messages.success(request, gettext("Welcome to “%(name)s”.") % {"name": found.workspace.name})
             return redirect("project_list")
     context = {"invitation": found, "error": error}
     return render(request, "workspaces/invitation.html", context, status=422 if error else 200)
@@ -197,7 +205,7 @@ def team_activity(request: AuthenticatedRequest, workspace_id) -> HttpResponse:
 def _team_with_credits(request: AuthenticatedRequest, workspace_id, action: Action) -> tuple[Workspace, str]:
     workspace, role = _team(request, workspace_id, action)
     if workspace.is_personal:
-        raise Http404("A personal workspace has no team credits: your own balance pays.")
+        raise Http404(gettext("A personal workspace has no team credits: your own balance pays."))
     return workspace, role
 
 
@@ -249,7 +257,9 @@ def team_credits_transfer(request: AuthenticatedRequest, workspace_id) -> HttpRe
     except services.TeamError as exc:
         request.session["transfer_error"] = exc.message
     else:
-        messages.success(request, f"Moved {amount} credits to “{workspace.name}”.")
+        messages.success(
+            request, gettext("Moved %(amount)s credits to “%(name)s”.") % {"amount": amount, "name": workspace.name}
+        )
     return redirect("team_credits", workspace_id=workspace.pk)
 
 
@@ -273,5 +283,5 @@ def team_member_limits(request: AuthenticatedRequest, workspace_id, user_id) -> 
         except services.TeamError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"Saved the limits of {membership.user.display_name}.")
+            messages.success(request, gettext("Saved the limits of %(name)s.") % {"name": membership.user.display_name})
     return redirect(reverse("team_credits", args=[workspace.pk]) + f"#member-{membership.pk}")
