@@ -5,6 +5,7 @@ installed here; this is the protocol as clamd(8) documents it.)"""
 from __future__ import annotations
 
 import io
+import contextlib
 import os
 import shutil
 import socket
@@ -79,8 +80,12 @@ class FakeClamd:
         conn.sendall(reply)
 
     def stop(self) -> None:
+        # close() alone leaves accept() blocked on Linux; shutdown() wakes it at once.
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
         self.sock.close()
         self._thread.join(timeout=5)
+        assert not self._thread.is_alive(), "the fake clamd did not stop"
 
 
 @pytest.fixture
