@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.decorators.cache import cache_page
 from django.views.generic import RedirectView
+from django.views.i18n import JavaScriptCatalog
 
 from imagestudio.api import api, not_found
 from imagestudio.events import views as events
@@ -65,6 +67,14 @@ urlpatterns = [
     path("accounts/sessions/", RedirectView.as_view(pattern_name="settings_security")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the visitors' language switch
+    # The strings our JavaScript shows: the djangojs catalogs of the project (LOCALE_PATHS) and of the apps with
+    # scripts of their own, not the admin's. Cached an hour, on the server per language (the cache key carries
+    # the active language) and in browsers (base.html puts the language in the URL, so a switch refetches).
+    path(
+        "jsi18n/",
+        cache_page(60 * 60)(JavaScriptCatalog.as_view(packages=["imagestudio.web", "imagestudio.collections"])),
+        name="javascript-catalog",
+    ),
     path("api/webhooks/fal", webhooks.fal_webhook, name="fal_webhook"),
     path("api/", api.urls),
     re_path(r"^api/(?P<path>.*)$", not_found),  # after the API: anything it did not match

@@ -13,7 +13,10 @@ PY=../.venv/bin/python
 for tool in xgettext msgmerge msgfmt; do
   command -v "$tool" >/dev/null || { echo "GNU gettext is needed ($tool): apt-get install gettext" >&2; exit 1; }
 done
-# JavaScript carries no user-facing text of its own (pages render it server-side), so no djangojs domain.
 $PY ../manage.py makemessages --locale de --extension html,txt,py,jinja --add-location file --no-obsolete \
   --ignore 'static/*' --ignore 'engine/*' --ignore 'falemu/*' --ignore 'migrations/*' "$@"
+# The text our scripts build (toasts, labels): the djangojs domain, served by /jsi18n/. Only the sources: the
+# built copies in static/dist (and vendor files) would add their strings a second time.
+$PY ../manage.py makemessages --domain djangojs --locale de --add-location file --no-obsolete \
+  --ignore 'dist/*' --ignore 'vendor/*' --ignore 'node_modules/*' "$@"
 $PY ../manage.py compilemessages --locale de --ignore 'static/*'

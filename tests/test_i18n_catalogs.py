@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent / "imagestudio"
-CATALOGS = sorted(ROOT.glob("**/locale/de/LC_MESSAGES/django.po"))
+# Both domains: django (templates, Python) and djangojs (the text our scripts show, served by /jsi18n/).
+CATALOGS = sorted(po for domain in ("django", "djangojs") for po in ROOT.glob(f"**/locale/de/LC_MESSAGES/{domain}.po"))
 _STRING = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr\[\d+\]|msgstr) (".*")$')
 
 
@@ -42,6 +43,7 @@ def _label(po: Path) -> str:
 
 def test_there_is_a_project_catalog():
     assert ROOT / "locale/de/LC_MESSAGES/django.po" in CATALOGS
+    assert ROOT / "locale/de/LC_MESSAGES/djangojs.po" in CATALOGS
 
 
 @pytest.mark.parametrize("po", CATALOGS, ids=_label)

@@ -2,6 +2,10 @@
 // a short press so the page still scrolls), or focus an image's handle and use the arrow keys. Every change is
 // saved at once with PUT /api/collections/{id}/reorder; a failure puts the images back and says why.
 // Tiles loaded later by "More" join the board (they are children of the same grid).
+// Text goes through the JavaScript catalog (/jsi18n/, loaded before this script); without it, English.
+const gettext = (text) => (window.gettext ? window.gettext(text) : text);
+const interpolate = (format, values) => format.replace(/%\((\w+)\)s/g, (match, name) => String(values[name]));
+
 const board = document.querySelector("[data-collection-board]");
 const status = document.querySelector("[data-order-status]");
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -43,7 +47,7 @@ async function put(ids, before) {
     body: JSON.stringify({ image_ids: ids }),
   });
   if (!response.ok) {
-    let detail = `the studio answered ${response.status}`;
+    let detail = interpolate(gettext("the studio answered %(status)s"), { status: response.status });
     try {
       const data = await response.json();
       if (data && typeof data.detail === "string") detail = data.detail;
@@ -56,14 +60,14 @@ async function put(ids, before) {
 // Saves run one after another, each sending the whole order shown at that moment.
 function save(before) {
   const ids = order();
-  say("Saving…", true);
+  say(gettext("Saving…"), true);
   board.setAttribute("aria-busy", "true");
   saving = saving
     .then(() => put(ids, before))
-    .then(() => say("Order saved"))
+    .then(() => say(gettext("Order saved")))
     .catch((error) => {
       say("");
-      const message = `Couldn't save the new order: ${error.message}`;
+      const message = interpolate(gettext("Couldn't save the new order: %(error)s"), { error: error.message });
       if (window.studioToast) window.studioToast(message, "error");
       else window.alert(message);
     })
@@ -111,7 +115,7 @@ function start() {
     else board.insertBefore(item, all[target].nextSibling);
     handle.focus();
     save(previous);
-    say(`Moved to position ${target + 1} of ${all.length}`, true);
+    say(interpolate(gettext("Moved to position %(position)s of %(count)s"), { position: target + 1, count: all.length }), true);
   });
 }
 

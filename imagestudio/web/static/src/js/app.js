@@ -4,6 +4,11 @@
 (() => {
   "use strict";
 
+  // Text goes through the JavaScript catalog (/jsi18n/, loaded before this script); without it, English.
+  const gettext = (text) => (window.gettext ? window.gettext(text) : text);
+  const ngettext = (one, many, n) => (window.ngettext ? window.ngettext(one, many, n) : n === 1 ? one : many);
+  const interpolate = (format, values) => format.replace(/%\((\w+)\)s/g, (match, name) => String(values[name]));
+
   const qs = (selector, root = document) => root.querySelector(selector);
   const qsa = (selector, root = document) => Array.from(root.querySelectorAll(selector));
   const isTyping = (el) =>
@@ -86,7 +91,7 @@
           this.copied = true;
           setTimeout(() => { this.copied = false; }, 2000);
         } else {
-          toast("Could not copy — select the text and copy it manually.", "error");
+          toast(gettext("Could not copy — select the text and copy it manually."), "error");
         }
       },
     }));
@@ -166,15 +171,18 @@
         });
         const style = form.querySelector("select[name=style]");
         const fragment = style ? form.querySelector(`[data-style-fragment="${style.value}"]`) : null;
-        this.styleText = fragment ? `Adds: ${fragment.textContent}` : "";
+        this.styleText = fragment ? interpolate(gettext("Adds: %(fragment)s"), { fragment: fragment.textContent }) : "";
         const checked = form.querySelector("input[name=num_images]:checked");
         const count = checked ? parseInt(checked.value, 10) : 1;
         const unit = option ? parseInt(option.dataset.cost || "0", 10) : 0;
         const total = unit * count;
         const balance = parseInt(form.dataset.balance || "0", 10);
         if (!option) this.costText = "";
-        else if (total === 0) this.costText = "Free — runs on the offline engine";
-        else this.costText = `≈ ${total} credit${total === 1 ? "" : "s"} · you have ${balance}`;
+        else if (total === 0) this.costText = gettext("Free — runs on the offline engine");
+        else {
+          const format = ngettext("≈ %(total)s credit · you have %(balance)s", "≈ %(total)s credits · you have %(balance)s", total);
+          this.costText = interpolate(format, { total, balance });
+        }
       },
       usePrompt(event) {
         const chip = event.target.closest("[data-prompt]");
@@ -189,7 +197,7 @@
         if (!seed) return;
         seed.value = "";
         seed.focus();
-        toast("Seed cleared — each run will use a new random seed.", "info");
+        toast(gettext("Seed cleared — each run will use a new random seed."), "info");
       },
     }));
   });
@@ -277,8 +285,9 @@
     const collapsed = document.documentElement.dataset.sidebar === "collapsed";
     qsa("[data-sidebar-toggle]").forEach((button) => {
       button.setAttribute("aria-expanded", String(!collapsed));
-      button.setAttribute("aria-label", collapsed ? "Expand sidebar" : "Collapse sidebar");
-      button.title = collapsed ? "Expand sidebar" : "Collapse sidebar";
+      const label = collapsed ? gettext("Expand sidebar") : gettext("Collapse sidebar");
+      button.setAttribute("aria-label", label);
+      button.title = label;
     });
   }
   document.addEventListener("click", (event) => {
@@ -448,7 +457,9 @@
     let data = null;
     try { data = await response.json(); } catch (error) { data = null; }
     if (!response.ok) {
-      const detail = data && typeof data.detail === "string" ? data.detail : `the studio answered ${response.status}`;
+      const detail = data && typeof data.detail === "string"
+        ? data.detail
+        : interpolate(gettext("the studio answered %(status)s"), { status: response.status });
       throw new Error(detail);
     }
     return data;
@@ -462,7 +473,7 @@
       const check = qs("[data-select-toggle]", tile);
       if (check) {
         check.setAttribute("aria-pressed", String(on));
-        check.setAttribute("aria-label", on ? "Deselect this image" : "Select this image");
+        check.setAttribute("aria-label", on ? gettext("Deselect this image") : gettext("Select this image"));
       }
     });
     if (root) {
@@ -558,7 +569,7 @@
     const button = document.createElement("button");
     button.type = "button";
     button.className = "btn btn-outline btn-sm -my-1 shrink-0";
-    button.textContent = "Undo";
+    button.textContent = gettext("Undo");
     button.dataset.undo = "";
     button.dataset.testid = "undo-move";
     button.addEventListener("click", () => {
@@ -574,7 +585,7 @@
     const root = selectableRoot();
     const here = root ? root.dataset.currentProject || "" : "";
     if (projectId === here) {
-      toast(`Already in ${projectName}.`, "info");
+      toast(interpolate(gettext("Already in %(project)s."), { project: projectName }), "info");
       return;
     }
     const leaving = here
@@ -588,11 +599,12 @@
     try {
       const result = await api("POST", `/api/projects/${projectId}/images/add`, { image_ids: ids });
       const n = ids.length;
-      undoToast(`Moved ${n} image${n === 1 ? "" : "s"} to ${projectName}.`, () => undoMove(result.previous, projectId, leaving));
+      const message = interpolate(ngettext("Moved %(count)s image to %(project)s.", "Moved %(count)s images to %(project)s.", n), { count: n, project: projectName });
+      undoToast(message, () => undoMove(result.previous, projectId, leaving));
     } catch (error) {
       leaving.forEach((el) => el.classList.remove("is-moving-out"));
       setImageCount(leaving.length);
-      toast(`Couldn't move the images: ${error.message}`, "error");
+      toast(interpolate(gettext("Couldn't move the images: %(error)s"), { error: error.message }), "error");
     } finally {
       moving = false;
     }
@@ -610,9 +622,9 @@
         : Promise.all(ids.map((id) => api("DELETE", `/api/projects/${projectId}/images/${id}`))))));
       leaving.forEach((el) => el.classList.remove("is-moving-out"));
       setImageCount(leaving.length);
-      toast("Move undone.", "success");
+      toast(gettext("Move undone."), "success");
     } catch (error) {
-      toast(`Couldn't undo the move: ${error.message}`, "error");
+      toast(interpolate(gettext("Couldn't undo the move: %(error)s"), { error: error.message }), "error");
     }
   }
 
@@ -627,7 +639,7 @@
       const result = await api("POST", url, { image_ids: ids, ...body });
       toast(done(ids.length, result), "success");
     } catch (error) {
-      toast(`That didn't work: ${error.message}`, "error");
+      toast(interpolate(gettext("That didn't work: %(error)s"), { error: error.message }), "error");
     }
   }
 
@@ -640,20 +652,21 @@
     clearSelection();
     try {
       await api("POST", "/api/images/bulk-delete", { image_ids: ids });
-      undoToast(`Moved ${ids.length} image${ids.length === 1 ? "" : "s"} to the trash.`, async () => {
+      const message = ngettext("Moved %(count)s image to the trash.", "Moved %(count)s images to the trash.", ids.length);
+      undoToast(interpolate(message, { count: ids.length }), async () => {
         try {
           await Promise.all(ids.map((id) => api("POST", `/api/images/${id}/restore`)));
           leaving.forEach((el) => el.classList.remove("is-moving-out"));
           setImageCount(leaving.length);
-          toast("Restored.", "success");
+          toast(gettext("Restored."), "success");
         } catch (error) {
-          toast(`Couldn't restore: ${error.message}`, "error");
+          toast(interpolate(gettext("Couldn't restore: %(error)s"), { error: error.message }), "error");
         }
       });
     } catch (error) {
       leaving.forEach((el) => el.classList.remove("is-moving-out"));
       setImageCount(leaving.length);
-      toast(`Couldn't move them to the trash: ${error.message}`, "error");
+      toast(interpolate(gettext("Couldn't move them to the trash: %(error)s"), { error: error.message }), "error");
     }
   }
 
@@ -677,8 +690,6 @@
     form.remove();
   }
 
-  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
-
   document.addEventListener("click", (event) => {
     const exporter = event.target.closest("[data-selection-export]");
     if (exporter) {
@@ -691,20 +702,24 @@
     const tag = tagInput ? tagInput.value.trim() : "";
     switch (button.dataset.selectionAction) {
       case "favourite":
-        bulk("/api/images/bulk-favorite", { is_favorite: true }, (n) => `Marked ${plural(n, "image")} as favourites.`);
+        bulk("/api/images/bulk-favorite", { is_favorite: true }, (n) => interpolate(
+          ngettext("Marked %(count)s image as favourites.", "Marked %(count)s images as favourites.", n), { count: n }));
         break;
       case "unfavourite":
-        bulk("/api/images/bulk-favorite", { is_favorite: false }, (n) => `Removed ${plural(n, "image")} from favourites.`);
+        bulk("/api/images/bulk-favorite", { is_favorite: false }, (n) => interpolate(
+          ngettext("Removed %(count)s image from favourites.", "Removed %(count)s images from favourites.", n), { count: n }));
         break;
       case "tag":
       case "untag":
         if (!tag) {
-          toast("Type a tag first.", "warning");
+          toast(gettext("Type a tag first."), "warning");
           if (tagInput) tagInput.focus();
           return;
         }
         bulk("/api/images/bulk-tag", button.dataset.selectionAction === "tag" ? { add: [tag] } : { remove: [tag] },
-          (n) => (button.dataset.selectionAction === "tag" ? `Tagged ${plural(n, "image")} “${tag}”.` : `Removed “${tag}” from ${plural(n, "image")}.`));
+          (n) => interpolate(button.dataset.selectionAction === "tag"
+            ? ngettext("Tagged %(count)s image “%(tag)s”.", "Tagged %(count)s images “%(tag)s”.", n)
+            : ngettext("Removed “%(tag)s” from %(count)s image.", "Removed “%(tag)s” from %(count)s images.", n), { count: n, tag }));
         tagInput.value = "";
         break;
       case "trash":
@@ -724,9 +739,12 @@
     if (!ids.length) return;
     try {
       const result = await api("POST", `/api/collections/${collectionId}/images`, { image_ids: ids });
-      toast(result.already ? `Added ${plural(result.added, "image")} to ${name} (${result.already} already there).` : `Added ${plural(result.added, "image")} to ${name}.`, "success");
+      const format = result.already
+        ? ngettext("Added %(count)s image to %(name)s (%(already)s already there).", "Added %(count)s images to %(name)s (%(already)s already there).", result.added)
+        : ngettext("Added %(count)s image to %(name)s.", "Added %(count)s images to %(name)s.", result.added);
+      toast(interpolate(format, { count: result.added, name, already: result.already }), "success");
     } catch (error) {
-      toast(`Couldn't add them to ${name}: ${error.message}`, "error");
+      toast(interpolate(gettext("Couldn't add them to %(name)s: %(error)s"), { name, error: error.message }), "error");
     }
   });
 
@@ -902,11 +920,13 @@
   // ---------------------------------------------------------------- htmx integration
   document.addEventListener("htmx:responseError", (event) => {
     const status = event.detail.xhr ? event.detail.xhr.status : 0;
-    const what = status >= 500 ? "The server had a problem" : `The request failed (${status})`;
-    toast(`${what}. Please try again in a moment.`, "error");
+    const message = status >= 500
+      ? gettext("The server had a problem. Please try again in a moment.")
+      : interpolate(gettext("The request failed (%(status)s). Please try again in a moment."), { status });
+    toast(message, "error");
   });
   document.addEventListener("htmx:sendError", () => {
-    toast("Can't reach the studio — check your connection, then try again.", "error");
+    toast(gettext("Can't reach the studio — check your connection, then try again."), "error");
   });
   document.addEventListener("htmx:afterSettle", (event) => {
     qsa("img[data-fade]", event.detail.elt || document).forEach((img) => {

@@ -2,6 +2,9 @@
 // pinch, the buttons, + − 0 on the focused stage) and pan (drag) give both images the same transform, so
 // they stay in register whatever the view. Double-click fits both again.
 const MAX_ZOOM = 8;
+// Text goes through the JavaScript catalog (/jsi18n/, loaded before this script); without it, English.
+const gettext = (text) => (window.gettext ? window.gettext(text) : text);
+const interpolate = (format, values) => format.replace(/%\((\w+)\)s/g, (match, name) => String(values[name]));
 const clamp = (value, low, high) => Math.min(high, Math.max(low, value));
 
 function init(root) {
@@ -26,7 +29,7 @@ function init(root) {
     for (const layer of layers) layer.style.transform = transform;
     const percent = Math.round(view.split);
     handle.setAttribute("aria-valuenow", String(percent));
-    handle.setAttribute("aria-valuetext", `${percent}% before`);
+    handle.setAttribute("aria-valuetext", interpolate(gettext("%(percent)s before"), { percent: `${percent}%` }));
     level.textContent = `${Math.round(view.scale * 100)}%`;
   }
 

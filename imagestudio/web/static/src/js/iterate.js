@@ -1,5 +1,9 @@
 // Iteration tool pages (generation/iterate/*.html): slider read-outs, the outpaint and upscale previews,
 // and the edit page's live preview. The server applies the real operation; these only show what is coming.
+// Text goes through the JavaScript catalog (/jsi18n/, loaded before this script); without it, English.
+const gettext = (text) => (window.gettext ? window.gettext(text) : text);
+const ngettext = (one, many, n) => (window.ngettext ? window.ngettext(one, many, n) : n === 1 ? one : many);
+const interpolate = (format, values) => format.replace(/%\((\w+)\)s/g, (match, name) => String(values[name]));
 
 for (const output of document.querySelectorAll("[data-range-output]")) {
   const input = document.getElementById(output.dataset.rangeOutput);
@@ -63,7 +67,7 @@ if (upscale) {
   for (const label of upscale.querySelectorAll("[data-upscale-size]")) {
     const factor = Number(label.dataset.upscaleSize);
     const tooLarge = Math.max(width, height) * factor > largest;
-    label.textContent = tooLarge ? `over ${largest} px` : `${width * factor}×${height * factor}`;
+    label.textContent = tooLarge ? interpolate(gettext("over %(largest)s px"), { largest }) : `${width * factor}×${height * factor}`;
     const radio = label.closest("label").querySelector("input");
     radio.disabled = tooLarge;
     if (tooLarge && radio.checked) upscale.querySelector("input:not(:disabled)").checked = true;
@@ -178,7 +182,15 @@ if (compare) {
       ? compare.elements.prompts.value.split("\n").filter((line) => line.trim()).length
       : (compare.elements.y.value ? Math.max(valuesOf("y_values"), 1) : 1);
     const total = rows * columns * seeds;
-    count.textContent = `${total} image${total === 1 ? "" : "s"}: ${rows} × ${columns} cell${rows * columns === 1 ? "" : "s"}, ${seeds} seed${seeds === 1 ? "" : "s"} each${total > largest ? ` — more than the ${largest} one comparison can make` : ""}.`;
+    const parts = {
+      images: interpolate(ngettext("%(total)s image", "%(total)s images", total), { total }),
+      cells: interpolate(ngettext("%(rows)s × %(columns)s cell", "%(rows)s × %(columns)s cells", rows * columns), { rows, columns }),
+      seeds: interpolate(ngettext("%(seeds)s seed each", "%(seeds)s seeds each", seeds), { seeds }),
+      largest,
+    };
+    count.textContent = interpolate(total > largest
+      ? gettext("%(images)s: %(cells)s, %(seeds)s — more than the %(largest)s one comparison can make.")
+      : gettext("%(images)s: %(cells)s, %(seeds)s."), parts);
     count.classList.toggle("text-error-700", total > largest);
   };
   compare.addEventListener("input", update);

@@ -7,6 +7,13 @@
 // f favourite · 1–5 rate · 0 clear the rating · i info panel · ? help · ←/→ move · Esc close.
 const config = document.getElementById("lightbox-script")?.dataset || {};
 
+// Text goes through the JavaScript catalog (/jsi18n/, loaded before this script); without it, English.
+// gettext_noop only marks a string for the catalog: it is translated where it is shown.
+const gettext = (text) => (window.gettext ? window.gettext(text) : text);
+const gettext_noop = (text) => text;
+const ngettext = (one, many, n) => (window.ngettext ? window.ngettext(one, many, n) : n === 1 ? one : many);
+const interpolate = (format, values) => format.replace(/%\((\w+)\)s/g, (match, name) => String(values[name]));
+
 const ICON = (paths, extra = "") =>
   `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" ${extra}>${paths}</svg>`;
 const DETAILS_ICON = ICON('<path d="M15 3h6v6M10 14 21 3M18 13v6a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2h6"/>');
@@ -21,14 +28,14 @@ const CLOSE_ICON = ICON('<path d="M18 6 6 18M6 6l12 12"/>');
 // `!`: photoswipe.css is unlayered, so its `.pswp__button { display: block }` beats plain utilities.
 const TOP_BUTTON = "flex! items-center justify-center [&>svg]:size-[22px] [&>svg]:text-white";
 const SHORTCUTS = [
-  ["←  →", "Previous / next image"],
-  ["f", "Favourite (again to undo)"],
-  ["1 – 5", "Rate 1 to 5 stars"],
-  ["0", "Clear the rating"],
-  ["i", "Show or hide the info panel"],
-  ["z", "Zoom"],
-  ["?", "Show or hide this help"],
-  ["Esc", "Close"],
+  ["←  →", gettext_noop("Previous / next image")],
+  ["f", gettext_noop("Favourite (again to undo)")],
+  ["1 – 5", gettext_noop("Rate 1 to 5 stars")],
+  ["0", gettext_noop("Clear the rating")],
+  ["i", gettext_noop("Show or hide the info panel")],
+  ["z", gettext_noop("Zoom")],
+  ["?", gettext_noop("Show or hide this help")],
+  ["Esc", gettext_noop("Close")],
 ];
 const ID_IN_URL = /\/images\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\//i;
 
@@ -51,7 +58,7 @@ async function api(method, url, body) {
   });
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const detail = typeof data.detail === "string" ? data.detail : "Something went wrong; please try again.";
+    const detail = typeof data.detail === "string" ? data.detail : gettext("Something went wrong; please try again.");
     throw new Error(detail);
   }
   return data;
@@ -109,11 +116,11 @@ async function start() {
     bgOpacity: 0.94,
     wheelToZoom: true,
     showHideAnimationType: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "none" : "zoom",
-    closeTitle: "Close (Esc)",
-    zoomTitle: "Zoom (z)",
-    arrowPrevTitle: "Previous (←)",
-    arrowNextTitle: "Next (→)",
-    errorMsg: "This image could not be loaded.",
+    closeTitle: gettext("Close (Esc)"),
+    zoomTitle: gettext("Zoom (z)"),
+    arrowPrevTitle: gettext("Previous (←)"),
+    arrowNextTitle: gettext("Next (→)"),
+    errorMsg: gettext("This image could not be loaded."),
   });
 
   const current = (pswp) => pswp.currSlide && pswp.currSlide.data && pswp.currSlide.data.element;
@@ -141,7 +148,7 @@ async function start() {
     if (ui.favorite) {
       const on = known && state.is_favorite;
       ui.favorite.setAttribute("aria-pressed", on ? "true" : "false");
-      ui.favorite.title = on ? "Remove from favourites (f)" : "Add to favourites (f)";
+      ui.favorite.title = on ? gettext("Remove from favourites (f)") : gettext("Add to favourites (f)");
       ui.favorite.disabled = !known;
     }
     ui.stars.forEach((star, index) => {
@@ -150,9 +157,16 @@ async function start() {
       star.setAttribute("aria-pressed", known && state.rating === n ? "true" : "false");
       star.dataset.lit = lit ? "true" : "false";
       star.disabled = !known;
-      star.title = known && state.rating === n ? `Clear the rating (0)` : `Rate ${n} star${n > 1 ? "s" : ""} (${n})`;
+      star.title = known && state.rating === n
+        ? gettext("Clear the rating (0)")
+        : interpolate(ngettext("Rate %(n)s star (%(n)s)", "Rate %(n)s stars (%(n)s)", n), { n });
     });
-    if (ui.rating) ui.rating.setAttribute("aria-label", known && state.rating ? `Rating: ${state.rating} of 5` : "Rating: not rated");
+    if (ui.rating) {
+      const label = known && state.rating
+        ? interpolate(gettext("Rating: %(rating)s of 5"), { rating: state.rating })
+        : gettext("Rating: not rated");
+      ui.rating.setAttribute("aria-label", label);
+    }
     if (infoOpen) renderPanel();
   }
 
@@ -161,32 +175,32 @@ async function start() {
     if (!body) return;
     body.replaceChildren();
     if (state === null) {
-      body.append(el("p", "text-sm text-slate-400", "Loading…"));
+      body.append(el("p", "text-sm text-slate-400", gettext("Loading…")));
       return;
     }
     if (state.title) body.append(el("h3", "text-base font-semibold text-white", state.title));
+    // [label, value, shown in the monospace font]
     const rows = [
-      ["Prompt", state.prompt || "—"],
-      ...(state.negative_prompt ? [["Negative prompt", state.negative_prompt]] : []),
-      ["Model", state.model_id || "Unknown model"],
-      ["Seed", state.seed === null || state.seed === undefined ? "—" : String(state.seed)],
-      ["Size", `${state.width} × ${state.height}`],
-      ["Created", formatDate(state.created_at)],
+      [gettext("Prompt"), state.prompt || "—"],
+      ...(state.negative_prompt ? [[gettext("Negative prompt"), state.negative_prompt]] : []),
+      [gettext("Model"), state.model_id || gettext("Unknown model"), true],
+      [gettext("Seed"), state.seed === null || state.seed === undefined ? "—" : String(state.seed), true],
+      [gettext("Size"), `${state.width} × ${state.height}`, true],
+      [gettext("Created"), formatDate(state.created_at)],
     ];
-    if (state.tags && state.tags.length) rows.push(["Tags", state.tags.join(", ")]);
-    if (state.notes) rows.push(["Notes", state.notes]);
+    if (state.tags && state.tags.length) rows.push([gettext("Tags"), state.tags.join(", ")]);
+    if (state.notes) rows.push([gettext("Notes"), state.notes]);
     const list = el("dl", "space-y-3");
-    for (const [label, value] of rows) {
+    for (const [label, value, mono] of rows) {
       const row = el("div");
       row.append(el("dt", "text-[11px] font-medium uppercase tracking-wide text-slate-400", label));
-      const mono = label === "Seed" || label === "Size" || label === "Model";
       row.append(el("dd", `mt-0.5 whitespace-pre-line break-words text-sm text-slate-100${mono ? " font-mono" : ""}`, value));
       list.append(row);
     }
     body.append(list);
     const link = current(ui.pswp);
     if (link) {
-      const more = el("a", "mt-4 inline-flex items-center gap-1.5 text-sm font-medium text-primary-300 underline-offset-4 hover:underline", "Open the details page");
+      const more = el("a", "mt-4 inline-flex items-center gap-1.5 text-sm font-medium text-primary-300 underline-offset-4 hover:underline", gettext("Open the details page"));
       more.href = link.getAttribute("href");
       body.append(more);
     }
@@ -205,7 +219,7 @@ async function start() {
       }
     } catch (error) {
       if (currentId(pswp) === id && ui.panelBody && infoOpen) {
-        ui.panelBody.replaceChildren(el("p", "text-sm text-red-300", `Couldn't load this image's details: ${error.message}`));
+        ui.panelBody.replaceChildren(el("p", "text-sm text-red-300", interpolate(gettext("Couldn't load this image's details: %(error)s"), { error: error.message })));
       }
     }
   }
@@ -233,7 +247,7 @@ async function start() {
         renderControls();
       }
     } catch (error) {
-      toast(`Couldn't save that: ${error.message}`, "error");
+      toast(interpolate(gettext("Couldn't save that: %(error)s"), { error: error.message }), "error");
       if (latestSave.get(id) !== ticket) return; // a later change already replaced what this one set
       cache.set(id, before);
       if (currentId(pswp) === id) {
@@ -280,8 +294,8 @@ async function start() {
       order: 7.5, // after the preloader, which pushes the buttons after it to the right
       isButton: true,
       className: `${TOP_BUTTON} aria-pressed:[&>svg]:fill-current aria-pressed:[&>svg]:text-accent-400 disabled:opacity-40`,
-      title: "Add to favourites (f)",
-      ariaLabel: "Favourite",
+      title: gettext("Add to favourites (f)"),
+      ariaLabel: gettext("Favourite"),
       html: ICON(HEART_PATH),
       onInit: (button) => {
         ui.favorite = button;
@@ -295,8 +309,8 @@ async function start() {
       order: 7.6,
       isButton: true,
       className: `${TOP_BUTTON} aria-pressed:[&>svg]:text-primary-300`,
-      title: "Info (i)",
-      ariaLabel: "Show the image's information",
+      title: gettext("Info (i)"),
+      ariaLabel: gettext("Show the image's information"),
       html: INFO_ICON,
       onInit: (button) => {
         ui.infoButton = button;
@@ -311,8 +325,8 @@ async function start() {
       isButton: true,
       className: `pswp__button--details-button ${TOP_BUTTON}`,
       tagName: "a",
-      title: "Open details page",
-      ariaLabel: "Open the image's details page",
+      title: gettext("Open details page"),
+      ariaLabel: gettext("Open the image's details page"),
       html: DETAILS_ICON,
       onInit: (link) => {
         pswp.on("change", () => {
@@ -327,8 +341,8 @@ async function start() {
       isButton: true,
       className: `pswp__button--iterate-button ${TOP_BUTTON}`,
       tagName: "a",
-      title: "Edit, upscale, inpaint and more",
-      ariaLabel: "Open the iteration tools for this image",
+      title: gettext("Edit, upscale, inpaint and more"),
+      ariaLabel: gettext("Open the iteration tools for this image"),
       html: ITERATE_ICON,
       onInit: (link) => {
         link.dataset.testid = "lightbox-iterate";
@@ -345,8 +359,8 @@ async function start() {
       isButton: true,
       className: `pswp__button--download-button ${TOP_BUTTON}`,
       tagName: "a",
-      title: "Download original",
-      ariaLabel: "Download original",
+      title: gettext("Download original"),
+      ariaLabel: gettext("Download original"),
       html: DOWNLOAD_ICON,
       onInit: (link) => {
         link.setAttribute("download", "");
@@ -361,8 +375,8 @@ async function start() {
       order: 9.5,
       isButton: true,
       className: `${TOP_BUTTON} max-sm:hidden!`,
-      title: "Keyboard shortcuts (?)",
-      ariaLabel: "Keyboard shortcuts",
+      title: gettext("Keyboard shortcuts (?)"),
+      ariaLabel: gettext("Keyboard shortcuts"),
       html: KEYBOARD_ICON,
       onClick: () => setHelp(!helpOpen()),
     });
@@ -386,7 +400,7 @@ async function start() {
           );
           star.type = "button";
           star.innerHTML = ICON(STAR_PATH);
-          star.setAttribute("aria-label", `${n} star${n > 1 ? "s" : ""}`);
+          star.setAttribute("aria-label", interpolate(ngettext("%(n)s star", "%(n)s stars", n), { n }));
           star.dataset.testid = `lightbox-rate-${n}`;
           star.addEventListener("click", () => rate(pswp, n));
           ui.stars.push(star);
@@ -421,15 +435,15 @@ async function start() {
         "hidden absolute bottom-0 right-0 top-[60px] z-[3] flex w-full max-w-sm flex-col border-l border-t border-white/10 bg-slate-950/95 text-slate-100 shadow-2xl backdrop-blur-md md:rounded-tl-xl",
       onInit: (panel) => {
         panel.setAttribute("role", "complementary");
-        panel.setAttribute("aria-label", "Image information");
+        panel.setAttribute("aria-label", gettext("Image information"));
         panel.setAttribute("aria-hidden", "true");
         panel.dataset.testid = "lightbox-info-panel";
         const head = el("div", "flex items-center justify-between gap-2 border-b border-white/10 px-5 py-3");
-        head.append(el("h2", "text-sm font-semibold text-white", "Image information"));
+        head.append(el("h2", "text-sm font-semibold text-white", gettext("Image information")));
         const close = el("button", "grid size-9 place-items-center rounded-md text-slate-300 hover:bg-white/10 hover:text-white [&>svg]:size-5");
         close.type = "button";
         close.innerHTML = CLOSE_ICON;
-        close.setAttribute("aria-label", "Close the information panel (i)");
+        close.setAttribute("aria-label", gettext("Close the information panel (i)"));
         close.addEventListener("click", () => setInfo(false));
         head.append(close);
         const body = el("div", "flex-1 overflow-y-auto px-5 py-4");
@@ -458,18 +472,18 @@ async function start() {
         overlay.dataset.testid = "lightbox-help";
         const card = el("div", "w-full max-w-sm rounded-xl border border-white/10 bg-slate-900 p-5 text-slate-100 shadow-2xl");
         const head = el("div", "mb-3 flex items-center justify-between");
-        const title = el("h2", "text-base font-semibold text-white", "Keyboard shortcuts");
+        const title = el("h2", "text-base font-semibold text-white", gettext("Keyboard shortcuts"));
         title.id = "lightbox-help-title";
         const close = el("button", "grid size-8 place-items-center rounded-md text-slate-300 hover:bg-white/10 hover:text-white [&>svg]:size-4");
         close.type = "button";
         close.innerHTML = CLOSE_ICON;
-        close.setAttribute("aria-label", "Close the shortcuts");
+        close.setAttribute("aria-label", gettext("Close the shortcuts"));
         close.addEventListener("click", () => setHelp(false));
         head.append(title, close);
         const list = el("dl", "divide-y divide-white/10 text-sm");
         for (const [keys, what] of SHORTCUTS) {
           const row = el("div", "flex items-center justify-between gap-4 py-2");
-          row.append(el("dt", "text-slate-300", what));
+          row.append(el("dt", "text-slate-300", gettext(what)));
           const dd = el("dd");
           dd.append(el("kbd", "rounded border border-white/20 bg-white/10 px-1.5 py-0.5 font-mono text-xs text-white", keys));
           row.append(dd);

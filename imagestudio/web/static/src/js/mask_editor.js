@@ -4,6 +4,10 @@
 // opacity; only its alpha matters. On submit of the form the hidden input gets a PNG data URL of it (opaque
 // black, white where painted); an empty mask stops the submit with a message. After a 422 the input comes
 // back holding the previous mask, which is painted in again. Mouse, pen and touch all arrive as Pointer Events.
+// Text goes through the JavaScript catalog (/jsi18n/, loaded before this script); without it, English.
+const gettext = (text) => (window.gettext ? window.gettext(text) : text);
+const ngettext = (one, many, n) => (window.ngettext ? window.ngettext(one, many, n) : n === 1 ? one : many);
+const interpolate = (format, values) => format.replace(/%\((\w+)\)s/g, (match, name) => String(values[name]));
 const MAX_SIDE = 4096;
 const PAINTED = 128; // alpha from here up counts as painted (the server thresholds the same way)
 const HISTORY_BYTES = 192 * 1024 * 1024; // each undo step keeps the changed region before and after
@@ -90,10 +94,11 @@ function init(root) {
     ]) {
       action(name).setAttribute("aria-disabled", String(disabled));
     }
-    if (!painted) status.textContent = "Nothing painted yet";
+    if (!painted) status.textContent = gettext("Nothing painted yet");
     else {
       const percent = (painted / (W * H)) * 100;
-      status.textContent = `${percent < 1 ? "Under 1" : Math.round(percent)}% of the image will change`;
+      const share = percent < 1 ? gettext("Under 1%") : `${Math.round(percent)}%`;
+      status.textContent = interpolate(gettext("%(percent)s of the image will change"), { percent: share });
     }
   }
 
@@ -101,7 +106,8 @@ function init(root) {
     size = clamp(Math.round(value), Number(sizeInput.min), Number(sizeInput.max));
     sizeInput.value = String(size);
     sizeValue.textContent = `${Math.round(size / scale)}\u202Fpx`;
-    sizeInput.setAttribute("aria-valuetext", `${Math.round(size / scale)} pixels`);
+    const pixels = Math.round(size / scale);
+    sizeInput.setAttribute("aria-valuetext", interpolate(ngettext("%(pixels)s pixel", "%(pixels)s pixels", pixels), { pixels }));
     if (!ring.hasAttribute("hidden")) moveRing(null);
   }
 

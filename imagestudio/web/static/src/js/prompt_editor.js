@@ -133,6 +133,10 @@ function applyGroup(text, group, kinds, weights) {
 }
 
 const formatWeight = (weight) => String(Math.round(weight * 100) / 100);
+// Text goes through the JavaScript catalog (/jsi18n/, loaded before this script); without it, English.
+const gettext = (text) => (window.gettext ? window.gettext(text) : text);
+const ngettext = (one, many, n) => (window.ngettext ? window.ngettext(one, many, n) : n === 1 ? one : many);
+const interpolate = (format, values) => format.replace(/%\((\w+)\)s/g, (match, name) => String(values[name]));
 const toast = (message, level = "info") => window.studioToast?.(message, level);
 const debounce = (fn, wait) => {
   let timer = 0;
@@ -348,10 +352,10 @@ class Editor {
     const present = [chip.dataset.phrase, chip.dataset.quickAdd].find((form) => containsPhrase(value, form));
     if (present) {
       setValue(this.field, withoutPhrase(value, present) ?? value);
-      toast(`Removed “${present}” from the prompt.`, "info");
+      toast(interpolate(gettext("Removed “%(phrase)s” from the prompt."), { phrase: present }), "info");
     } else {
       setValue(this.field, appended(value, words, this.tagStyle));
-      toast(`Added “${words}” to the prompt.`, "success");
+      toast(interpolate(gettext("Added “%(phrase)s” to the prompt."), { phrase: words }), "success");
     }
   }
 
@@ -370,11 +374,12 @@ class Editor {
     const have = field.value.toLowerCase();
     const fresh = preset.dataset.negativePreset.split(",").map((t) => t.trim()).filter((t) => t && !have.includes(t.toLowerCase()));
     if (!fresh.length) {
-      toast("Those terms are already in the negative prompt.", "info");
+      toast(gettext("Those terms are already in the negative prompt."), "info");
       return;
     }
     setValue(field, appended(field.value, fresh.join(", "), true));
-    toast(`Negative prompt: added ${fresh.length} term${fresh.length === 1 ? "" : "s"}.`, "success");
+    const added = ngettext("Negative prompt: added %(count)s term.", "Negative prompt: added %(count)s terms.", fresh.length);
+    toast(interpolate(added, { count: fresh.length }), "success");
   }
 
   // -- analysis -----------------------------------------------------------------------------------
@@ -422,7 +427,9 @@ class Editor {
     const over = limit && tokens > limit;
     const near = limit && !over && tokens >= limit * 0.9;
     counter.hidden = !this.field.value.trim();
-    counter.textContent = limit ? `${tokens} / ${limit} tokens` : `${tokens} tokens`;
+    counter.textContent = limit
+      ? interpolate(gettext("%(tokens)s / %(limit)s tokens"), { tokens, limit })
+      : interpolate(gettext("%(tokens)s tokens"), { tokens });
     counter.classList.toggle("text-muted-foreground", !over && !near);
     counter.classList.toggle("text-warning-700", Boolean(near));
     counter.classList.toggle("dark:text-warning-300", Boolean(near));
@@ -430,8 +437,10 @@ class Editor {
     counter.classList.toggle("dark:text-error-400", Boolean(over));
     counter.classList.toggle("font-semibold", Boolean(over));
     counter.dataset.state = over ? "over" : near ? "near" : "ok";
-    const model = limit === 77 ? "CLIP reads 77 tokens: words past it are cut or weakened" : limit ? `reads up to ${limit} tokens` : "the offline engine reads the whole prompt";
-    counter.title = `About ${tokens} tokens (an estimate) — ${model}.`;
+    const model = limit === 77
+      ? gettext("CLIP reads 77 tokens: words past it are cut or weakened")
+      : limit ? interpolate(gettext("reads up to %(limit)s tokens"), { limit }) : gettext("the offline engine reads the whole prompt");
+    counter.title = interpolate(gettext("About %(tokens)s tokens (an estimate) — %(model)s."), { tokens, model });
   }
 
   showNotice({ ignores_weights: ignores, notice, plain_text: plain }) {
@@ -457,31 +466,38 @@ class Editor {
     }
     list.replaceChildren(...items);
     list.hidden = !items.length;
-    this.root.querySelector("[data-prompt-strength-title]").textContent = weighted ? "Strength" : "Dynamic prompt";
+    this.root.querySelector("[data-prompt-strength-title]").textContent = weighted ? gettext("Strength") : gettext("Dynamic prompt");
     const notes = [];
-    if (ignores && weighted) notes.push("· ignored by this model");
-    if (alternations) notes.push(`· ${combinations.toLocaleString()} combination${combinations === 1 ? "" : "s"}`);
-    if (variables.length) notes.push(`· variables: ${variables.join(", ")}`);
+    if (ignores && weighted) notes.push(gettext("· ignored by this model"));
+    if (alternations) {
+      const format = ngettext("· %(count)s combination", "· %(count)s combinations", combinations);
+      notes.push(interpolate(format, { count: combinations.toLocaleString() }));
+    }
+    if (variables.length) notes.push(interpolate(gettext("· variables: %(names)s"), { names: variables.join(", ") }));
     this.root.querySelector("[data-prompt-strength-note]").textContent = notes.join(" ");
   }
 
   termChip(term, ignores) {
     const key = band(term.weight);
     const weight = formatWeight(term.weight);
-    const note = ignores ? " (ignored by this model)" : "";
-    return this.chip(term, term.text, key ? weight : "", CHIP_CLASSES[key], ignores, `“${term.text}”: weight ${weight}${note}. Select it in the prompt.`);
+    const title = ignores
+      ? gettext("“%(term)s”: weight %(weight)s (ignored by this model). Select it in the prompt.")
+      : gettext("“%(term)s”: weight %(weight)s. Select it in the prompt.");
+    return this.chip(term, term.text, key ? weight : "", CHIP_CLASSES[key], ignores, interpolate(title, { term: term.text, weight }));
   }
 
   loraChip(lora, ignores) {
     const weight = formatWeight(lora.weight);
-    const note = ignores ? " (removed for this model)" : "";
-    return this.chip(lora, `LoRA ${lora.name}`, weight, CHIP_CLASSES.lora, ignores, `LoRA “${lora.name}” at strength ${weight}${note}.`);
+    const title = ignores
+      ? gettext("LoRA “%(name)s” at strength %(weight)s (removed for this model).")
+      : gettext("LoRA “%(name)s” at strength %(weight)s.");
+    return this.chip(lora, `LoRA ${lora.name}`, weight, CHIP_CLASSES.lora, ignores, interpolate(title, { name: lora.name, weight }));
   }
 
   moreChip(count) {
     const item = document.createElement("li");
     item.className = "inline-flex h-6 items-center px-1 text-xs text-muted-foreground";
-    item.textContent = `+${count} more`;
+    item.textContent = interpolate(gettext("+%(count)s more"), { count });
     return item;
   }
 
@@ -565,7 +581,8 @@ class Editor {
     this.list.replaceChildren(...options);
     this.box.hidden = false;
     this.field.removeAttribute("aria-activedescendant");
-    this.announce(`${suggestions.length} suggestion${suggestions.length === 1 ? "" : "s"}: use the down arrow to choose.`);
+    const format = ngettext("%(count)s suggestion: use the down arrow to choose.", "%(count)s suggestions: use the down arrow to choose.", suggestions.length);
+    this.announce(interpolate(format, { count: suggestions.length }));
   }
 
   option(suggestion, index) {

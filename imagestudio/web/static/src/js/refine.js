@@ -3,6 +3,9 @@
 // here: Apply puts a rewrite in the prompt field (undoable with Ctrl+Z where the browser allows, and an `input`
 // event so counters follow), Close and Escape empty the panel, and a 422 (empty prompt) is shown in the panel
 // instead of htmx's generic error toast. Event delegation only, so it keeps working after every swap.
+// Text goes through the JavaScript catalog (/jsi18n/, loaded before this script); without it, English.
+const gettext = (text) => (window.gettext ? window.gettext(text) : text);
+const interpolate = (format, values) => format.replace(/%\((\w+)\)s/g, (match, name) => String(values[name]));
 const PANEL = "#refine-panel";
 const OPENERS = "[data-testid=refine-button], [data-testid=variations-button]";
 const MORE = "[data-testid=variations-more]";
@@ -50,7 +53,8 @@ document.addEventListener("click", (event) => {
     if (!field) return;
     replacePrompt(field, apply.dataset.prompt || "");
     close({ focus: "prompt" });
-    toast(`Prompt updated: ${(apply.dataset.label || "rewrite").toLowerCase()} applied.`, "success");
+    const label = (apply.dataset.label || gettext("rewrite")).toLowerCase();
+    toast(interpolate(gettext("Prompt updated: %(label)s applied."), { label }), "success");
     return;
   }
   if (event.target.closest("[data-refine-close]")) close();
@@ -85,8 +89,11 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.shouldSwap = false;
     event.detail.isError = false;
     const wait = parseInt(xhr.getResponseHeader("Retry-After") || "0", 10);
-    const what = (event.detail.requestConfig?.path || xhr.responseURL || "").includes("variations") ? "variation" : "refine";
-    toast(`Too many ${what} requests${wait ? `: try again in ${wait} s` : ""}.`, "error");
+    const variations = (event.detail.requestConfig?.path || xhr.responseURL || "").includes("variations");
+    const message = variations
+      ? (wait ? gettext("Too many variation requests: try again in %(wait)s s.") : gettext("Too many variation requests."))
+      : (wait ? gettext("Too many refine requests: try again in %(wait)s s.") : gettext("Too many refine requests."));
+    toast(interpolate(message, { wait }), "error");
   }
 });
 
