@@ -4,8 +4,8 @@ installed here; this is the protocol as clamd(8) documents it.)"""
 
 from __future__ import annotations
 
-import io
 import contextlib
+import io
 import os
 import shutil
 import socket
