@@ -188,6 +188,7 @@ def _mount() -> None:
     from imagestudio.accounts.api import router as auth_router
     from imagestudio.accounts.api_keys_api import router as api_keys_router
     from imagestudio.batches.api import router as batches_router
+    from imagestudio.billing.api import credits_router, usage_router
     from imagestudio.catalog.api import router as models_router
     from imagestudio.collections.api import router as collections_router
     from imagestudio.events.api import router as notifications_router
@@ -210,6 +211,8 @@ def _mount() -> None:
     from imagestudio.sharing.api import images_router as share_images_router
     from imagestudio.sharing.api import projects_router as share_projects_router
     from imagestudio.sharing.api import router as share_router
+    from imagestudio.staff.api import router as staff_router
+    from imagestudio.staff.api import staff_only
     from imagestudio.workspaces.api import invitations_router
     from imagestudio.workspaces.api import router as workspaces_router
 
@@ -241,6 +244,10 @@ def _mount() -> None:
     api.add_router("/prompts", library_router)
     api.add_router("/search", prompt_search_router)
     api.add_router("/settings", settings_router)  # "" and /defaults; API keys mount their own router
+    # The staff JSON API (Django's HTML admin is /admin/): our authentications, refusing non-staff with 403.
+    api.add_router("/admin", staff_router, auth=staff_only([TokenAuth(), django_auth]))
+    api.add_router("/usage", usage_router)
+    api.add_router("/credits", credits_router)
 
 
 _mount()

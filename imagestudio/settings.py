@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",  # sitemap.xml (imagestudio.web.sitemaps)
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -104,6 +105,7 @@ INSTALLED_APPS = [
     "imagestudio.batches",
     "imagestudio.preferences",
     "imagestudio.accountdata",
+    "imagestudio.staff",
     "imagestudio.web",
 ]
 

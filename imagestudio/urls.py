@@ -9,9 +9,11 @@ from django.views.i18n import JavaScriptCatalog
 from imagestudio.api import api, not_found
 from imagestudio.events import views as events
 from imagestudio.gallery import views as gallery
+from imagestudio.gallery import views_explore as gallery_explore
 from imagestudio.generation import views as generation
 from imagestudio.generation import views_experiments, views_iterate, webhooks
 from imagestudio.prompts import views as prompts
+from imagestudio.web import seo
 from imagestudio.web import views as web
 from imagestudio.workspaces import views as workspaces
 
@@ -49,6 +51,12 @@ urlpatterns = [
     path("images/<uuid:image_id>/public/", gallery.image_public, name="image_public"),
     path("explore/", gallery.explore, name="explore"),
     path("explore/<uuid:image_id>/thumb", gallery.explore_thumb, name="explore_thumb"),
+    path("explore/<uuid:image_id>/", gallery_explore.explore_image, name="explore_image"),
+    # Search engines and link previews (imagestudio.web.seo).
+    path("robots.txt", seo.robots_txt, name="robots_txt"),
+    path("sitemap.xml", seo.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", seo.sitemap_section, name="sitemap_section"),
+    path("og-image.png", seo.og_image_png, name="og_image"),
     path(
         "images/<uuid:image_id>/comments/<uuid:comment_id>/delete/",
         gallery.image_comment_delete,
@@ -79,6 +87,7 @@ urlpatterns = [
     path("api/", api.urls),
     re_path(r"^api/(?P<path>.*)$", not_found),  # after the API: anything it did not match
     path("admin/", admin.site.urls),
+    path("staff/", include("imagestudio.staff.urls")),
     path("prompts/", include("imagestudio.prompts.urls")),
     path("settings/", include("imagestudio.preferences.urls")),
     path("settings/", include("imagestudio.accounts.urls_settings")),
