@@ -1,4 +1,5 @@
-"""Reads of a user's credits for the settings page (the ledger is written only by services.py)."""
+"""Reads of a user's credits for Settings → Billing (the ledger is written only by services.py; its pages
+come from usage.ledger_history, shared with GET /api/credits/history)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from datetime import datetime
 
 from django.db.models import Count, Q, Sum
 
-from imagestudio.billing.models import CreditEntry, EntryKind
-from imagestudio.billing.services import month_start, personal
-from imagestudio.lib.pagination import Page, paginate_newest_first
+from imagestudio.billing.models import EntryKind
+from imagestudio.billing.services import SPENDING, personal
+from imagestudio.billing.usage import local_month_start
 
 LEDGER_PAGE = 25
 
@@ -22,14 +23,14 @@ class MonthSummary:
 
 
 def month_summary(user, *, now: datetime | None = None) -> MonthSummary:
-    """This calendar month's personal spending in one query."""
-    since = month_start(now)
+    """This calendar month's personal spending (in the user's time zone, like the usage API) in one query."""
+    since = local_month_start(now)
     totals = (
         personal(user)
         .entries()
         .filter(created_at__gte=since)
         .aggregate(
-            charged=Sum("amount", filter=Q(kind__in=[EntryKind.RESERVE, EntryKind.SETTLE, EntryKind.REFUND])),
+            charged=Sum("amount", filter=Q(kind__in=SPENDING)),
             jobs=Count("job", filter=Q(kind=EntryKind.RESERVE), distinct=True),
             granted=Sum("amount", filter=Q(kind__in=[EntryKind.GRANT, EntryKind.PURCHASE])),
         )
@@ -37,16 +38,3 @@ def month_summary(user, *, now: datetime | None = None) -> MonthSummary:
     return MonthSummary(
         spent=-(totals["charged"] or 0), generations=totals["jobs"] or 0, granted=totals["granted"] or 0
     )
-
-
-def ledger_page(user, *, cursor: str | None) -> Page:
-    """The personal ledger, newest first, with each entry's job and model in the same query."""
-    entries = personal(user).entries().select_related("job", "job__model")
-    return paginate_newest_first(entries, cursor, LEDGER_PAGE)
-
-
-def entry_kinds() -> dict[str, str]:
-    return {str(kind.value): str(kind.label) for kind in EntryKind}
-
-
-__all__ = ["LEDGER_PAGE", "CreditEntry", "MonthSummary", "entry_kinds", "ledger_page", "month_summary"]

@@ -10,7 +10,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 
 from imagestudio.accounts.http import AuthenticatedRequest
-from imagestudio.billing import selectors
+from imagestudio.billing import selectors, usage
 from imagestudio.lib.pagination import BadCursor
 from imagestudio.preferences.rendering import render_tab
 
@@ -18,7 +18,7 @@ from imagestudio.preferences.rendering import render_tab
 @login_required
 def billing_tab(request: AuthenticatedRequest) -> HttpResponse:
     try:
-        page = selectors.ledger_page(request.user, cursor=request.GET.get("cursor") or None)
+        page = usage.ledger_history(request.user, cursor=request.GET.get("cursor") or None, limit=selectors.LEDGER_PAGE)
     except BadCursor as exc:
         return HttpResponseBadRequest(str(exc))
     context: dict[str, Any] = {"entries": page.items, "next_cursor": page.next_cursor}

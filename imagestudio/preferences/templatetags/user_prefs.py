@@ -43,16 +43,6 @@ def shortcut_map(context) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
-def shortcut_rows(context) -> list[dict]:
-    """The remappable shortcuts with the user's keys, for the "?" dialog."""
-    row = _row(context)
-    keys = shortcuts.merged(services.value(row, "shortcuts") if row else {})
-    return [
-        {"action": action, "label": label, "key": keys[action]} for action, (_key, label) in shortcuts.ACTIONS.items()
-    ]
-
-
-@register.simple_tag(takes_context=True)
 def shortcut_keys(context) -> dict[str, str]:
     """action -> the user's key, for the "?" dialog."""
     row = _row(context)
