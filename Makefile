@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?= -n auto --dist loadfile  # one worker per core; a file's tests stay together (module fixtures)
 
-.PHONY: run test install assets browser lint format fal-emulator bench clean messages
+.PHONY: run test install assets browser lint format fal-emulator bench lighthouse clean messages
 
 run: install assets
 	$(PY) manage.py runstudio
@@ -56,6 +56,11 @@ fal-emulator: install
 
 bench: install
 	$(PY) benchmarks/engine.py
+
+# Lighthouse scores of the landing page, dashboard and gallery (mobile). Installs the npm `lighthouse` into
+# benchmarks/.lighthouse on first use (not in package.json); drives Debian's Chromium.
+lighthouse: install assets browser
+	$(PY) benchmarks/lighthouse.py
 
 clean:
 	rm -rf $(VENV) node_modules imagestudio/web/static/dist

@@ -102,8 +102,20 @@ function typing(event) {
 
 // ------------------------------------------------------------------------- the lightbox
 
+// PhotoSwipe's stylesheet is needed once the lightbox opens, not for the page's first paint: added from here
+// (a module script runs after parsing) it no longer holds the page back. Appended last in <head>, it keeps
+// its place after app.css in the cascade.
+function addStylesheet(href) {
+  if (!href || document.querySelector(`link[rel="stylesheet"][href="${CSS.escape(href)}"]`)) return;
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = href;
+  document.head.append(link);
+}
+
 async function start() {
   if (!config.lightbox || !config.core || !document.querySelector("[data-lightbox]")) return;
+  addStylesheet(config.css);
   const { default: PhotoSwipeLightbox } = await import(config.lightbox);
   let infoOpen = false;
   const PANEL_WIDTH = 384; // max-w-sm
