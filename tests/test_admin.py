@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib import admin
 from django.db import connection
@@ -13,8 +15,10 @@ from django.utils import timezone
 from imagestudio.accounts import provider_keys
 from imagestudio.accounts.models import ApiToken, User
 from imagestudio.accounts.services import issue_token
+from imagestudio.billing import grants, purchases
 from imagestudio.billing import services as billing
 from imagestudio.billing.models import CreditEntry, EntryKind, UsageLog
+from imagestudio.billing.packages import CREDIT_PACKAGES
 from imagestudio.catalog.models import AIModel
 from imagestudio.generation import services
 from imagestudio.generation.models import GenerationJob, JobStatus, Preset, WorkerHeartbeat
@@ -84,6 +88,8 @@ def one_of_everything(alice, paid_jobs):
     provider_keys.set_fal_key(user=alice, key="alice-own-fal-key:0123456789abcdef")
     now = timezone.now()
     WorkerHeartbeat.objects.create(worker_id="host:1", hostname="host", pid=1, started_at=now, last_seen=now)
+    grants.issue_grant(user=alice, amount=20, expires_at=now + timedelta(days=30), note="Launch week")
+    purchases.credit_purchase(user_id=alice.pk, package=CREDIT_PACKAGES[0], session_id="cs_admin", test_mode=True)
     assert UsageLog.objects.exists() and CreditEntry.objects.exists()
 
 

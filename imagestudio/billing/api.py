@@ -4,12 +4,14 @@ The figures come from billing/usage.py (which the usage page reuses). Days and m
 calendar days in their time zone: the preferences middleware activates it for browser sessions, and a
 bearer token is only known after the middleware ran, so the zone is also read here from their settings.
 A range outside its bounds answers 422 `{"detail", "field"}`; a tampered cursor 400 with field "cursor".
+GET/PUT /api/credits/limits read and set the monthly spending cap and its alert thresholds (billing.limits).
 """
 
 from __future__ import annotations
 
 import zoneinfo
 from datetime import date, datetime, tzinfo
+from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
@@ -18,7 +20,7 @@ from django.utils.translation import gettext
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from imagestudio.billing import usage
+from imagestudio.billing import limits, usage
 from imagestudio.billing.models import CreditEntry
 from imagestudio.preferences import services as preferences
 from imagestudio.preferences.middleware import settings_of
@@ -216,7 +218,7 @@ class CreditBalanceOut(Schema):
 
 class CreditEntryOut(Schema):
     id: UUID
-    kind: str = Field(description="grant, reserve, settle, refund, purchase, adjustment or transfer")
+    kind: str = Field(description="grant, reserve, settle, refund, purchase, adjustment, transfer or expire")
     amount: int = Field(description="Signed: negative takes credits, positive gives them")
     balance_after: int
     note: str
@@ -272,3 +274,66 @@ def credits_history(
         return _range_error(exc)
     page = usage.ledger_history(request.user, cursor=cursor or None, limit=size)  # BadCursor: 400 (api.py)
     return CreditHistoryOut(items=[_entry_out(entry) for entry in page.items], next_cursor=page.next_cursor)
+
+
+# -- spending cap ---------------------------------------------------------------------------------------
+
+
+class CreditLimitsOut(Schema):
+    monthly_cap: int | None = Field(
+        description="Credits you may spend from your own balance per calendar month (your time zone); null: no cap"
+    )
+    alert_thresholds: list[int] = Field(
+        description="Percentages of the cap at which you are notified, once each per month; 100 = cap reached"
+    )
+    spent_month: int = Field(description="Spent this calendar month from your own balance, net of refunds")
+    left_month: int | None = Field(description="What the cap still allows this month; null without a cap")
+    month_start: datetime
+
+
+class CreditLimitsIn(Schema):
+    """Either field or both; one left out keeps its value."""
+
+    monthly_cap: Any = Field(default=None, description="A whole number of credits 0–10,000,000, or null for no cap")
+    alert_thresholds: Any = Field(
+        default=None, description="Up to 5 whole percentages 1–100, e.g. [50, 80, 100]; [] no alerts; null the default"
+    )
+
+
+def _limits_out(user) -> CreditLimitsOut:
+    row = limits.limits_for(user)
+    since = limits.month_start(user.pk)
+    spent = limits.spent_since(user.pk, since)
+    cap = row.monthly_cap
+    return CreditLimitsOut(
+        monthly_cap=cap,
+        alert_thresholds=list(row.alert_thresholds),
+        spent_month=spent,
+        left_month=None if cap is None else max(0, cap - spent),
+        month_start=since,
+    )
+
+
+@credits_router.get("/limits", response={200: CreditLimitsOut, **AUTH_ERRORS}, url_name="credits_limits")
+def credits_limits(request):
+    """Your monthly spending cap, its alert thresholds, and what you spent this month. At the cap, paid
+    generations are refused with 402 until the next month or until you raise it."""
+    return _limits_out(request.user)
+
+
+@credits_router.put(
+    "/limits", response={200: CreditLimitsOut, 400: UsageAuthErrorOut, **RANGE_ERRORS}, url_name="credits_limits_put"
+)
+def credits_limits_put(request, payload: CreditLimitsIn):
+    """Set the cap and/or the alert thresholds. A bad value answers 422 naming its field; nothing changes."""
+    current = limits.limits_for(request.user)
+    sent = payload.model_dump(exclude_unset=True)
+    try:
+        limits.set_limits(
+            user=request.user,
+            monthly_cap=sent.get("monthly_cap", current.monthly_cap),
+            alert_thresholds=sent.get("alert_thresholds", current.alert_thresholds),
+        )
+    except limits.LimitError as exc:
+        return Status(422, {"detail": exc.message, "field": exc.field})
+    return _limits_out(request.user)

@@ -3,6 +3,10 @@
 An account is a user's own balance or a team workspace's (see `Account`); the same code moves both.
 The balance is changed with one conditional UPDATE (balance >= amount), so concurrent requests can
 never drive it negative; each change appends a ledger row carrying the balance it produced.
+
+Personal reservations also obey the user's monthly spending cap (billing.limits), and a personal settle
+uses up expiring grants (billing.grants: soonest expiring first) and records the cap's alerts, all in the
+settle's transaction.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from imagestudio.accounts.models import User
-from imagestudio.billing.models import CreditEntry, EntryKind, UsageLog
+from imagestudio.billing import limits
+from imagestudio.billing.models import SPENDING, CreditEntry, CreditGrant, EntryKind, UsageLog
 from imagestudio.workspaces.models import Workspace
 
 
@@ -40,6 +45,33 @@ class MonthlyLimitReached(InsufficientCredits):
         Exception.__init__(self, message % {"needed": needed, "left": left})
         self.needed = needed
         self.balance = left
+
+
+class SpendingCapReached(InsufficientCredits):
+    """The user's own monthly spending cap (Settings › Billing) is spent. An InsufficientCredits, so pages and
+    the API answer it alike (402)."""
+
+    def __init__(self, needed: int, left: int, cap: int) -> None:
+        message = gettext(
+            "This needs %(needed)s credits; your monthly spending cap of %(cap)s leaves %(left)s. "
+            "Raise the cap in Settings › Billing to go on."
+        )
+        Exception.__init__(self, message % {"needed": needed, "cap": cap, "left": left})
+        self.needed = needed
+        self.balance = left
+        self.cap = cap
+
+
+class ExpiringCreditsKept(InsufficientCredits):
+    """Credits from a grant that expires stay on the personal balance: they cannot be moved to a team."""
+
+    def __init__(self, needed: int, movable: int) -> None:
+        message = gettext(
+            "Credits from a grant that expires can't be moved to a team; you can move up to %(movable)s now."
+        )
+        Exception.__init__(self, message % {"movable": movable})
+        self.needed = needed
+        self.balance = movable
 
 
 @dataclass(frozen=True)
@@ -78,6 +110,15 @@ class Account:
         name, balance = Workspace.objects.values_list("name", "credits_balance").get(pk=self.workspace_id)
         raise InsufficientCredits(amount, balance, team=name)
 
+    def _take_for_jobs(self, amount: int) -> None:
+        """Take a reservation: the balance first (its UPDATE holds the user's row until commit, so the cap
+        check below sees every other reservation), then the user's own monthly cap. Raises, changing nothing
+        once the caller's transaction rolls back."""
+        self._take(amount)
+        if self.workspace_id is None and (over := limits.room_before(self.user_id, amount)):
+            cap, left = over
+            raise SpendingCapReached(amount, left, cap)
+
     def _entry(self, kind: str, amount: int, balance_after: int, *, job: Any = None, note: str = "") -> CreditEntry:
         return CreditEntry(
             user_id=self.user_id,
@@ -113,6 +154,11 @@ def grant(user: User, amount: int, note: str = "Starting credits") -> CreditEntr
     return _apply(personal(user), amount, EntryKind.GRANT, note=note)
 
 
+def record_purchase(user: User, amount: int, *, note: str) -> CreditEntry:
+    """Credits bought (billing.purchases decides when): one `purchase` entry on the personal balance."""
+    return _apply(personal(user), amount, EntryKind.PURCHASE, note=note[:200])
+
+
 def adjust(*, user: User, amount: int, reason: str, workspace: Workspace | None = None) -> CreditEntry:
     """A staff correction to a balance: one `adjustment` ledger entry of `amount` (signed), with its reason.
 
@@ -128,6 +174,27 @@ def adjust(*, user: User, amount: int, reason: str, workspace: Workspace | None 
     return _apply(account, amount, EntryKind.ADJUSTMENT, note=reason[:200])
 
 
+def expire_credits(*, user_id: Any, amount: int, note: str) -> CreditEntry:
+    """Take what is left of an expired grant off the personal balance: one `expire` entry (billing.grants)."""
+    return _apply(Account(user_id), -amount, EntryKind.EXPIRE, note=note[:200])
+
+
+def live_grants(user_id: Any) -> QuerySet[CreditGrant]:
+    """The user's grants not expired yet that still have credits left, soonest expiring first."""
+    return CreditGrant.objects.filter(user_id=user_id, expired_at=None, remaining__gt=0).order_by("expires_at", "id")
+
+
+def _use_grants(user_id: Any, amount: int) -> None:
+    """Count `amount` charged credits against the live grants, soonest expiring first (inside the settle's
+    transaction, after its balance UPDATE: settles of one user never interleave here)."""
+    for grant_id, remaining in live_grants(user_id).values_list("id", "remaining"):
+        if amount <= 0:
+            return
+        used = min(amount, remaining)
+        CreditGrant.objects.filter(pk=grant_id).update(remaining=F("remaining") - used)
+        amount -= used
+
+
 def transfer_to_team(*, user: User, workspace: Workspace, amount: int) -> tuple[CreditEntry, CreditEntry]:
     """Move `amount` from the user's own balance to a team's: two `transfer` entries, one per ledger.
 
@@ -139,6 +206,9 @@ def transfer_to_team(*, user: User, workspace: Workspace, amount: int) -> tuple[
     with transaction.atomic():
         # Personal row first, then the team's: the same order as every other path that locks both.
         out = _apply(personal(user), -amount, EntryKind.TRANSFER, note=f"To team “{workspace.name}”"[:200])
+        kept = live_grants(user.pk).aggregate(total=Sum("remaining"))["total"] or 0
+        if out.balance_after < kept:  # what is left must still cover the expiring grants
+            raise ExpiringCreditsKept(amount, max(0, out.balance_after + amount - kept))
         into = _apply(team(workspace, user), amount, EntryKind.TRANSFER, note="From personal credits")
     return out, into
 
@@ -147,7 +217,12 @@ def reserve_for_job(job: Any) -> None:
     """Hold the job's estimated cost from the account it is charged to. Raises InsufficientCredits, leaving
     nothing changed."""
     if job.credits_reserved > 0:
-        _apply(Account.of(job), -job.credits_reserved, EntryKind.RESERVE, job=job, note="Reserved for generation")
+        account = Account.of(job)
+        with transaction.atomic():
+            account._take_for_jobs(job.credits_reserved)
+            account._entry(
+                EntryKind.RESERVE, -job.credits_reserved, account.balance(), job=job, note="Reserved for generation"
+            ).save(force_insert=True)
 
 
 def reserve_for_jobs(jobs: list) -> None:
@@ -164,7 +239,7 @@ def reserve_for_jobs(jobs: list) -> None:
     with transaction.atomic():
         for account, paying in ordered:
             total = sum(job.credits_reserved for job in paying)
-            account._take(total)
+            account._take_for_jobs(total)
             balance = account.balance() + total
             entries = []
             for job in paying:
@@ -186,9 +261,12 @@ def settle_job(job, actual: int) -> None:
     """Charge the actual cost (never more than reserved) and give back the rest."""
     actual = chargeable(job, actual)
     if job.credits_reserved > 0:
-        _apply(
-            Account.of(job), job.credits_reserved - actual, EntryKind.SETTLE, job=job, note=f"Charged {actual} credits"
-        )
+        account = Account.of(job)
+        with transaction.atomic():
+            _apply(account, job.credits_reserved - actual, EntryKind.SETTLE, job=job, note=f"Charged {actual} credits")
+            if account.workspace_id is None:
+                _use_grants(account.user_id, actual)
+                limits.record_alerts(account.user_id)
     job.credits_charged = actual
 
 
@@ -221,10 +299,6 @@ def ledger_total(owner: User | Workspace) -> int:
     """The sum of one ledger: a user's personal entries, or a team workspace's. Always its balance."""
     account = Account(None, owner.pk) if isinstance(owner, Workspace) else personal(owner)
     return account.entries().aggregate(total=Sum("amount"))["total"] or 0
-
-
-# Reserve, settle and refund all move job credits: their net is what the jobs cost.
-SPENDING = (EntryKind.RESERVE, EntryKind.SETTLE, EntryKind.REFUND)
 
 
 def month_start(now: datetime | None = None) -> datetime:

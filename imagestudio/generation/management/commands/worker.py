@@ -19,6 +19,8 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from imagestudio.accountdata import sweeping as accountdata_sweeping
+from imagestudio.billing import grants as credit_grants
+from imagestudio.demo import services as demo_accounts
 from imagestudio.gallery import search, trash
 from imagestudio.generation import batch_hooks, jobqueue, outcomes, runner, tasks
 from imagestudio.generation.fal_jobs import Poller
@@ -65,6 +67,8 @@ def beat_forever(stop: threading.Event) -> None:
             if recovered:
                 WorkerHeartbeat.objects.filter(worker_id=runner.WORKER_ID).update(jobs_recovered=recovered)
             retention.sweep()  # users' "trash images older than N days" (every 15 min; last, after the beat)
+            demo_accounts.sweep()  # demo accounts past DEMO_LIFETIME_HOURS, purged (every 5 min)
+            credit_grants.sweep()  # monthly free credits, expiry notices, expired grants (every minute)
         except Exception:  # the heartbeat must outlive a hiccup (e.g. database restarting)
             log.exception("Worker heartbeat failed")
         stop.wait(HEARTBEAT_SECONDS)
