@@ -19,13 +19,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from django.db.models import Avg, Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate, TruncMonth
-from django.utils import timezone
+from django.conf import settings
+from django.db.models import Avg, Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from imagestudio.accounts.models import User
 from imagestudio.billing.models import CreditEntry, EntryKind, UsageLog
 from imagestudio.billing.services import SPENDING, personal
+from imagestudio.catalog import params
+from imagestudio.catalog.models import AIModel
+from imagestudio.gallery.models import Image
 from imagestudio.generation.models import ACTIVE_STATUSES
 from imagestudio.lib.pagination import Page, paginate_newest_first
 from imagestudio.workspaces import access
@@ -178,43 +182,56 @@ def _seconds(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
-def _buckets(user: User, since: datetime, trunc: Any, starts: list[date]) -> list[Bucket]:
-    """Jobs, images and credits per period from `since`, one row per start in `starts` (zeros included)."""
+def _bucket_of(bounds: list[datetime], first: int = 0, last: int | None = None) -> Case | Value:
+    """The index i of the period a row's `created_at` falls in (bounds[i] <= created_at < bounds[i + 1], the
+    last one open-ended), as CASEs nested to halve the range: about log2(n) comparisons a row in plain SQL.
+    Truncating to the user's day or month instead runs a Python function per row on SQLite: seconds for a
+    long history."""
+    last = len(bounds) - 1 if last is None else last
+    if first == last:
+        return Value(first, output_field=IntegerField())
+    middle = (first + last + 1) // 2
+    return Case(
+        When(created_at__lt=bounds[middle], then=_bucket_of(bounds, first, middle - 1)),
+        default=_bucket_of(bounds, middle, last),
+        output_field=IntegerField(),
+    )
+
+
+def _buckets(user: User, zone: tzinfo, starts: list[date]) -> list[Bucket]:
+    """Jobs, images and credits per period, one row per start in `starts` (local midnights; zeros included)."""
+    bounds = [_local_midnight(start, zone) for start in starts]
+    period = _bucket_of(bounds)
     logs = (
         _logs(user)
-        .filter(created_at__gte=since)
-        .annotate(period=trunc)
+        .filter(created_at__gte=bounds[0])
+        .annotate(period=period)
         .values("period")
         .annotate(jobs=_JOBS, images=_IMAGES)
         .order_by()
     )
     spent = (
         _spending(user)
-        .filter(created_at__gte=since)
-        .annotate(period=trunc)
+        .filter(created_at__gte=bounds[0])
+        .annotate(period=period)
         .values("period")
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    by_log: dict[date, dict[str, Any]] = {_day(row["period"]): dict(row) for row in logs}
-    by_spent = {_day(row["period"]): row["total"] for row in spent}
+    by_log: dict[int, dict[str, Any]] = {row["period"]: dict(row) for row in logs}
+    by_spent = {row["period"]: row["total"] for row in spent}
     out = []
-    for start in starts:
-        found = by_log.get(start, {})
-        out.append(Bucket(start, found.get("jobs", 0), found.get("images") or 0, _spent(by_spent.get(start))))
+    for index, start in enumerate(starts):
+        found = by_log.get(index, {})
+        out.append(Bucket(start, found.get("jobs", 0), found.get("images") or 0, _spent(by_spent.get(index))))
     return out
-
-
-def _day(value: date | datetime) -> date:
-    return value.date() if isinstance(value, datetime) else value
 
 
 def daily_usage(user: User, *, days: int = 30, now: datetime | None = None, tz: tzinfo | None = None) -> list[Bucket]:
     """The last `days` calendar days (today included), oldest first, days without activity as zeros."""
     zone = _zone(tz)
     today = timezone.localtime(now or timezone.now(), zone).date()
-    starts = [today - timedelta(days=back) for back in range(days - 1, -1, -1)]
-    return _buckets(user, _local_midnight(starts[0], zone), TruncDate("created_at", tzinfo=zone), starts)
+    return _buckets(user, zone, [today - timedelta(days=back) for back in range(days - 1, -1, -1)])
 
 
 def monthly_usage(
@@ -223,8 +240,7 @@ def monthly_usage(
     """The last `months` calendar months (this one included), oldest first, quiet months as zeros."""
     zone = _zone(tz)
     this_month = local_month_start(now, zone).date()
-    starts = [_months_back(this_month, back) for back in range(months - 1, -1, -1)]
-    return _buckets(user, _local_midnight(starts[0], zone), TruncMonth("created_at", tzinfo=zone), starts)
+    return _buckets(user, zone, [_months_back(this_month, back) for back in range(months - 1, -1, -1)])
 
 
 def usage_by_model(user: User, *, days: int = 30, now: datetime | None = None) -> list[ModelUsage]:
@@ -293,3 +309,322 @@ def ledger_history(user: User, *, cursor: str | None, limit: int) -> Page:
     """The personal ledger, newest first, each entry with its job's model (one query; BadCursor if tampered)."""
     entries = personal(user).entries().select_related("job__model")
     return paginate_newest_first(entries, cursor, limit)
+
+
+# -- the usage page: a period's totals, breakdowns, sizes and habits ----------------------------------
+# Each read below is one or two grouped queries over the period's rows (the (user, created_at) indexes
+# of the usage log and the ledger pick them), so the page costs the same whatever the history's length.
+
+PERIODS = ("7", "30", "90", "month")
+DEFAULT_PERIOD = "30"
+BATCH_SIZE = 3  # jobs asking for this many images or more count as "several per prompt"
+NOT_IMAGES = ("video", "training")  # catalog categories whose price is not per image
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str  # one of PERIODS
+    start: date  # its first calendar day (the user's)
+    days: int  # calendar days covered, today included
+    since: datetime  # local midnight of `start`
+
+
+@dataclass(frozen=True)
+class Totals:
+    jobs: int  # finished jobs (succeeded, failed or canceled)
+    succeeded: int
+    images: int
+    credits: int  # net of refunds; running jobs count what they hold
+
+    @property
+    def success_rate(self) -> float | None:
+        return self.succeeded / self.jobs if self.jobs else None
+
+    @property
+    def cost_per_image(self) -> float | None:
+        return self.credits / self.images if self.images else None
+
+
+@dataclass(frozen=True)
+class Slice(Totals):
+    """One row of a breakdown: a model, an operation or a project (key None: no project, or a deleted job)."""
+
+    key: Any = None
+    name: str = ""  # model slug, action or project name
+    label: str = ""  # what a person reads: display name, action or project name
+
+
+@dataclass(frozen=True)
+class SizeUsage:
+    model_id: Any
+    width: int | None
+    height: int | None
+    images: int
+    credits: int
+
+
+@dataclass(frozen=True)
+class BatchHabit:
+    """Succeeded jobs that asked for BATCH_SIZE images or more, and how many of their images became favourites."""
+
+    jobs: int
+    images: int
+    favourites: int
+    credits: int
+
+
+@dataclass(frozen=True)
+class ModelCost:
+    """A catalog model's price per image at its default size, beside what the user actually paid on it."""
+
+    model: ModelRef
+    category: str
+    provider: str
+    quality: str
+    width: int
+    height: int
+    cost_per_image: int  # credits, from the catalog pricing
+    cost_at_1mp: int  # credits for one 1024×1024 image (the size per-megapixel prices are quoted for)
+    per_megapixel: bool  # priced by output size (bigger images cost more)
+    estimated: bool  # the price is unconfirmed or a fallback estimate
+    jobs: int = 0  # the user's, in the period
+    images: int = 0
+    credits: int = 0
+
+    @property
+    def average_cost(self) -> float | None:
+        return self.credits / self.images if self.images else None
+
+
+def period_for(key: str, *, now: datetime | None = None, tz: tzinfo | None = None) -> Period:
+    """The last 7, 30 or 90 calendar days (today included), or this calendar month. ValueError otherwise."""
+    zone = _zone(tz)
+    today = timezone.localtime(now or timezone.now(), zone).date()
+    if key == "month":
+        start = today.replace(day=1)
+    elif key in PERIODS:
+        start = today - timedelta(days=int(key) - 1)
+    else:
+        raise ValueError(f"Unknown period {key!r}.")
+    return Period(key=key, start=start, days=(today - start).days + 1, since=_local_midnight(start, zone))
+
+
+@dataclass(frozen=True)
+class Group(Totals):
+    """The period's usage of one model, operation, project, size and image count: the rows every figure of
+    the usage page is summed from. Fields are None for a log or ledger entry whose job was deleted."""
+
+    model_id: Any = None
+    model_name: str | None = None
+    model_label: str | None = None
+    action: str | None = None
+    project_id: Any = None
+    project_name: str | None = None
+    width: int | None = None
+    height: int | None = None
+    num_images: int | None = None
+
+
+# The same dimensions read from the usage log (its own model and action) and from the ledger (its job's).
+_LOG_GROUP = ("model_id", "model__name", "model__display_name", "action", "job__project_id", "job__project__name")
+_LEDGER_GROUP = ("job__model_id", "job__model__name", "job__model__display_name", "job__action", *_LOG_GROUP[4:])
+_JOB_SHAPE = ("job__width", "job__height", "job__num_images")
+
+
+def period_usage(user: User, *, since: datetime) -> list[Group]:
+    """Jobs, images and credits since `since`, grouped by model, operation, project, size and image count:
+    two grouped queries, whose few rows the totals, breakdowns and tips are summed from (a long history is
+    read once, not once per breakdown)."""
+    logs = (
+        _logs(user)
+        .filter(created_at__gte=since)
+        .values(*_LOG_GROUP, *_JOB_SHAPE)
+        .annotate(jobs=_JOBS, succeeded=_SUCCEEDED, images=_IMAGES)
+        .order_by()
+    )
+    spent = (
+        _spending(user)
+        .filter(created_at__gte=since)
+        .values(*_LEDGER_GROUP, *_JOB_SHAPE)
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    found: dict[tuple, dict[str, Any]] = {}
+    for row in logs:
+        key = tuple(row[field] for field in (*_LOG_GROUP, *_JOB_SHAPE))
+        found[key] = {"jobs": row["jobs"], "succeeded": row["succeeded"], "images": row["images"] or 0}
+    for row in spent:
+        key = tuple(row[field] for field in (*_LEDGER_GROUP, *_JOB_SHAPE))
+        found.setdefault(key, {"jobs": 0, "succeeded": 0, "images": 0})["credits"] = _spent(row["total"])
+    return [_group(key, figures) for key, figures in found.items()]
+
+
+def _group(key: tuple, figures: dict[str, Any]) -> Group:
+    model_id, model_name, model_label, action, project_id, project_name, width, height, num_images = key
+    return Group(
+        jobs=figures["jobs"],
+        succeeded=figures["succeeded"],
+        images=figures["images"],
+        credits=figures.get("credits", 0),
+        model_id=model_id,
+        model_name=model_name,
+        model_label=model_label,
+        action=action,
+        project_id=project_id,
+        project_name=project_name,
+        width=width,
+        height=height,
+        num_images=num_images,
+    )
+
+
+def _sum(groups: list[Group]) -> dict[str, int]:
+    return {name: sum(getattr(group, name) for group in groups) for name in ("jobs", "succeeded", "images", "credits")}
+
+
+def totals(groups: list[Group]) -> Totals:
+    return Totals(**_sum(groups))
+
+
+# Per breakdown: the key a group belongs to, and its (name, label) — a model's slug and display name, an
+# operation's action twice, a project's name twice.
+_BREAKDOWNS: dict[str, tuple[str, str, str]] = {
+    "model": ("model_id", "model_name", "model_label"),
+    "action": ("action", "action", "action"),
+    "project": ("project_id", "project_name", "project_name"),
+}
+
+
+def breakdown(groups: list[Group], by: str) -> list[Slice]:
+    """The period per model, operation ("action") or project (key None: no project, or a deleted job), most
+    credits first, then most images."""
+    key_field, name_field, label_field = _BREAKDOWNS[by]
+    members: dict[Any, list[Group]] = {}
+    for group in groups:
+        members.setdefault(getattr(group, key_field), []).append(group)
+    slices = []
+    for key, rows in members.items():
+        name = next((getattr(row, name_field) for row in rows if getattr(row, name_field)), "") or ""
+        label = next((getattr(row, label_field) for row in rows if getattr(row, label_field)), "") or ""
+        slices.append(Slice(**_sum(rows), key=key, name=name, label=label))
+    slices = [row for row in slices if row.jobs or row.credits]
+    return sorted(slices, key=lambda row: (-row.credits, -row.images, row.label.lower()))
+
+
+def size_usage(groups: list[Group]) -> list[SizeUsage]:
+    """Images and credits per model and output size."""
+    found: dict[tuple, list[Group]] = {}
+    for group in groups:
+        found.setdefault((group.model_id, group.width, group.height), []).append(group)
+    return [
+        SizeUsage(model_id, width, height, sum(row.images for row in rows), sum(row.credits for row in rows))
+        for (model_id, width, height), rows in found.items()
+    ]
+
+
+def batch_habit(user: User, groups: list[Group], *, since: datetime, size: int = BATCH_SIZE) -> BatchHabit:
+    """Succeeded jobs since `since` that asked for `size` images or more, their images and credits (from
+    `groups`), and how many of those images are favourites now (one query)."""
+    batches = [group for group in groups if (group.num_images or 0) >= size]
+    logs = _logs(user).filter(created_at__gte=since, success=True, job__num_images__gte=size)
+    favourites = Image.objects.alive().filter(user=user, is_favorite=True, job__in=logs.values("job_id")).count()
+    return BatchHabit(
+        jobs=sum(group.succeeded for group in batches),
+        images=sum(group.images for group in batches),
+        favourites=favourites,
+        credits=sum(group.credits for group in batches),
+    )
+
+
+def default_size(model: AIModel) -> tuple[int, int]:
+    """The output size a model makes with its default parameters (1024×1024 when they don't say)."""
+    sizes = ("image_size", "aspect_ratio", "width", "height", "resolution")
+    chosen = {name: value for name, value in model.default_parameters.items() if name in sizes}
+    try:
+        resolved = params.resolve(model.input_schema, chosen)
+    except params.ParameterError:
+        return 1024, 1024
+    return resolved.width, resolved.height
+
+
+def image_cost(model: AIModel, width: int, height: int) -> int:
+    """Credits for one image of this size on this model (what generating it reserves)."""
+    return params.credits_for(params.estimate_cost_usd(model.pricing, width, height, 1), settings.CREDIT_USD)
+
+
+def model_costs(used: list[Slice]) -> list[ModelCost]:
+    """Every active model that makes images, with its price per image at its default size and the user's
+    own figures from `used` (a per-model breakdown). One query. Cheapest first."""
+    by_model = {row.key: row for row in used}
+    rows = []
+    for model in AIModel.objects.active().exclude(category__in=NOT_IMAGES):
+        width, height = default_size(model)
+        mine = by_model.get(model.pk)
+        rows.append(
+            ModelCost(
+                model=ModelRef(model.pk, model.name, model.display_name),
+                category=model.category,
+                provider=model.provider,
+                quality=model.quality_class,
+                width=width,
+                height=height,
+                cost_per_image=image_cost(model, width, height),
+                cost_at_1mp=image_cost(model, 1024, 1024),
+                per_megapixel="megapixel" in (model.pricing.get("unit") or "").lower(),
+                estimated=bool(model.pricing.get("unconfirmed") or model.pricing.get("estimated")),
+                jobs=mine.jobs if mine else 0,
+                images=mine.images if mine else 0,
+                credits=mine.credits if mine else 0,
+            )
+        )
+    return sorted(rows, key=lambda row: (row.cost_per_image, row.model.display_name.lower()))
+
+
+# -- chart data (plain JSON for charts.js: labels, and series coloured by design-token name) -----------
+
+
+def bucket_chart(buckets: list[Bucket], *, monthly: bool = False) -> dict[str, Any]:
+    """Credits per day or month as bars, images as a line on a second axis (free models cost no credits,
+    so the images line keeps the chart telling something to people who only use them)."""
+    label_format = "M Y" if monthly else "j M"
+    return {
+        "kind": "bar",
+        "labels": [formats.date_format(bucket.start, label_format) for bucket in buckets],
+        "series": [
+            {"label": gettext("Credits"), "data": [bucket.credits_spent for bucket in buckets], "color": "primary"},
+            {
+                "label": gettext("Images"),
+                "data": [bucket.images for bucket in buckets],
+                "color": "accent",
+                "kind": "line",
+                "axis": "right",
+            },
+        ],
+    }
+
+
+def share_chart(slices: list[Slice], labels: list[str]) -> dict[str, Any]:
+    """A doughnut of each slice's credits, or of its images when nothing cost credits (free models only)."""
+    by_credits = any(row.credits for row in slices)
+    return {
+        "kind": "doughnut",
+        "labels": labels,
+        "series": [
+            {
+                "label": gettext("Credits") if by_credits else gettext("Images"),
+                "data": [row.credits if by_credits else row.images for row in slices],
+            }
+        ],
+    }
+
+
+def dashboard_chart(user: User, *, days: int = 30, now: datetime | None = None, tz: tzinfo | None = None) -> dict:
+    """The compact daily chart of billing/partials/usage_chart.html: the chart, its rows and their totals."""
+    buckets = daily_usage(user, days=days, now=now, tz=tz)
+    return {
+        "chart": bucket_chart(buckets),
+        "buckets": buckets,
+        "credits": sum(bucket.credits_spent for bucket in buckets),
+        "images": sum(bucket.images for bucket in buckets),
+        "days": days,
+    }
