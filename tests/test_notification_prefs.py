@@ -59,9 +59,8 @@ def test_the_page_shows_every_type_with_both_channels_on_by_default(alice_browse
     assert html.count('data-testid="notification-type"') == len(NOTIFICATION_TYPES) == 8
     assert html.count('role="switch"') == 1 + 8 * 2
     assert html.count(" checked") == 1 + 8 * 2
-    assert 'data-testid="email-not-sent"' in html  # honest: no notification email is sent yet
-    # Comments, mentions and invitations are already sent in-app; the other five say they are not yet.
-    assert html.count('data-testid="not-sent-yet"') == 5
+    assert 'data-testid="email-not-sent"' not in html  # emails are sent now
+    assert html.count('data-testid="not-sent-yet"') == 0  # every type has something that sends it
 
 
 def test_saving_stores_the_master_switch_and_each_toggle_and_says_so(alice, alice_browser):

@@ -78,10 +78,14 @@ def test_every_end_frees_the_slot_and_wakes_a_worker(alice, django_capture_on_co
         lambda job: outcomes.fail(job, "no"),
         lambda job: services.cancel(job),
     ]
+
+    def wakeups() -> int:  # other tasks (a notification's email) may be enqueued too
+        return sum(1 for result in default_task_backend.results if result.task.func.__name__ == "run_next")
+
     for end in ends:
         job = jobqueue.claim(enqueue_job(user=alice, model=PAID).pk, "w")
-        woken = len(default_task_backend.results)
+        woken = wakeups()
         with django_capture_on_commit_callbacks(execute=True):  # wake-ups are sent when the end commits
             end(job)
-        assert len(default_task_backend.results) == woken + 1
+        assert wakeups() == woken + 1
         assert GenerationJob.objects.get(pk=job.pk).lease_owner == ""

@@ -465,6 +465,10 @@ def all_read(w: World) -> bool:
     return w.user is not None and not Notification.objects.filter(user=w.user, read_at=None).exists()
 
 
+def witness_read(w: World) -> bool:
+    return Notification.objects.filter(user=w.witness, read_at__isnull=False).exists()
+
+
 def prompt_created(w: World) -> bool:
     """A prompt was saved, in the team for its editors and admins, else in the actor's personal workspace."""
     made = Prompt.objects.filter(prompt_text="New prompt text").first()
@@ -752,6 +756,10 @@ PAGES = [
     # -- notifications
     Row("GET", "/notifications/", None, SIGNED_IN, before=with_notifications),
     Row("POST", "/notifications/", {}, (302,) * 5 + (LOGIN,), all_read, with_notifications),
+    Row("GET", "/notifications/panel/", None, SIGNED_IN, before=with_notifications),
+    Row("POST", "/notifications/read-all/", {}, (302,) * 5 + (LOGIN,), all_read, with_notifications),
+    Row("GET", "/notifications/{witness_notification}/open/", None, (404,) * 5 + (LOGIN,), witness_read),
+    Row("POST", "/notifications/{witness_notification}/read/", {}, (404,) * 5 + (LOGIN,), witness_read),
 ]
 
 API_VIEW = (200, 200, 200, 200, 404, 401)
@@ -876,6 +884,8 @@ API = [
     # -- notifications
     Row("GET", "/api/notifications", None, API_SIGNED_IN, before=with_notifications),
     Row("POST", "/api/notifications/read-all", None, API_SIGNED_IN, all_read, with_notifications),
+    Row("GET", "/api/notifications/unread-count", None, API_SIGNED_IN, before=with_notifications),
+    Row("POST", "/api/notifications/{witness_notification}/read", None, (404,) * 5 + (401,), witness_read),
 ]
 
 

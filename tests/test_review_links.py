@@ -221,7 +221,9 @@ def test_the_owner_reads_the_verdict_on_the_notifications_page(alice, alice_api,
     assert api_review(token, project.first, verdict="approve", reviewer_name="Gus Ortega").status_code == 200
     page = alice_browser.get("/notifications/").content.decode()
     assert "<strong>Gus Ortega</strong> approved an image in your client review" in page
-    assert f'href="/shares/{token}/review/"' in page
+    note = Notification.objects.get(user=alice, reason="review")
+    assert f'href="/notifications/{note.pk}/open/"' in page  # opening marks it read, then goes to the review
+    assert alice_browser.get(f"/notifications/{note.pk}/open/")["Location"] == f"/shares/{token}/review/"
 
 
 def test_verdict_posts_past_the_rate_answer_429(alice_api, project, rate_limits):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from imagestudio.batches.models import OPEN_ITEMS, Batch, BatchItem, BatchStatus, ItemStatus
 from imagestudio.billing.services import InsufficientCredits
 from imagestudio.catalog.params import ParameterError
+from imagestudio.events import jobs as job_notices
 from imagestudio.generation import services as generation
 from imagestudio.generation.models import GenerationJob, JobStatus
 
@@ -117,6 +118,8 @@ def _finish_if_done(batch: Batch) -> None:
     failed = batch.items.filter(status=ItemStatus.FAILED).count()
     batch.status_message = f"Done, {failed} failed" if failed else "Done"
     batch.save(update_fields=["status", "completed_at", "status_message"])
+    succeeded = batch.items.filter(status=ItemStatus.SUCCEEDED).count()
+    job_notices.batch_completed(batch, succeeded=succeeded, failed=failed)
 
 
 def job_ended(batch_id: UUID, job_id: UUID) -> None:

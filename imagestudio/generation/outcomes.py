@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from imagestudio.billing import services as billing
 from imagestudio.catalog import params
+from imagestudio.events import jobs as job_notices
 from imagestudio.events import services as events
 from imagestudio.gallery.models import Image
 from imagestudio.gallery.services import Recipe, delete_files, store_image
@@ -151,6 +152,7 @@ def finish(job: GenerationJob, result: ProviderResult, *, generation_time: float
                 project_id=locked.project_id,
                 data={"count": len(images), "prompt": locked.prompt[:120], "image_id": str(images[0].pk)},
             )
+        job_notices.job_ended(locked, succeeded=True, image_id=images[0].pk, count=len(images))
 
     def settle(locked: GenerationJob) -> None:
         billing.settle_job(locked, actual)
@@ -178,6 +180,7 @@ def fail(job: GenerationJob, message: str, *, field: str = "") -> bool:
         locked.error_message = message
         locked.error_field = field
         _unpaid(locked)
+        job_notices.job_ended(locked, succeeded=False)
 
     return _finalise(job, JobStatus.FAILED, record, billing.refund_job)
 

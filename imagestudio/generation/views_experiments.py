@@ -17,6 +17,7 @@ from imagestudio.billing.services import InsufficientCredits
 from imagestudio.catalog import services as catalog
 from imagestudio.catalog.models import AIModel
 from imagestudio.catalog.params import ParameterError
+from imagestudio.events.jobs import mark_watched
 from imagestudio.gallery.access import get_image_for
 from imagestudio.generation import experiments, services
 from imagestudio.generation.access import limit_generation
@@ -108,6 +109,8 @@ def _experiment_for(request: AuthenticatedRequest, experiment_id) -> Experiment:
 @login_required
 def compare_detail(request: AuthenticatedRequest, experiment_id) -> HttpResponse:
     grid = experiments.grid_of(_experiment_for(request, experiment_id))
+    if grid.active:  # the page shows (and polls) the grid: its jobs end in view, no notification for them
+        mark_watched(*(cell["job"] for cell in grid.experiment.cells))
     template = "generation/compare/partials/grid.html" if request.htmx else "generation/compare/detail.html"
     return render(request, template, {"grid": grid, "experiment": grid.experiment})
 

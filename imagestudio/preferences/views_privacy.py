@@ -26,14 +26,17 @@ from imagestudio.preferences.services import MAX_RETENTION_DAYS, NOTIFICATION_CH
 
 # (label, what it is about) per services.NOTIFICATION_TYPES entry.
 TYPE_TEXT = {
-    "job_finished": (_("Job finished"), _("A generation you started is ready.")),
-    "job_failed": (_("Job failed"), _("A generation you started failed (its credits are refunded).")),
+    "job_finished": (_("Job finished"), _("A generation you started is ready (not while you watch it on the page).")),
+    "job_failed": (
+        _("Job failed"),
+        _("A generation you started failed; its credits are refunded (not while you watch it)."),
+    ),
     "batch_done": (_("Batch done"), _("Every item of a batch has finished.")),
     "comment": (_("Comments"), _("Someone commented on your image, or a client reviewed one.")),
     "mention": (_("Mentions"), _("Someone @mentioned you in a comment.")),
-    "share": (_("Shares"), _("Someone shared an image or project with you.")),
-    "invitation": (_("Invitations"), _("Someone accepted your invitation to a team.")),
-    "credits": (_("Credit alerts"), _("Your credits are running low.")),
+    "share": (_("Shares"), _("A teammate made a share link for your image, project or collection.")),
+    "invitation": (_("Invitations"), _("Someone invited you to a team, or accepted your invitation.")),
+    "credits": (_("Credit alerts"), _("Spending alerts, the monthly cap, expiring credits and purchases.")),
 }
 SENT_IN_APP = frozenset(REASON_TYPES.values())  # the types something already notifies about
 DEFAULT_PREVIEW_DAYS = 365

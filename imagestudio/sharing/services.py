@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from imagestudio.demo.access import refuse
 from imagestudio.events.services import record
 from imagestudio.gallery.models import Image
 from imagestudio.projects.models import Project
@@ -73,6 +74,7 @@ def _checked(options: LinkOptions) -> dict:
 
 
 def share_project(project: Project, *, user, options: LinkOptions) -> SharedProject:
+    refuse(user, "share")
     with transaction.atomic():
         link = SharedProject.objects.create(
             project=project, created_by=user, allow_review=options.allow_review, **_checked(options)
@@ -84,11 +86,13 @@ def share_project(project: Project, *, user, options: LinkOptions) -> SharedProj
             workspace_id=project.workspace_id,
             project_id=project.pk,
             data={"project": project.name, "password": bool(options.password), "review": options.allow_review},
+            notify=[(project.user, "shared")],  # a teammate made the owner's project public to link holders
         )
     return link
 
 
 def share_image(image: Image, *, user, options: LinkOptions) -> SharedImage:
+    refuse(user, "share")
     if options.allow_review:
         raise ShareError("allow_review", gettext("Client review links are for projects; share the project instead."))
     project = image.project
@@ -101,11 +105,13 @@ def share_image(image: Image, *, user, options: LinkOptions) -> SharedImage:
             workspace_id=project.workspace_id if project else None,
             project_id=project.pk if project else None,
             data={"excerpt": image.prompt[:120]},
+            notify=[(image.user, "shared")],
         )
     return link
 
 
 def share_collection(collection: Collection, *, user, options: LinkOptions) -> SharedCollection:
+    refuse(user, "share")
     if options.allow_review:
         raise ShareError("allow_review", gettext("Client review links are for projects; share a project instead."))
     with transaction.atomic():
@@ -116,6 +122,7 @@ def share_collection(collection: Collection, *, user, options: LinkOptions) -> S
             target=collection,
             workspace_id=collection.workspace_id,
             data={"collection": collection.name, "password": bool(options.password)},
+            notify=[(collection.created_by, "shared")] if collection.created_by else [],
         )
     return link
 

@@ -6,16 +6,19 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from imagestudio.billing import services as billing
 from imagestudio.catalog.models import AIModel
+from imagestudio.demo.access import refuse
 from imagestudio.events.services import record
 from imagestudio.lib import locks
 from imagestudio.workspaces.models import Invitation, Membership, Role, Workspace
@@ -81,6 +84,7 @@ def _token_hash(token: str) -> str:
 
 def invite(workspace: Workspace, *, by, email: str, role: Role) -> tuple[Invitation, str]:
     """Invite `email` to a team workspace; returns the invitation and its secret token (shown once, emailed)."""
+    refuse(by, "invite")
     if workspace.is_personal:
         raise TeamError("workspace_id", gettext("Invite people to a team workspace, not your personal one."))
     try:
@@ -105,9 +109,20 @@ def invite(workspace: Workspace, *, by, email: str, role: Role) -> tuple[Invitat
             verb="member.invited",
             target=workspace,
             workspace_id=workspace.pk,
-            data={"email": email, "role": role},
+            data={"email": email, "role": role, "workspace": workspace.name},
+            notify=[(person, "invited") for person in _accounts_of(email)],  # the email itself goes out anyway
         )
     return invitation, token
+
+
+def _accounts_of(email: str) -> list:
+    """The active account(s) owning `email` (primary or a verified extra address), told in the app too."""
+    users = get_user_model().objects.filter(is_active=True)
+    return list(
+        users.filter(
+            Q(email__iexact=email) | Q(emailaddress__email__iexact=email, emailaddress__verified=True)
+        ).distinct()
+    )
 
 
 def find_invitation(token: str) -> Invitation:
