@@ -18,10 +18,12 @@ from django.views.decorators.http import require_POST
 from imagestudio.accounts.http import AuthenticatedRequest
 from imagestudio.billing.services import InsufficientCredits
 from imagestudio.catalog import services as catalog
+from imagestudio.catalog import showcase
 from imagestudio.catalog.models import AIModel
 from imagestudio.catalog.panel import Panel, build_panel
 from imagestudio.catalog.params import ASPECT_RATIOS, ParameterError, resolve
 from imagestudio.catalog.styles import STYLE_PRESETS
+from imagestudio.events.jobs import mark_watched
 from imagestudio.gallery.access import get_image_for
 from imagestudio.gallery.models import Image
 from imagestudio.gallery.public import get_public_image
@@ -52,9 +54,9 @@ class Estimate(TypedDict):
 
 
 def _selected_model(request: HttpRequest, form: GenerateForm | None = None) -> AIModel | None:
-    ref = request.POST.get("model") or request.GET.get("model")
-    if form is not None and not ref:
-        ref = form.initial.get("model")
+    # The form's initial model first: it is the requested one only when the page offers it.
+    ref = request.POST.get("model") or (form.initial.get("model") if form is not None else None)
+    ref = ref or request.GET.get("model")
     return (catalog.get_model(ref) if ref else None) or catalog.default_model()
 
 
@@ -136,9 +138,10 @@ def _initial(request: AuthenticatedRequest) -> tuple[dict, dict | None]:
 def _initial_from_user_settings(request: AuthenticatedRequest, chosen: dict) -> tuple[dict, dict | None]:
     """Nothing particular asked for: the settings of the user's last generation (when they chose to remember
     them), else their default model and parameters (Settings → Models). An explicit ?model= still wins."""
-    if request.GET.get("model"):
-        model = catalog.default_model()
-        return ({"model": model.endpoint_id} if model else {}) | chosen, None
+    if ref := request.GET.get("model"):
+        # From a model's page: that model, with its recommended settings when the link asks for them.
+        initial, values = showcase.generate_start(ref, recommended=request.GET.get("settings") == "recommended")
+        return initial | chosen, values
     initial, values = user_defaults.generate_start(settings_of(request))
     return initial | chosen, values
 
@@ -201,6 +204,7 @@ def generate(request: AuthenticatedRequest) -> HttpResponse:
             )
             request.user.refresh_from_db(fields=["credits_balance"])  # the page shows the new balance
             if request.htmx:
+                mark_watched(job.pk)  # a fast job may end before the card's first poll
                 return render(request, "generation/partials/job_card.html", {"job": job, "fresh": True})
             return redirect(
                 f"{reverse('generate')}?project={job.project_id}" if job.project_id else reverse("generate")
@@ -333,11 +337,14 @@ def cost_estimate(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def job_card(request: AuthenticatedRequest, job_id) -> HttpResponse:
     job = get_job_for(request.user, job_id)
+    if job.is_active:  # the page is polling it: its owner sees the outcome there, no notification needed
+        mark_watched(job.pk)
     return render(request, "generation/partials/job_card.html", {"job": job})
 
 
 def _job_response(request: AuthenticatedRequest, job: GenerationJob) -> HttpResponse:
     if request.htmx:
+        mark_watched(job.pk)
         return render(request, "generation/partials/job_card.html", {"job": job, "fresh": True})
     return redirect("generate")
 
@@ -438,8 +445,11 @@ def delete_preset(request: AuthenticatedRequest, preset_id) -> HttpResponse:
 
 @login_required
 def queue_page(request: AuthenticatedRequest) -> HttpResponse:
+    active = selectors.queue_rows(selectors.with_timings(selectors.active_jobs(request.user)))
+    # The page shows (and polls) these jobs: they end before the user's eyes, no notification needed.
+    mark_watched(*(row.job.pk for row in active))
     context = {
-        "active": selectors.queue_rows(selectors.with_timings(selectors.active_jobs(request.user))),
+        "active": active,
         "finished": selectors.with_timings(selectors.finished_jobs(request.user)[:30]),
         "paused": services.queue_paused(request.user),
     }
