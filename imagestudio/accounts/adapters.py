@@ -4,9 +4,12 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 
 from imagestudio.accounts.services import welcome_new_user
+from imagestudio.demo.access import is_demo
+from imagestudio.demo.access import message as demo_message
 from imagestudio.lib.ratelimit import client_ip
 
 
@@ -21,6 +24,20 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             welcome_new_user(user)
         return user
+
+    def clean_password(self, password: str, user=None) -> str:
+        # Every password form (change, set, reset; pages and API) asks here: a demo account keeps none.
+        if is_demo(user):
+            raise ValidationError(demo_message("password"))
+        return super().clean_password(password, user=user)
+
+    def clean_email(self, email: str) -> str:
+        # Adding or changing an address (the email page, the API's profile update) asks here.
+        from allauth.core import context
+
+        if is_demo(getattr(context.request, "user", None)):
+            raise ValidationError(demo_message("email"))
+        return super().clean_email(email)
 
     def get_client_ip(self, request: HttpRequest) -> str:
         # One answer for allauth's limits and ours (TRUSTED_PROXY_COUNT decides which X-Forwarded-For hop).

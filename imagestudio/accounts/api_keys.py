@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from imagestudio.accounts.audit import security_event
 from imagestudio.accounts.models import ApiToken, User
 from imagestudio.accounts.services import AccountError
+from imagestudio.demo.access import refuse
 from imagestudio.lib import locks
 
 Scope = ApiToken.Scope
@@ -138,6 +139,7 @@ def create_key(
 ) -> tuple[ApiToken, str]:
     """Make a key; returns it with its raw value (shown once, never stored). AccountError names the bad field;
     more than API_MAX_KEYS live keys is refused."""
+    refuse(user, "api_keys")
     name = _clean_name(name)
     scopes = clean_scopes(scopes)
     expires_at = _expiry(expires_in_days)

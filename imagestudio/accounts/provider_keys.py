@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from imagestudio.accounts.audit import security_event
 from imagestudio.accounts.models import ProviderKey, User
 from imagestudio.accounts.services import AccountError
+from imagestudio.demo.access import refuse
 
 FAL = ProviderKey.Provider.FAL
 KEY_MIN_LENGTH = 16
@@ -88,6 +89,7 @@ def clean_fal_key(raw: str) -> str:
 
 def set_fal_key(*, user: User, key: str, request: HttpRequest | None = None) -> ProviderKey:
     """Store (or replace) the user's fal key, encrypted. AccountError (field "fal_key") on a malformed key."""
+    refuse(user, "fal_key")
     key = clean_fal_key(key)
     with transaction.atomic():
         stored, created = ProviderKey.objects.update_or_create(

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from imagestudio.collections.models import Collection, CollectionImage
+from imagestudio.demo.access import refuse
 from imagestudio.events.services import record
 from imagestudio.gallery.models import Image
 from imagestudio.workspaces.models import Workspace
@@ -97,6 +98,8 @@ def create_collection(
     filter_params: object = None,
 ) -> Collection:
     """A new collection; with `filter_params` (even empty: every image) a smart one."""
+    if is_public:
+        refuse(user, "publish")
     fields = {
         "name": clean_name(name),
         "description": clean_description(description),
@@ -133,6 +136,8 @@ def update_collection(
     if description is not _UNSET:
         changed["description"] = clean_description(description)
     if is_public is not _UNSET:
+        if is_public:
+            refuse(collection.created_by, "publish")
         changed["is_public"] = bool(is_public)
     if filter_params is not _UNSET:
         if not collection.is_smart:

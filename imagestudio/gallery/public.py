@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from imagestudio.demo.access import refuse
 from imagestudio.gallery.models import Image
 from imagestudio.lib.pagination import Page, paginate_newest_first
 from imagestudio.preferences.privacy import shown_name
@@ -33,6 +34,8 @@ def get_public_image(image_id) -> Image:
 
 
 def set_public(image: Image, is_public: bool) -> Image:
+    if is_public:
+        refuse(image.user, "publish")
     image.is_public = is_public
     image.save(update_fields=["is_public", "updated_at"])
     return image

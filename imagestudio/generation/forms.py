@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from imagestudio.catalog.models import AIModel
 from imagestudio.catalog.params import ASPECT_RATIOS, MAX_SEED
 from imagestudio.catalog.styles import STYLE_PRESETS
+from imagestudio.demo.access import is_demo
 from imagestudio.projects.models import Project
 from imagestudio.workspaces.access import projects_visible_to, workspace_ids
 
@@ -72,6 +73,8 @@ class GenerateForm(forms.Form):
         )
         cast("forms.ModelChoiceField[Project]", self.fields["project"]).queryset = projects.order_by("name")
         models = AIModel.objects.active().with_capability("text-to-image")
+        if is_demo(user):  # the demo may only use the free offline models (services refuse the others too)
+            models = models.filter(provider=AIModel.Provider.OFFLINE)
         cast("forms.ModelChoiceField[AIModel]", self.fields["model"]).queryset = models
         self.model_options = list(models)
 

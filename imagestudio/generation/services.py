@@ -16,6 +16,7 @@ from imagestudio.billing import services as billing
 from imagestudio.catalog import params
 from imagestudio.catalog.models import AIModel
 from imagestudio.catalog.styles import STYLE_PRESETS, apply_style
+from imagestudio.demo.access import fal_model_message, is_demo
 from imagestudio.generation import jobqueue, outcomes, runner
 from imagestudio.generation.models import GenerationJob, JobStatus, QueueHold
 from imagestudio.lib import locks
@@ -74,6 +75,8 @@ def _check_request(request: GenerationRequest) -> None:
             gettext("The prompt is too long (%(length)s characters; at most %(max_length)s).")
             % {"length": len(prompt), "max_length": MAX_PROMPT_LENGTH},
         )
+    if not request.model.is_offline and is_demo(request.user):  # demo accounts spend no real credits
+        raise params.ParameterError("model_id", fal_model_message(request.model.display_name))
     if not request.model.available:
         raise params.ParameterError(
             "model_id",

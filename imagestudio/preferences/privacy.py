@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from imagestudio.demo.access import is_demo
 from imagestudio.preferences.models import UserSettings
 
 # Missing keys read as these. A public profile is on by default because names were always shown next to
@@ -31,6 +32,8 @@ def shown_name(user) -> str:
 def new_images_public(user, project=None) -> bool:
     """Whether a new image of `user` starts out in the public gallery. Never for images in a team
     workspace's project: one member's preference must not publish the team's work."""
+    if is_demo(user):  # a demo account publishes nothing, whatever its settings say
+        return False
     blob = UserSettings.objects.filter(user=user).values_list("settings", flat=True).first()
     stored = ((blob or {}).get("privacy") or {}).get("images_public_by_default", DEFAULTS["images_public_by_default"])
     if not stored:

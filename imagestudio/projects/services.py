@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from imagestudio.catalog.models import AIModel
+from imagestudio.demo.access import refuse
 from imagestudio.events.services import record
 from imagestudio.gallery.models import Image
 from imagestudio.lib import tags as tags_rules
@@ -110,6 +111,8 @@ def _apply(project: Project, fields: ProjectFields) -> None:
     if fields.settings is not None:
         project.settings = clean_settings(fields.settings)
     if fields.is_public is not None:
+        if fields.is_public:
+            refuse(project.user, "publish")
         project.is_public = bool(fields.is_public)
 
 

@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from imagestudio.demo.access import refuse
 from imagestudio.events.services import record
 from imagestudio.generation.models import GenerationJob
 from imagestudio.lib import tags as tags_rules
@@ -153,6 +154,8 @@ def apply_fields(prompt: Prompt, fields: PromptFields) -> Prompt:
     if fields.tags is not None:
         prompt.tags = clean_tags(fields.tags)
     if fields.is_public is not None:
+        if fields.is_public:
+            refuse(prompt.user, "publish")
         prompt.is_public = bool(fields.is_public)
     return prompt
 
