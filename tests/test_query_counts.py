@@ -43,13 +43,15 @@ def shown(pattern: re.Pattern, html: str) -> int:
 # Every full page includes one query for the sidebar's workspace menu, one for its project drop targets and
 # one for the user's settings (language, time zone, theme, shortcuts; read once per request).
 PAGES = [
-    ("/dashboard/", 11, lambda n: (IMAGE_TOKEN, min(n, 8))),  # the 8 newest images
+    # counts, the month's spending, models for quick generate, the 6 newest jobs (+ their images), favourites,
+    # projects, activity, the checklist's milestones
+    ("/dashboard/", 20, lambda n: (JOB_TOKEN, min(5 * n, 6))),
     (
         "/generate/",
         16,
         lambda n: (JOB_TOKEN, min(5 * n, 20)),
     ),  # recent job cards + the 20-job history + projects to save into
-    ("/queue/", 12, lambda n: (JOB_TOKEN, 2 * n + min(3 * n, 30))),  # every active job + 30 finished; paused?
+    ("/queue/", 13, lambda n: (JOB_TOKEN, 2 * n + min(3 * n, 30))),  # every active job + 30 finished; paused?
     # the first page of 40 (after asking for the user's teams, where other people's images could be), the
     # filter bar's choices (models, projects) and the selection bar's collections
     ("/images/", 12, lambda n: (IMAGE_TOKEN, min(n, 40))),

@@ -1,38 +1,49 @@
 from __future__ import annotations
 
+import json
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from imagestudio.accounts.http import AuthenticatedRequest
-from imagestudio.catalog.models import AIModel
-from imagestudio.gallery.models import Image
-from imagestudio.generation.models import GenerationJob
+from imagestudio.preferences.middleware import settings_of
+from imagestudio.web import dashboard as home
 from imagestudio.web import health
+from imagestudio.web.landing import landing_context
 
 
 def landing(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.GET.get("stay") is None:
         return redirect("dashboard")
-    featured = AIModel.objects.active().filter(is_featured=True)[:6]
-    return render(request, "web/landing.html", {"featured_models": featured})
+    return render(request, "web/landing.html", landing_context())
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def dashboard(request: AuthenticatedRequest) -> HttpResponse:
-    images = Image.objects.alive().owned_by(request.user)
-    context = {
-        "recent_images": images.order_by("-created_at", "-id")[:8],
-        "image_count": images.count(),
-        "favorite_count": images.filter(is_favorite=True).count(),
-        "active_jobs": GenerationJob.objects.filter(user=request.user, status__in=["queued", "running"]).count(),
-        "recent_jobs": GenerationJob.objects.filter(user=request.user).select_related("model")[:6],
-        # Personal spend: jobs a team paid for are on the team's ledger.
-        "credits_used": request.user.jobs.filter(workspace=None).aggregate(total=Sum("credits_charged"))["total"] or 0,
-    }
-    return render(request, "web/dashboard.html", context)
+    """The signed-in home. POST hides the getting-started checklist; `?part=jobs` is the recent generations,
+    which htmx polls while any of them runs."""
+    if request.method == "POST":
+        if not home.ChecklistForm(request.POST).is_valid():
+            return HttpResponseBadRequest(gettext("Unknown dashboard action."))
+        home.dismiss_checklist(request.user)
+        hidden = gettext("Checklist hidden.")
+        if request.htmx:
+            response = HttpResponse("")
+            response["HX-Trigger"] = json.dumps({"toast": {"message": hidden, "level": "success"}})
+            return response
+        messages.success(request, hidden)
+        return redirect("dashboard")
+    if request.htmx and request.GET.get("part") == "jobs":
+        return render(request, "web/partials/dashboard_jobs.html", {"recent": home.recent_jobs(request.user)})
+    row = settings_of(request)
+    assert row is not None  # signed in
+    return render(request, "web/dashboard.html", home.page_context(request.user, row))
 
 
 @never_cache
