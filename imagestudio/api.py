@@ -189,6 +189,7 @@ def _mount() -> None:
     from imagestudio.accounts.api_keys_api import router as api_keys_router
     from imagestudio.batches.api import router as batches_router
     from imagestudio.billing.api import credits_router, usage_router
+    from imagestudio.billing.api_webhooks import router as billing_webhooks_router
     from imagestudio.catalog.api import router as models_router
     from imagestudio.collections.api import router as collections_router
     from imagestudio.events.api import router as notifications_router
@@ -248,6 +249,7 @@ def _mount() -> None:
     api.add_router("/admin", staff_router, auth=staff_only([TokenAuth(), django_auth]))
     api.add_router("/usage", usage_router)
     api.add_router("/credits", credits_router)
+    api.add_router("/webhooks", billing_webhooks_router)  # /webhooks/stripe: signed by Stripe, no login
 
 
 _mount()

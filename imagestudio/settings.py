@@ -79,7 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "imagestudio.web.staticfiles.StaticFilesConfig",  # django.contrib.staticfiles; collectstatic skips sources
     "django.contrib.humanize",
     "django.contrib.sitemaps",  # sitemap.xml (imagestudio.web.sitemaps)
     "allauth",
@@ -106,12 +106,15 @@ INSTALLED_APPS = [
     "imagestudio.preferences",
     "imagestudio.accountdata",
     "imagestudio.staff",
+    "imagestudio.showcase",
+    "imagestudio.demo",
     "imagestudio.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "imagestudio.web.compression.TextGZipMiddleware",  # pages, JSON; static files come precompressed (WhiteNoise)
     "imagestudio.web.middleware.VaryOnHtmxMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -129,6 +132,7 @@ MIDDLEWARE = [
     "imagestudio.accountdata.middleware.PendingDeletionMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "imagestudio.lib.ratelimit.RateLimitMiddleware",
+    "imagestudio.demo.middleware.DemoRestrictedMiddleware",  # a demo account's refused action: a toast, not a 403
 ]
 
 ROOT_URLCONF = "imagestudio.urls"
@@ -271,6 +275,8 @@ PROMPT_REFINE_RATE_LIMIT = env("PROMPT_REFINE_RATE_LIMIT", "30/m")
 # Every /api/ call: per signed-in user (bearer token or session) and, for calls without a user, per client IP.
 API_RATE_LIMIT = env("API_RATE_LIMIT", "600/m")
 API_ANON_RATE_LIMIT = env("API_ANON_RATE_LIMIT", "60/m")
+# "Try demo" (imagestudio.demo): each start makes an account and copies sample images, so per client IP.
+DEMO_RATE_LIMIT = env("DEMO_RATE_LIMIT", "10/h")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AI Image Studio] "
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "AI Image Studio <studio@localhost>")
 
@@ -323,7 +329,8 @@ else:
     }
 STORAGES = {
     "default": default_storage,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Hashed, gzipped copies after collectstatic, cached for a year; plain names without (web/staticfiles.py).
+    "staticfiles": {"BACKEND": "imagestudio.web.staticfiles.StaticStorage"},
 }
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -443,6 +450,35 @@ STARTING_CREDITS = env_int("STARTING_CREDITS", 500)
 GRANT_CREDITS_ON = env("GRANT_CREDITS_ON", "verified")
 if GRANT_CREDITS_ON not in {"verified", "signup"}:
     raise ValueError(f"GRANT_CREDITS_ON must be verified or signup, not {GRANT_CREDITS_ON!r}")
+# Free credits every calendar month (0 = off), expiring at the month's end; users are told about expiring
+# grant credits this many days before (billing.grants).
+MONTHLY_FREE_CREDITS = env_int("MONTHLY_FREE_CREDITS", 0)
+GRANT_EXPIRY_NOTICE_DAYS = env_int("GRANT_EXPIRY_NOTICE_DAYS", 3)
+# Buying credits (billing.purchases): Stripe Checkout with both keys set. STRIPE_API_BASE points the official
+# SDK elsewhere (tests run it against a local fake). Without a secret key, TEST_MODE_PURCHASES allows a
+# labelled test purchase that charges no card; it defaults on only when no FAL_KEY is set (credits then buy
+# nothing that costs real money) and is always allowed with DEBUG.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+STRIPE_API_BASE = env("STRIPE_API_BASE", "https://api.stripe.com").rstrip("/")
+TEST_MODE_PURCHASES = env_bool("TEST_MODE_PURCHASES", not FAL_KEY)
+# "Try demo" on the landing page: a throwaway account with sample projects, limited to the free offline models
+# (no purchases, API keys, sharing or publishing), purged by the worker DEMO_LIFETIME_HOURS after it started.
+# Off: no button, and /demo/ answers 404.
+DEMO_ENABLED = env_bool("DEMO_ENABLED", True)
+DEMO_LIFETIME_HOURS = env_int("DEMO_LIFETIME_HOURS", 4)
+# Social links in the public pages' footer; each one shows only when set (full https:// URLs).
+SOCIAL_LINKS = {
+    name: url
+    for name, url in (
+        ("github", env("SOCIAL_GITHUB_URL")),
+        ("x", env("SOCIAL_X_URL")),
+        ("mastodon", env("SOCIAL_MASTODON_URL")),
+        ("discord", env("SOCIAL_DISCORD_URL")),
+        ("youtube", env("SOCIAL_YOUTUBE_URL")),
+    )
+    if url
+}
 # API login tokens expire after this many days without use (each use pushes the expiry back).
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
 API_MAX_LOGIN_TOKENS = env_int("API_MAX_LOGIN_TOKENS", 50)  # live login tokens per user; older ones are revoked

@@ -7,7 +7,6 @@ from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
 from imagestudio.api import api, not_found
-from imagestudio.events import views as events
 from imagestudio.gallery import views as gallery
 from imagestudio.gallery import views_explore as gallery_explore
 from imagestudio.generation import views as generation
@@ -52,18 +51,20 @@ urlpatterns = [
     path("explore/", gallery.explore, name="explore"),
     path("explore/<uuid:image_id>/thumb", gallery.explore_thumb, name="explore_thumb"),
     path("explore/<uuid:image_id>/", gallery_explore.explore_image, name="explore_image"),
+    path("models/", include("imagestudio.catalog.urls")),
     # Search engines and link previews (imagestudio.web.seo).
     path("robots.txt", seo.robots_txt, name="robots_txt"),
     path("sitemap.xml", seo.sitemap_index, name="sitemap"),
     path("sitemap-<slug:section>.xml", seo.sitemap_section, name="sitemap_section"),
     path("og-image.png", seo.og_image_png, name="og_image"),
+    path("showcase/", include("imagestudio.showcase.urls")),  # the landing page's rendered samples
+    path("demo/", include("imagestudio.demo.urls")),
     path(
         "images/<uuid:image_id>/comments/<uuid:comment_id>/delete/",
         gallery.image_comment_delete,
         name="image_comment_delete",
     ),
-    path("notifications/", events.notification_list, name="notifications"),
-    path("notifications/badge/", events.notification_badge, name="notification_badge"),
+    path("notifications/", include("imagestudio.events.urls")),
     path("images/<uuid:image_id>/thumb", gallery.image_thumb, name="image_thumb"),
     path("projects/", include("imagestudio.projects.urls")),
     path("collections/", include("imagestudio.collections.urls")),
@@ -88,7 +89,9 @@ urlpatterns = [
     re_path(r"^api/(?P<path>.*)$", not_found),  # after the API: anything it did not match
     path("admin/", admin.site.urls),
     path("staff/", include("imagestudio.staff.urls")),
+    path("usage/", include("imagestudio.billing.urls_usage")),
     path("prompts/", include("imagestudio.prompts.urls")),
+    path("settings/billing/buy/", include("imagestudio.billing.urls_purchase")),
     path("settings/", include("imagestudio.preferences.urls")),
     path("settings/", include("imagestudio.accounts.urls_settings")),
     path("settings/", include("imagestudio.accountdata.urls")),

@@ -37,6 +37,8 @@ class SettingsOut(Schema):
     notifications: dict
     privacy: dict
     retention_days: int | None
+    onboarding_dismissed: bool = Field(description="The dashboard's getting-started checklist is hidden")
+    seen_models_at: str = Field(description='When the "new model" announcement was last dismissed (ISO 8601), or ""')
     updated_at: datetime
 
 
@@ -59,6 +61,8 @@ class SettingsIn(Schema):
     notifications: Any = Field(default=None, description='type → {"in_app": bool, "email": bool}')
     privacy: Any = Field(default=None, description='{"public_profile": bool, "images_public_by_default": bool}')
     retention_days: Any = Field(default=None, description="1–3650, or null to keep images forever")
+    seen_models_at: Any = Field(default=None, description='An ISO 8601 time with a time zone, or ""')
+    onboarding_dismissed: Any = Field(default=None, description="true hides the dashboard's getting-started checklist")
 
 
 class DefaultsOut(Schema):

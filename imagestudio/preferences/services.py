@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings as django_settings
 from django.db import transaction
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from imagestudio.preferences import shortcuts
@@ -44,6 +45,8 @@ SETTING_KEYS: dict[str, Any] = {
     "notifications": {},  # type -> {"in_app": bool, "email": bool}; missing = both on
     "privacy": {},  # {"public_profile": bool, "images_public_by_default": bool}
     "retention_days": None,  # None = keep forever; N = images older than N days go to the trash
+    "onboarding_dismissed": False,  # the dashboard's getting-started checklist was hidden
+    "seen_models_at": "",  # ISO time the "new model" announcement was last dismissed ("" = never)
 }
 
 
@@ -194,6 +197,18 @@ def _retention(raw: Any) -> int | None:
     return raw
 
 
+def _seen_models_at(raw: Any) -> str:
+    if raw == "":
+        return ""
+    try:
+        moment = parse_datetime(raw) if isinstance(raw, str) else None
+    except ValueError:  # well formed but impossible, such as month 13
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise SettingsError(_("Expected a date and time with a time zone (ISO 8601), or “”."), field="seen_models_at")
+    return moment.isoformat()
+
+
 def _model_id(raw: Any) -> str:
     if not isinstance(raw, str) or len(raw) > 200:
         raise SettingsError(_("Expected a model id."), field="default_model_id")
@@ -226,6 +241,8 @@ VALIDATORS = {
     "notifications": _notifications,
     "privacy": _privacy,
     "retention_days": _retention,
+    "onboarding_dismissed": _bool("onboarding_dismissed"),
+    "seen_models_at": _seen_models_at,
 }
 
 
@@ -240,13 +257,21 @@ def wants(user, kind: str, channel: str) -> bool:
 def muted(pairs, channel: str) -> set:
     """Of the (user_id, kind) `pairs`, those whose user does not want `kind` by `channel` — `wants()` for many
     users in one query (a user without a settings row wants everything)."""
+    return muted_by_channel(pairs, (channel,))[channel]
+
+
+def muted_by_channel(pairs, channels=NOTIFICATION_CHANNELS) -> dict[str, set]:
+    """muted() for several channels at once, still one query: channel -> the (user_id, kind) pairs muted."""
     pairs = list(pairs)
     rows = UserSettings.objects.filter(user_id__in={user_id for user_id, _kind in pairs}).values_list(
         "user_id", "notifications_enabled", "settings"
     )
     wishes = {user_id: (enabled, (blob or {}).get("notifications") or {}) for user_id, enabled, blob in rows}
     return {
-        (user_id, kind)
-        for user_id, kind in pairs
-        if user_id in wishes and (not wishes[user_id][0] or not wishes[user_id][1].get(kind, {}).get(channel, True))
+        channel: {
+            (user_id, kind)
+            for user_id, kind in pairs
+            if user_id in wishes and (not wishes[user_id][0] or not wishes[user_id][1].get(kind, {}).get(channel, True))
+        }
+        for channel in channels
     }

@@ -6,6 +6,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from imagestudio.collections.selectors import add_targets
+from imagestudio.demo.access import is_demo
 from imagestudio.projects.selectors import move_targets
 from imagestudio.workspaces.current import switcher
 
@@ -19,9 +20,11 @@ NAV_ITEMS = [
     ("prompt_library", _("Prompts"), "prompts"),
     ("share_list", _("Share links"), "share"),
     ("explore", _("Public gallery"), "eye"),
+    ("models", _("Models"), "models"),
     ("notifications", _("Notifications"), "notifications"),
     ("batch_list", _("Batches"), "layers"),
     ("queue", _("Queue"), "queue"),
+    ("usage", _("Usage"), "usage"),
     ("settings", _("Settings"), "settings"),
 ]
 
@@ -52,7 +55,10 @@ def studio(request) -> dict:
 
 
 def _within(name: str, current: str | None) -> bool:
-    """The Settings entry stays lit on every settings tab (settings_account, settings_security…)."""
+    """The Settings entry stays lit on every settings tab (settings_account, settings_security…), Models on a
+    model's page."""
+    if name == "models":
+        return current == "model_detail"
     return name == "settings" and bool(current) and str(current).startswith("settings_")
 
 
@@ -71,5 +77,6 @@ def _move_targets(request) -> list:
 def _verified(request, user) -> bool:
     # Cached per request: the banner check must not add a query to every partial.
     if not hasattr(request, "_email_verified"):
-        request._email_verified = user.email_verified
+        # A demo account has no address to verify (it shows its own banner instead).
+        request._email_verified = is_demo(user) or user.email_verified
     return request._email_verified

@@ -101,7 +101,7 @@ def test_the_prompt_editor(page, studio):
     page.evaluate("document.querySelector('#generate-form').noValidate = true")
     prompt.fill("")
     page.click("[data-testid=generate-button]")
-    expect(page.locator("[data-testid=form-errors]")).to_be_visible()
+    expect(page.locator("[data-testid=form-errors]")).to_be_visible(timeout=15_000)  # a loaded CI machine
     page.locator("#generate-form [name=prompt]").fill(PROMPT)
     expect_weighted_prompt_read(page)
 
