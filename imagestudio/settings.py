@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "imagestudio.web.compression.TextGZipMiddleware",  # pages, JSON; static files come precompressed (WhiteNoise)
     "imagestudio.web.middleware.VaryOnHtmxMiddleware",
+    "imagestudio.web.middleware.HtmxLoginRedirectMiddleware",  # a signed-out fragment: the whole page logs in
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -94,3 +94,13 @@ def test_limits_are_off_when_disabled(alice_api, settings):
     settings.DISABLE_RATE_LIMITS = True
     settings.API_RATE_LIMIT = "1/m"
     assert statuses(alice_api, "/api/images", 3) == [200, 200, 200]
+
+
+def test_provider_webhooks_are_not_counted(catalog, small_limits):
+    """fal and Stripe sign their calls and retry refused ones: a 429 would only delay results and money."""
+    stripe = Client(REMOTE_ADDR="203.0.113.7")
+    answers = [
+        stripe.post("/api/webhooks/stripe", b"{}", content_type="application/json").status_code for _ in range(4)
+    ]
+    assert 429 not in answers and len(set(answers)) == 1
+    assert statuses(stripe, "/api/models", 3) == [200, 200, 429]  # the same address's API calls still are

@@ -9,11 +9,12 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 
 from imagestudio.accounts.http import AuthenticatedRequest
 from imagestudio.accounts.models import User
 from imagestudio.billing import selectors, usage, usage_tips
+from imagestudio.catalog.labels import CAPABILITIES
 from imagestudio.generation.operations import OPERATIONS
 from imagestudio.lib.pagination import BadCursor
 
@@ -25,17 +26,6 @@ SORTS = {
     "images": lambda row: (row.images, row.model.display_name.lower()),
 }
 DEFAULT_SORT = "cost"
-# Catalog categories as the comparison table names them (the same words as the models page).
-CATEGORIES = {
-    "text-to-image": gettext_lazy("Text to image"),
-    "image-to-image": gettext_lazy("Image to image"),
-    "inpainting": gettext_lazy("Inpainting"),
-    "outpainting": gettext_lazy("Outpainting"),
-    "upscale": gettext_lazy("Upscale"),
-    "background-removal": gettext_lazy("Background removal"),
-    "style-transfer": gettext_lazy("Style transfer"),
-    "edit": gettext_lazy("Edits"),
-}
 
 
 @login_required
@@ -104,7 +94,7 @@ def _report(user: User, period: usage.Period, sort: str) -> dict[str, Any]:
         "by_project": by_project,
         "costs": sorted(costs, key=SORTS[key], reverse=sort.startswith("-")),
         "sort": sort,
-        "categories": CATEGORIES,
+        "categories": CAPABILITIES,
         "tips": tips,
     }
 

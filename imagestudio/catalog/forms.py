@@ -3,8 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from imagestudio.catalog.labels import CAPABILITIES
 from imagestudio.catalog.models import AIModel
-from imagestudio.catalog.showcase import CAPABILITIES
 
 MAX_COST = 100_000
 # Every order the page offers; the column headers flip a key to its "-key" and back.

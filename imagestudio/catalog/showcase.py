@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from imagestudio.catalog import performance
+from imagestudio.catalog.labels import CAPABILITIES
 from imagestudio.catalog.models import AIModel
 from imagestudio.catalog.panel import LABELS
 from imagestudio.catalog.params import IMAGE_SIZE_PRESETS, MAX_SIDE, aspect_ratio_name
@@ -28,24 +29,6 @@ from imagestudio.engine import RenderRequest, render
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-CAPABILITIES: dict[str, StrOrPromise] = {
-    "text-to-image": _("Text to image"),
-    "image-to-image": _("Image to image"),
-    "inpainting": _("Inpainting"),
-    "outpainting": _("Outpainting"),
-    "upscale": _("Upscale"),
-    "background-removal": _("Background removal"),
-    "style-transfer": _("Style transfer"),
-    "style-reference": _("Style reference"),
-    "edit": _("Edits"),
-    "lora": _("LoRA"),
-    "controlnet": _("ControlNet"),
-    "ip-adapter": _("IP-Adapter"),
-    "realtime": _("Real-time"),
-    "video": _("Video"),
-    "image-to-video": _("Image to video"),
-    "training": _("Training"),
-}
 SPEED_LABELS: dict[str, StrOrPromise] = {"fast": _("Fast"), "standard": _("Standard"), "slow": _("Slow")}
 QUALITY_LABELS: dict[str, StrOrPromise] = {"draft": _("Draft"), "standard": _("Standard"), "high": _("High")}
 QUALITY_RANK = {"draft": 0, "standard": 1, "high": 2}

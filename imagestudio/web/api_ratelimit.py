@@ -42,6 +42,9 @@ def caller_keys(request: HttpRequest) -> tuple[list[str], str]:
     return [f"ip:{ratelimit.client_ip(request)}"], "API_ANON_RATE_LIMIT"
 
 
+WEBHOOKS_PREFIX = "/api/webhooks/"
+
+
 class ApiRateLimitMiddleware:
     """Counts every /api/ request (after AuthenticationMiddleware, so sessions are known)."""
 
@@ -49,7 +52,10 @@ class ApiRateLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if request.path.startswith(API_PREFIX) and ratelimit.enabled():
+        # Providers' webhooks (fal, Stripe) are signed and retried by the sender: refusing them only delays money
+        # and results, so they are not counted.
+        counted = request.path.startswith(API_PREFIX) and not request.path.startswith(WEBHOOKS_PREFIX)
+        if counted and ratelimit.enabled():
             keys, rate_setting = caller_keys(request)
             rate = getattr(settings, rate_setting, "")
             try:

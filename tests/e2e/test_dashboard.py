@@ -50,4 +50,11 @@ def test_the_dashboard_on_a_phone(page, studio):
     page.reload()
     page.locator("[data-testid=overview]").wait_for()
     assert page.locator("[data-testid=onboarding-checklist]").count() == 0
+
+    # The usage card sits far down on a phone: Chart.js is fetched only when it comes near the screen.
+    canvas = page.locator("[data-testid=chart-usage-compact]")
+    assert page.evaluate("typeof window.Chart") == "undefined"
+    canvas.scroll_into_view_if_needed()
+    page.wait_for_selector("[data-testid=chart-usage-compact][data-chart-ready=true]", timeout=15_000)
+    assert canvas.evaluate("c => !!window.Chart.getChart(c)")
     assert not [e for e in page.console_errors if "Content Security Policy" in e]

@@ -1,5 +1,5 @@
 // Charts: draws every <canvas data-chart="ID"> with Chart.js (dist/vendor/chart.umd.min.js, loaded just
-// before this file). The figures come from the json_script element with that ID:
+// before this file, or on demand: see data-chartjs below). The figures come from the json_script element with that ID:
 //   {kind: "bar" | "doughnut", labels: [...], series: [{label, data, color?, kind?: "line", axis?: "right"}]}
 // Colours are read from the design tokens (CSS variables), so light, dark and a custom accent all look
 // right, and every chart is redrawn when the theme changes. With reduced motion, nothing animates. Each
@@ -201,9 +201,40 @@
     pending = window.requestAnimationFrame(() => draw(document, true));
   }).observe(root, { attributes: true, attributeFilter: ["class", "style", "data-accent"] });
 
-  document.addEventListener("htmx:afterSettle", (event) => draw(event.target));
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => draw());
-  else draw();
+  // Loaded with data-chartjs="<url>" (a card further down the page, like the dashboard's), Chart.js itself is
+  // fetched only when a chart comes near the screen: 70 KB less on the first load.
+  const vendor = document.currentScript ? document.currentScript.dataset.chartjs : "";
+  let loading = null;
+  function loadChartJs() {
+    if (!loading) {
+      loading = new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = vendor;
+        script.onload = resolve;
+        script.onerror = reject;
+        document.head.appendChild(script);
+      });
+    }
+    return loading;
+  }
+
+  const nearScreen = "IntersectionObserver" in window && vendor
+    ? new IntersectionObserver((entries) => {
+      if (!entries.some((entry) => entry.isIntersecting)) return;
+      nearScreen.disconnect();
+      loadChartJs().then(() => draw(), () => {}); // offline: the tables still carry the figures
+    }, { rootMargin: "300px" })
+    : null;
+
+  function start(root = document) {
+    if (window.Chart || !vendor) return draw(root);
+    if (!nearScreen) return loadChartJs().then(() => draw(), () => {});
+    for (const canvas of root.querySelectorAll("canvas[data-chart]")) nearScreen.observe(canvas);
+  }
+
+  document.addEventListener("htmx:afterSettle", (event) => start(event.target));
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => start());
+  else start();
 
   window.studioCharts = { charts, draw };
 })();
