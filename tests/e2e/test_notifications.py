@@ -10,6 +10,15 @@ import pytest
 from tests.e2e.test_projects import generate_image, log_in, register
 
 pytestmark = pytest.mark.e2e
+BUSY = "#notification-panel:is(.htmx-request, .htmx-swapping, .htmx-settling)"
+
+
+def open_panel(page) -> None:
+    """Open the bell; opening reloads the panel, so wait until the fresh list is in (a swap between mouse down
+    and mouse up on an old item would lose the click)."""
+    with page.expect_response(lambda response: "/notifications/panel/" in response.url):
+        page.locator("[data-testid=notification-badge]").click()
+    page.locator(BUSY).wait_for(state="detached")  # no element matches once the swap has settled
 
 
 def test_the_bell_counts_opens_and_a_click_reads_one(page, studio):
@@ -33,7 +42,7 @@ def test_the_bell_counts_opens_and_a_click_reads_one(page, studio):
     page.keyboard.press("Escape")
     assert not page.locator("[data-testid=notification-menu]").evaluate("el => el.open")
 
-    page.locator("[data-testid=notification-badge]").click()
+    open_panel(page)
     items.nth(1).locator("[data-testid=notification-link]").click()
     page.wait_for_url(re.compile(rf"/images/{first}/$"))
     page.locator("[data-testid=notification-badge] [data-testid=unread-count]", has_text="1").wait_for()
@@ -42,7 +51,7 @@ def test_the_bell_counts_opens_and_a_click_reads_one(page, studio):
     link = studio.latest_link(r"https?://[^\s\"'<>]+/notifications/[0-9a-f-]{36}/open/")
     assert link.startswith(studio.url)
 
-    page.locator("[data-testid=notification-badge]").click()
+    open_panel(page)
     page.locator("[data-testid=panel-read-all]").click()
     page.locator("[data-testid=notification-panel] [data-testid=notification][data-unread=true]").first.wait_for(
         state="detached"
