@@ -59,3 +59,38 @@ def test_the_image_page_toggles_public_and_others_can_remix_it(alice, alice_brow
 
     alice_browser.post(f"/images/{image.pk}/public/", {"is_public": "0"})
     assert visitor.get(f"/generate/?remix={image.pk}").status_code == 404  # private again: not remixable
+
+
+def test_public_pages_merge_single_images_and_public_projects_newest_first(alice, bob):
+    # The public list is read in two parts (images published one by one, images of public projects) and
+    # merged; page by page it must be exactly the newest-first order of their union, no row twice or lost.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from imagestudio.gallery.public import newest_public
+
+    project = make_project(user=alice, name="Showcase", is_public=True)
+    archived = make_project(user=bob, name="Old", is_public=True, is_archived=True)
+    start = timezone.now()
+    expected = []
+    for n in range(11):
+        if n % 3 == 0:
+            image = make_image(user=alice, project=project, prompt=f"in project {n}")
+        else:
+            image = make_image(user=bob, prompt=f"alone {n}")
+            Image.objects.filter(pk=image.pk).update(is_public=True)
+        Image.objects.filter(pk=image.pk).update(created_at=start - timedelta(minutes=n))
+        expected.append(image.pk)
+    both = make_image(user=alice, project=project, prompt="public twice")  # public itself and by its project
+    Image.objects.filter(pk=both.pk).update(is_public=True, created_at=start - timedelta(minutes=5, seconds=30))
+    expected.insert(6, both.pk)
+    make_image(user=bob, project=archived, prompt="archived project")  # not public
+    seen, cursor = [], None
+    for _ in range(10):
+        page = newest_public(cursor, limit=4)
+        seen += [image.pk for image in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == expected

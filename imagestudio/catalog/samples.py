@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from imagestudio.catalog.models import AIModel
 from imagestudio.gallery.models import Image
-from imagestudio.gallery.public import public_images
+from imagestudio.gallery.public import newest_public
 
 
 def own_images(user, model: AIModel, limit: int) -> list[Image]:
@@ -14,7 +16,5 @@ def own_images(user, model: AIModel, limit: int) -> list[Image]:
 
 def public_images_of(model: AIModel, *, exclude_user=None, limit: int) -> list[Image]:
     """Public gallery images made with `model`, newest first; the user's own are shown apart, so left out."""
-    images = public_images().filter(model=model)
-    if exclude_user is not None:
-        images = images.exclude(user=exclude_user)
-    return list(images.order_by("-created_at", "-id")[:limit])
+    where = Q(model=model) & ~Q(user=exclude_user) if exclude_user is not None else Q(model=model)
+    return newest_public(limit=limit, where=where).items

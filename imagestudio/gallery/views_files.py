@@ -40,8 +40,7 @@ def duplicates(request: AuthenticatedRequest) -> HttpResponse:
     except similarity.ThresholdError as exc:
         context.update(error=str(exc), error_field=exc.field, page=None, threshold=similarity.DEFAULT_THRESHOLD)
         return render(request, "gallery/files/duplicates.html", context, status=422)
-    hashed = Image.objects.alive().owned_by(request.user).exclude(phash="").count()
-    context.update(page=page, threshold=page["threshold"], hashed_count=hashed)
+    context.update(page=page, threshold=page["threshold"], hashed_count=similarity.hashed_count(request.user))
     if page["next_cursor"]:
         context["next_url"] = "?" + urlencode({"threshold": page["threshold"], "cursor": page["next_cursor"]})
     if request.htmx and request.GET.get("cursor"):

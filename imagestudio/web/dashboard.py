@@ -26,7 +26,9 @@ from imagestudio.collections.models import SharedCollection
 from imagestudio.demo.access import is_demo
 from imagestudio.events.activity import FEED_VERBS, feed_items
 from imagestudio.events.models import Event
+from imagestudio.gallery.filters import ImageFilters
 from imagestudio.gallery.models import Image
+from imagestudio.gallery.selectors import browse_page
 from imagestudio.generation.models import ACTIVE_STATUSES, GenerationJob
 from imagestudio.preferences import defaults as user_defaults
 from imagestudio.preferences import services as preferences
@@ -34,7 +36,7 @@ from imagestudio.preferences.models import UserSettings
 from imagestudio.projects.models import Project
 from imagestudio.projects.selectors import with_image_count
 from imagestudio.sharing.models import SharedImage, SharedProject
-from imagestudio.workspaces.access import images_visible_to, projects_visible_to, workspace_ids
+from imagestudio.workspaces.access import projects_visible_to, workspace_ids
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -71,18 +73,18 @@ class Overview:
 
 
 def overview(user: User, *, now: datetime | None = None) -> Overview:
-    """The four cards' numbers (three queries)."""
+    """The four cards' numbers (six small queries)."""
     now = now or timezone.now()
-    alive = Q(deleted_at__isnull=True)
-    counts = Image.objects.filter(user=user).aggregate(
-        images=Count("pk", filter=alive),
-        week=Count("pk", filter=alive & Q(created_at__gte=now - timedelta(days=7))),
-        favorites=Count("pk", filter=alive & Q(is_favorite=True)),
+    mine = Image.objects.filter(user=user)
+    # All of the user's rows less the trashed ones: both read from indexes alone (images_user_trashed is small),
+    # where counting "live" directly would visit each of 100,000 rows.
+    trashed = mine.filter(deleted_at__isnull=False).aggregate(
+        images=Count("pk"), favorites=Count("pk", filter=Q(is_favorite=True))
     )
     return Overview(
-        images=counts["images"],
-        images_this_week=counts["week"],
-        favorites=counts["favorites"],
+        images=mine.count() - trashed["images"],
+        images_this_week=mine.alive().filter(created_at__gte=now - timedelta(days=7)).count(),
+        favorites=mine.filter(is_favorite=True).count() - trashed["favorites"],
         credits_used_month=month_summary(user, now=now).spent,
         credits_left=user.credits_balance,
         month_start=local_month_start(now),
@@ -121,8 +123,9 @@ def recent_jobs(user: User, limit: int = RECENT_JOBS) -> RecentJobs:
 
 
 def favorites(user: User, limit: int = FAVORITES) -> list[Image]:
-    """The newest favourites among the images the user may see (theirs, and their teams' projects')."""
-    return list(images_visible_to(user).filter(is_favorite=True).order_by("-created_at", "-id")[:limit])
+    """The newest favourites among the images the user may see (theirs, and their teams' projects'), read the
+    way the gallery reads them (`browse_page`: along indexes, no OR over a join)."""
+    return browse_page(user, ImageFilters(favourite=True), limit=limit, for_page=True).items
 
 
 def recent_projects(user: User, limit: int = PROJECTS) -> list[Project]:

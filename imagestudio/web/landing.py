@@ -10,7 +10,7 @@ from django.conf import settings
 from imagestudio.billing.packages import CREDIT_PACKAGES, CreditPackage
 from imagestudio.catalog.models import AIModel
 from imagestudio.gallery.models import Image
-from imagestudio.gallery.public import public_images
+from imagestudio.gallery.public import newest_public
 from imagestudio.showcase.models import ShowcaseImage
 from imagestudio.showcase.selectors import showcase
 
@@ -55,7 +55,7 @@ def landing_context() -> dict:
     ]
     reference = _reference(featured)
     per_image = reference.cost_per_generation if reference else 0
-    examples: list[Image] = list(public_images().select_related("model")[:PUBLIC_EXAMPLES])
+    examples: list[Image] = newest_public(limit=PUBLIC_EXAMPLES).items
     return {
         "hero_images": found.hero[:4],
         "hero_first": found.hero[0] if found.hero else None,

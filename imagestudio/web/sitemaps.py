@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.urls import reverse
 
 from imagestudio.gallery.models import Image
-from imagestudio.gallery.public import public_images
+from imagestudio.gallery.public import public_parts
 
 
 class _PublicOrigin(Sitemap):
@@ -25,7 +25,8 @@ class _PublicOrigin(Sitemap):
 
 
 def _newest_public_change() -> datetime | None:
-    return public_images().aggregate(newest=Max("updated_at"))["newest"]
+    changes = [part.aggregate(newest=Max("updated_at"))["newest"] for part in public_parts()]
+    return max((change for change in changes if change is not None), default=None)
 
 
 class PagesSitemap(_PublicOrigin):
@@ -53,7 +54,9 @@ class PublicImagesSitemap(_PublicOrigin):
     priority = 0.5
 
     def items(self):
-        return public_images().order_by("-created_at", "-id").only("id", "updated_at")
+        # The public parts as one UNION ALL: each read along its own index (see gallery.public.public_parts).
+        first, *rest = [part.only("id", "created_at", "updated_at").order_by() for part in public_parts()]
+        return (first.union(*rest, all=True) if rest else first).order_by("-created_at", "-id")
 
     def location(self, item: Image) -> str:
         return reverse("explore_image", args=[item.pk])
