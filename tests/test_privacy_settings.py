@@ -170,3 +170,16 @@ def test_a_re_rendered_form_previews_the_days_sent(alice, alice_browser):
     age(make_image(user=alice), 20)
     html = alice_browser.post(URL, {"retention_days": "10", "public_profile": "bad"}).content.decode()
     assert 'data-count="1"' in html and "older than 10 days" in html
+
+
+def test_the_preview_stops_counting_at_its_cap_and_says_more(alice, alice_browser, monkeypatch):
+    from imagestudio.preferences import retention
+
+    for image in [make_image(user=alice) for _ in range(3)]:
+        age(image, 40)
+    monkeypatch.setattr(retention, "PREVIEW_CAP", 2)
+    body = alice_browser.get(URL, {"retention_days": "30"}, headers={"HX-Request": "true"}).content.decode()
+    assert 'data-count="2"' in body and "Right now more than 2 images are older than 30 days" in body
+    monkeypatch.setattr(retention, "PREVIEW_CAP", 3)  # exactly at the cap: the plain count
+    body = alice_browser.get(URL, {"retention_days": "30"}, headers={"HX-Request": "true"}).content.decode()
+    assert 'data-count="3"' in body and "Right now 3 images are older than 30 days" in body

@@ -46,9 +46,14 @@ def due_images(user_ids, days: int, now: datetime) -> QuerySet[Image]:
     )
 
 
-def preview_count(user, days: int, now: datetime | None = None) -> int:
-    """How many of `user`'s images a retention of `days` days would move to the trash right now."""
-    return due_images([user.pk], days, now or timezone.now()).count()
+PREVIEW_CAP = 10_000  # the preview counts this far (a library of 100,000 images is not counted row by row)
+
+
+def preview_count(user, days: int, now: datetime | None = None, cap: int | None = None) -> int:
+    """How many of `user`'s images a retention of `days` days would move to the trash right now, counting at
+    most `cap` + 1 (so more than `cap` reads as "more than cap")."""
+    cap = PREVIEW_CAP if cap is None else cap
+    return due_images([user.pk], days, now or timezone.now()).order_by()[: cap + 1].count()
 
 
 def _opted_in() -> dict[int, list]:

@@ -221,11 +221,19 @@ def privacy(request: AuthenticatedRequest) -> HttpResponse:
             name: _is_on(form, name) for name in ("public_profile", "images_public_by_default", "retention_enabled")
         },
         "days_value": form.data.get("retention_days", "") if form.is_bound else form.initial["retention_days"],
-        "preview": {"days": days, "count": retention.preview_count(request.user, days)},
+        "preview": _preview(request.user, days),
         "max_days": MAX_RETENTION_DAYS,
         "trash_days": trash_retention_days(),
     }
     return render_tab(request, "privacy", "settings/privacy.html", context, status=status)
+
+
+def _preview(user, days: int | None) -> dict:
+    """The preview line's numbers: how many images would move (counted up to PREVIEW_CAP), and whether more."""
+    if days is None:
+        return {"days": None, "count": None, "more": False}
+    count = retention.preview_count(user, days)
+    return {"days": days, "count": min(count, retention.PREVIEW_CAP), "more": count > retention.PREVIEW_CAP}
 
 
 def _retention_preview(request: AuthenticatedRequest) -> HttpResponse:
@@ -233,9 +241,9 @@ def _retention_preview(request: AuthenticatedRequest) -> HttpResponse:
     form = PreviewForm(request.GET)
     if form.is_valid():
         days = form.cleaned_data["retention_days"]
-        preview = {"days": days, "count": retention.preview_count(request.user, days)}
+        preview = _preview(request.user, days)
     else:
-        preview = {"days": None, "count": None}
+        preview = _preview(request.user, None)
     return render(
         request, "settings/privacy.html#retention-preview", {"preview": preview, "max_days": MAX_RETENTION_DAYS}
     )
