@@ -168,6 +168,17 @@ def test_a_late_evening_counts_on_the_next_day_east_of_utc(alice):
     ]
 
 
+def test_a_single_day_is_one_bucket_with_everything_since_midnight(alice):
+    now = datetime(2026, 4, 2, 18, 0, tzinfo=UTC)
+    run_job(alice, reserved=10, charged=6, at=datetime(2026, 4, 2, 0, 30, tzinfo=UTC))
+    run_job(alice, reserved=10, charged=3, at=datetime(2026, 4, 2, 17, 0, tzinfo=UTC))
+    run_job(alice, reserved=10, charged=5, at=datetime(2026, 4, 1, 23, 0, tzinfo=UTC))  # yesterday: left out
+
+    [today] = usage.daily_usage(alice, days=1, now=now, tz=UTC)
+
+    assert (today.start, today.jobs, today.credits_spent) == (date(2026, 4, 2), 2, 9)
+
+
 def test_months_split_at_the_first_of_the_month_in_the_users_zone(alice):
     run_job(alice, reserved=10, charged=10, images=2, at=datetime(2026, 2, 28, 23, 30, tzinfo=UTC))
     run_job(alice, reserved=4, charged=4, at=datetime(2026, 3, 1, 0, 10, tzinfo=UTC))

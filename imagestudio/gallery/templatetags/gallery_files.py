@@ -80,7 +80,7 @@ TILE_OPTIONS = frozenset(
 )
 
 
-def _render_jinja(name: str, context: dict) -> SafeString:
+def render_jinja(name: str, context: dict) -> SafeString:
     template_ = engines["jinja2"].env.get_template(name)  # type: ignore[attr-defined]
     return mark_safe(template_.render(context))  # noqa: S308 - autoescaped Jinja2 output
 
@@ -92,7 +92,7 @@ def image_tiles(context, images, **options) -> SafeString:
         raise template.TemplateSyntaxError(f"image_tiles: unknown options {sorted(unknown)}")
     if options.get("vary"):
         options["csrf_token"] = str(context.get("csrf_token", ""))
-    return _render_jinja("components/image_tiles.jinja", {"images": images, **options})
+    return render_jinja("components/image_tiles.jinja", {"images": images, **options})
 
 
 @register.simple_tag(takes_context=True)
@@ -102,7 +102,7 @@ def image_tile(context, image, **options) -> SafeString:
 
 @register.simple_tag
 def image_rows(images) -> SafeString:
-    return _render_jinja("components/image_rows.jinja", {"images": images})
+    return render_jinja("components/image_rows.jinja", {"images": images})
 
 
 @register.simple_tag
