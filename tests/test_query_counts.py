@@ -45,7 +45,9 @@ def shown(pattern: re.Pattern, html: str) -> int:
 PAGES = [
     # counts, the month's spending, models for quick generate, the 6 newest jobs (+ their images), favourites,
     # projects, activity, the checklist's milestones
-    ("/dashboard/", 20, lambda n: (JOB_TOKEN, min(5 * n, 6))),
+    # (the image counts are three index reads and a trash aggregate; favourites are read like the gallery:
+    # the user's team workspaces, then one query)
+    ("/dashboard/", 24, lambda n: (JOB_TOKEN, min(5 * n, 6))),
     (
         "/generate/",
         16,

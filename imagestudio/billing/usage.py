@@ -194,7 +194,7 @@ class PeriodIndex(Func):
         super().__init__(F("created_at"))
         self.bounds = bounds
 
-    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra):  # type: ignore[override]
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra):
         column, column_params = compiler.compile(self.source_expressions[0])
         whens, params = [], []
         for index, bound in enumerate(self.bounds[1:]):
