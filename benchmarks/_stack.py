@@ -159,6 +159,8 @@ class Stack:
             self.env["DATABASE_URL"] = f"{base}/{self.pg_name}"
         elif url and not url.startswith("sqlite"):
             raise SystemExit(f"--database-url must be postgresql://... or sqlite:///...: {url!r}")
+        elif url.startswith("sqlite:///") and self.keep:  # a kept database, measured again
+            self.env["DATABASE_URL"] = url
         else:
             self.env["DATABASE_URL"] = f"sqlite:///{self.tmp / 'bench.sqlite3'}"
 

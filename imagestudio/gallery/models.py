@@ -79,7 +79,12 @@ class Image(models.Model):
             # Small, partial indexes for counts at 100,000 images: "live in this project" is read from the index
             # alone; "the user's live images" is all of theirs (any user index) less the few in the trash.
             # (A full (user, deleted_at) index would tempt the planner away from the time-ordered ones.)
-            models.Index(fields=["project"], condition=models.Q(deleted_at__isnull=True), name="images_project_alive"),
+            # (Only rows in a project: the planner then sees it as small and prefers it to images_project_user.)
+            models.Index(
+                fields=["project"],
+                condition=models.Q(deleted_at__isnull=True, project__isnull=False),
+                name="images_project_alive",
+            ),
             models.Index(
                 fields=["user", "-deleted_at"], condition=models.Q(deleted_at__isnull=False), name="images_user_trashed"
             ),

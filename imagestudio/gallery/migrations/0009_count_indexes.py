@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='image',
-            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['project'], name='images_project_alive'),
+            index=models.Index(condition=models.Q(('deleted_at__isnull', True), ('project__isnull', False)), fields=['project'], name='images_project_alive'),
         ),
         migrations.AddIndex(
             model_name='image',
