@@ -148,7 +148,11 @@ class Stack:
     # -- database -------------------------------------------------------------------------------
 
     def _database(self, url: str) -> None:
-        if url.startswith(("postgres://", "postgresql://")):
+        kept_pg = url.startswith(("postgres://", "postgresql://")) and "/imagestudio_bench_" in url
+        if kept_pg and self.keep:  # a database an earlier --keep run left, measured again
+            self.pg_name = url.rsplit("/", 1)[1]
+            self.env["DATABASE_URL"] = url
+        elif url.startswith(("postgres://", "postgresql://")):
             import psycopg
 
             base = url.rsplit("/", 1)[0] if url.count("/") > 2 else url.rstrip("/")

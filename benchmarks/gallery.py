@@ -299,7 +299,9 @@ def seed_rows(main_user, others: list, images: int, total: int, rng: random.Rand
         flush_images()
         flush_tags()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # What autovacuum does after a bulk load: statistics, and on PostgreSQL the visibility map too, without
+        # which no count can be answered from an index alone (index-only scans).
+        cursor.execute("VACUUM ANALYZE" if pg else "ANALYZE")
     print(f"  seeded {total:,} images in {time.monotonic() - started:.0f} s", flush=True)
     chosen["project"] = projects[3]
     return chosen
@@ -413,12 +415,14 @@ def main() -> None:
     parser.add_argument(
         "--reuse",
         action="store_true",
-        help="measure a kept SQLite database again, without seeding: --reuse --database-url sqlite:////…/bench.sqlite3",
+        help="measure a kept database again, without seeding: --reuse --database-url <the URL a --keep run printed>",
     )
     args = parser.parse_args()
     terminate_on_signals()
-    if args.reuse and not args.database_url.startswith("sqlite:///"):
-        parser.error("--reuse needs --database-url sqlite:////path/to/a/kept/bench.sqlite3")
+    if args.reuse and not (args.database_url.startswith("sqlite:///") or "/imagestudio_bench_" in args.database_url):
+        parser.error(
+            "--reuse needs the --database-url a --keep run printed (sqlite:////…/bench.sqlite3 or …/imagestudio_bench_…)"
+        )
     stack = Stack("gallery", database_url=args.database_url, keep=args.keep or args.reuse)
     try:
         stack.setup_django()
