@@ -201,6 +201,9 @@ def button_markup(context) -> SafeString:
     def out(value) -> str:  # what {{ value }} writes: localized, escaped
         return render_value_in_context(value, context)
 
+    def attribute(html_name: str, key: str) -> str:  # {% if key %} html_name="{{ key }}"{% endif %}
+        return f' {html_name}="{out(get(key))}"' if get(key) else ""
+
     href, size, label = get("href"), get("size"), get("label")
     parts: list[str] = []
     if href:
@@ -213,9 +216,7 @@ def button_markup(context) -> SafeString:
             parts.append(' target="_blank" rel="noopener"')
     else:
         parts.append(f'<button type="{out(get("type") or "button")}"')
-        for attribute, name in (("name", "name"), ("value", "value"), ("form", "form_id")):
-            if get(name):
-                parts.append(f' {attribute}="{out(get(name))}"')
+        parts += [attribute("name", "name"), attribute("value", "value"), attribute("form", "form_id")]
         if get("disabled"):
             parts.append(" disabled")
     classes = f"btn btn-{out(get('variant') or 'primary')}"
@@ -225,21 +226,16 @@ def button_markup(context) -> SafeString:
         classes += " btn-block"
     if get("class"):
         classes += f" {out(get('class'))}"
-    parts.append(f' class="{classes}"')
-    if get("id"):
-        parts.append(f' id="{out(get("id"))}"')
-    if get("testid"):
-        parts.append(f' data-testid="{out(get("testid"))}"')
+    parts += [f' class="{classes}"', attribute("id", "id"), attribute("data-testid", "testid")]
     if get("loading"):
         parts.append(" data-loading")
     if get("aria_label"):
-        parts.append(f' aria-label="{out(get("aria_label"))}"')
+        parts.append(attribute("aria-label", "aria_label"))
     elif size == "icon" and label:
         parts.append(f' aria-label="{out(label)}"')
-    if get("title"):
-        parts.append(f' title="{out(get("title"))}"')
+    parts.append(attribute("title", "title"))
     if get("dialog"):
-        parts.append(f' data-dialog-open="{out(get("dialog"))}" aria-haspopup="dialog" aria-expanded="false"')
+        parts.append(f'{attribute("data-dialog-open", "dialog")} aria-haspopup="dialog" aria-expanded="false"')
     if get("attrs"):
         parts.append(f" {get('attrs')}")  # trusted template strings only (see the component's notes)
     parts.append(">")
