@@ -202,6 +202,49 @@ def test_a_search_index_whose_rowids_drifted_is_rebuilt(alice):
     assert search.repair_index() is False
 
 
+def _search_indexes() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'images'")
+        return {name: definition for name, definition in cursor.fetchall() if "search_vector" in definition}
+
+
+def test_postgres_search_index_is_keyed_by_user(alice, bob):
+    """One person's search reads their matches only: GIN over (user_id, search_vector), nothing else."""
+    from imagestudio.gallery import search
+
+    fox = img(alice, prompt="an orange fox")
+    img(bob, prompt="an orange fox")
+    assert shown(alice, q="fox") == {fox.pk}
+    if connection.vendor != "postgresql":  # SQLite searches its FTS5 table: the migration leaves it alone
+        assert search.install_owner_index(types.SimpleNamespace(connection=connection)) is False
+        return
+    indexes = _search_indexes()
+    assert list(indexes) == ["images_user_search_gin"]
+    assert "USING gin (user_id, search_vector)" in indexes["images_user_search_gin"]
+
+
+def test_without_btree_gin_the_search_keeps_its_text_index():
+    """Where the extension cannot be created, the migration goes on and nothing is dropped."""
+    from django.db import DatabaseError
+
+    from imagestudio.gallery import search
+
+    ran: list[str] = []
+
+    def execute(statement: str) -> None:
+        ran.append(statement)
+        if statement == search.PG_OWNER_EXTENSION:
+            raise DatabaseError('permission denied to create extension "btree_gin"')
+
+    editor = types.SimpleNamespace(connection=connection, execute=execute)
+    if connection.vendor != "postgresql":
+        assert search.install_owner_index(editor) is False and ran == []
+        return
+    assert search.install_owner_index(editor) is False
+    assert ran == [search.PG_OWNER_EXTENSION]  # no index dropped or made
+    assert list(_search_indexes()) == ["images_user_search_gin"]
+
+
 def test_search_text_with_query_syntax_characters_is_safe(alice):
     image = img(alice, prompt='a "quoted" cat (with parens)')
     for q in ['"quoted', "cat*", "(parens", "AND OR NOT", "-cat", "cat:", "'"]:
