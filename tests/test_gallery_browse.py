@@ -440,6 +440,23 @@ def test_view_preference_is_remembered(alice_browser, alice):
     assert UserSettings.objects.get(user=alice).gallery_view_mode == "masonry"
 
 
+@pytest.mark.parametrize("view", ["grid", "list"])
+def test_every_icon_a_list_references_is_defined_once_on_its_page(alice_browser, alice, view):
+    """Tiles and rows draw their icons with <use href="#i-…">: the page must carry each symbol, once."""
+    import re
+
+    img(alice, rating=4, is_favorite=True, seed=5)
+    html = alice_browser.get(reverse("image_list"), {"view": view}).content.decode()
+    used = set(re.findall(r'<use href="#(i-[\w-]+)"', html))
+    defined = re.findall(r'<symbol id="(i-[\w-]+)"', html)
+    expected = {
+        "grid": {"i-check", "i-info", "i-download", "i-zoom-in", "i-wand", "i-hash"},
+        "list": {"i-check", "i-star", "i-heart"},
+    }
+    assert used == expected[view]
+    assert used <= set(defined) and len(defined) == len(set(defined))
+
+
 def test_page_filters_live_in_the_url_and_the_next_page_keeps_them(alice_browser, alice):
     for _ in range(45):
         img(alice, is_favorite=True, prompt="tower at night")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext, ngettext
 from jinja2 import Environment
 
 from imagestudio.gallery.templatetags.gallery_files import image_url, iterate_url, srcset
-from imagestudio.web.templatetags.ui import icon
+from imagestudio.web.templatetags.ui import icon, sprite_icon
 
 
 def local_date(value: Any, fmt: str) -> str:
@@ -40,6 +40,8 @@ def environment(**options: Any) -> Environment:
     env = Environment(autoescape=True, extensions=extensions, **options)
     # {{ _("…") }} in .jinja templates uses Django's catalogs, so tiles follow the request's language.
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(icon=icon, image_url=image_url, iterate_url=iterate_url, srcset=srcset, url=url)
+    env.globals.update(
+        icon=icon, sprite_icon=sprite_icon, image_url=image_url, iterate_url=iterate_url, srcset=srcset, url=url
+    )
     env.filters.update(date=local_date, filesizeformat=defaultfilters.filesizeformat)
     return env
