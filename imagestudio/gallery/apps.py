@@ -7,7 +7,8 @@ class GalleryConfig(AppConfig):
     label = "gallery"
 
     def ready(self) -> None:
-        # A later migration that rebuilds `images` on SQLite drops the search triggers: put them back.
-        from imagestudio.gallery import search
+        # A later migration that rebuilds `images` on SQLite drops its triggers: put them back.
+        from imagestudio.gallery import search, storage_usage
 
         post_migrate.connect(search.ensure_index, sender=self)
+        post_migrate.connect(storage_usage.ensure_triggers, sender=self)

@@ -128,6 +128,31 @@ class ImageTag(models.Model):
         return self.name
 
 
+class StorageTotal(models.Model):
+    """Running totals of one user's images by format, project and trash state, kept by database triggers on
+    `images` (gallery/storage_usage.py), so the storage panel reads a few rows instead of summing 100,000.
+
+    Plain columns, no foreign keys: the triggers write here while a user's or project's rows are being
+    deleted. `project_key` is the project id as text ('' outside projects) so the key is never NULL."""
+
+    user_id = models.UUIDField()
+    format = models.CharField(max_length=10)
+    project_key = models.CharField(max_length=36, blank=True)
+    trashed = models.BooleanField()
+    images = models.BigIntegerField()
+    originals = models.BigIntegerField()
+    renditions = models.BigIntegerField()
+
+    class Meta:
+        db_table = "image_storage_totals"
+        constraints = [
+            models.UniqueConstraint(fields=["user_id", "format", "project_key", "trashed"], name="storage_totals_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.format} {self.project_key or '-'} {'trash' if self.trashed else 'live'}"
+
+
 class ImageComment(models.Model):
     """The seed's `image_comments`: team members discuss an image; @mentions notify."""
 
