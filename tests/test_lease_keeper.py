@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import threading
 import time
+import types
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from imagestudio.generation import fal_jobs, jobqueue, outcomes
@@ -83,7 +85,12 @@ def test_a_submit_longer_than_the_lease_is_never_recovered_from_under_its_worker
     job = leased_job("w1", seconds=1.5)
     job = GenerationJob.objects.select_related("model").get(pk=job.pk)
     answers: list[str] = []
-    submitting = threading.Thread(target=lambda: answers.append(fal_jobs.submit(job)))
+
+    def submit() -> None:
+        answers.append(fal_jobs.submit(job))
+        connection.close()  # this thread's own connection (a worker thread closes its own, too)
+
+    submitting = threading.Thread(target=submit)
     started = time.monotonic()
     submitting.start()
     recovered = 0
@@ -109,3 +116,32 @@ def test_a_lease_held_after_a_long_quiet_spell_is_renewed_on_time(catalog, setti
     first = lease_of(job)
     with keeper.holding(job):
         wait_until(lambda: lease_of(job) > first, 5, "the keeper thread to renew the new lease")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_idle_keeper_makes_no_query_and_lets_its_connection_go(catalog, settings, monkeypatch):
+    """Once no lease is held, each round closes the thread's connection instead of touching the database
+    (a worker between jobs keeps no connection open, and a test's database can be dropped after it)."""
+    settings.JOB_LEASE_SECONDS = 0.6
+    keeper = jobqueue.LeaseKeeper()
+    renewals: list[float] = []
+    real_renew = keeper.renew
+    monkeypatch.setattr(keeper, "renew", lambda: renewals.append(time.monotonic()) or real_renew())
+    idle_round = threading.Event()
+    real = jobqueue.connection
+
+    def close() -> None:
+        real.close()  # the calling thread's own connection, as the keeper does
+        if threading.current_thread() is keeper._thread:  # (other tests' idle keepers call it too)
+            idle_round.set()
+
+    monkeypatch.setattr(jobqueue, "connection", types.SimpleNamespace(close=close))
+    job = leased_job("w1", seconds=0.6)
+    with keeper.holding(job):
+        wait_until(lambda: renewals, 5, "the keeper thread to renew the held lease")
+        assert not idle_round.is_set()
+    assert idle_round.wait(5), "no idle round within 5 s"
+    idle_round.clear()
+    after_release = len(renewals)
+    assert idle_round.wait(5), "no second idle round within 5 s"
+    assert len(renewals) == after_release  # idle rounds renew nothing

@@ -23,7 +23,7 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -67,13 +67,14 @@ class LeaseKeeper:
     fal_client retries up to ten times): while the process lives the lease stays fresh, so recovery never
     hands the job to a second worker; if the process dies, the lease runs out within one lease length.
 
-    One daemon thread per process, started on first use, renewing every third of a lease.
+    One daemon thread per process, started on first use, renewing every third of a lease. Between jobs it
+    makes no query and closes its database connection (a worker waiting for work holds none for it).
     """
 
     def __init__(self) -> None:
         self._held: dict[UUID, str] = {}  # job id -> lease owner
         self._lock = threading.Lock()
-        self._added = threading.Event()
+        self._changed = threading.Event()  # a lease was taken or given back
         self._thread: threading.Thread | None = None
 
     @contextmanager
@@ -83,12 +84,13 @@ class LeaseKeeper:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="lease-keeper", daemon=True)
                 self._thread.start()
-        self._added.set()  # the new lease must be renewed within a third of a lease from now
+        self._changed.set()  # the new lease must be renewed within a third of a lease from now
         try:
             yield
         finally:
             with self._lock:
                 self._held.pop(job.pk, None)
+            self._changed.set()  # the last one given back: the thread lets its connection go now
 
     def renew(self) -> int:
         """Push every held lease one lease length ahead; returns how many were still ours."""
@@ -104,9 +106,15 @@ class LeaseKeeper:
     def _run(self) -> None:
         next_round = time.monotonic() + settings.JOB_LEASE_SECONDS / 3
         while True:
-            if self._added.wait(timeout=max(0.0, next_round - time.monotonic())):
-                self._added.clear()
+            if self._changed.wait(timeout=max(0.0, next_round - time.monotonic())):
+                self._changed.clear()
                 next_round = min(next_round, time.monotonic() + settings.JOB_LEASE_SECONDS / 3)
+            with self._lock:
+                idle = not self._held
+            if idle:  # nothing to renew: no query, and no connection kept open until the next job
+                connection.close()
+                next_round = time.monotonic() + settings.JOB_LEASE_SECONDS / 3
+                continue
             if time.monotonic() < next_round:
                 continue
             next_round = time.monotonic() + settings.JOB_LEASE_SECONDS / 3
