@@ -1,7 +1,8 @@
 """Full-text search over prompt, negative prompt, tags, title and notes.
 
-PostgreSQL: `images.search_vector` (tsvector, GIN index over user and text), SQLite: the FTS5 table `images_fts`. Both are
-kept in step by triggers that migration gallery/0006 creates, so code that writes images needs no call.
+PostgreSQL: `images.search_vector` (tsvector; GIN index over user and text), SQLite: the FTS5 table
+`images_fts`. Both are kept in step by triggers that migration gallery/0006 creates, so code that writes
+images needs no call.
 `matching(q)` is the one condition callers use; `ensure_index()` recreates SQLite's table and triggers
 when a later migration rebuilt `images` (SQLite drops a table's triggers with the table), and
 `repair_index()` (daily, in the worker) when a VACUUM renumbered the rowids the FTS rows are keyed by.

@@ -79,16 +79,18 @@ class StorageUsage:
 NO_PROJECT = "none"
 
 
-def usage_for(user, *, rows: list[dict[str, Any]] | None = None) -> StorageUsage:
-    """Everything `user` owns, trashed images included (they still take space until purged). From the running
-    totals; `rows` (e.g. `counted_rows(user)`) builds it from other rows of the same shape."""
+def usage_for(user) -> StorageUsage:
+    """Everything `user` owns, trashed images included (they still take space until purged)."""
+    return usage_from_rows(total_rows(user))
+
+
+def usage_from_rows(rows: list[dict[str, Any]]) -> StorageUsage:
+    """The breakdown of rows shaped like `total_rows` (or `counted_rows`): one per (format, project, trashed)."""
     usage = StorageUsage()
     formats: dict[str, Part] = {}
     projects: dict[str, Part] = {}
-    for row in total_rows(user) if rows is None else rows:
+    for row in rows:
         n, originals, renditions = row["n"], row["originals"] or 0, row["renditions"] or 0
-        if not n:
-            continue
         usage.total.add(n, originals, renditions)
         (usage.trash if row["trashed"] else usage.live).add(n, originals, renditions)
         fmt = (row["format"] or "other").lower()

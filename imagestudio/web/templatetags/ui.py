@@ -198,16 +198,17 @@ def _svg(name: str, css: str, label: str, width: str) -> str:
 SPRITE_ICONS = ("check", "info", "download", "git-branch", "zoom-in", "wand", "hash", "star", "heart", "image", "x")
 
 
+_SPRITE = mark_safe(  # noqa: S308 - our own constant paths
+    '<svg xmlns="http://www.w3.org/2000/svg" class="hidden" aria-hidden="true">'
+    + "".join(f'<symbol id="i-{name}" viewBox="0 0 24 24">{ICONS[name]}</symbol>' for name in SPRITE_ICONS)
+    + "</svg>"
+)
+
+
 @register.simple_tag
 def icon_sprite() -> SafeString:
     """The symbols `sprite_icon` refers to, for the page's <body> (hidden; <use> still draws them)."""
-    return _sprite()
-
-
-@lru_cache(maxsize=1)
-def _sprite() -> SafeString:
-    symbols = "".join(f'<symbol id="i-{name}" viewBox="0 0 24 24">{ICONS[name]}</symbol>' for name in SPRITE_ICONS)
-    return mark_safe(f'<svg xmlns="http://www.w3.org/2000/svg" class="hidden" aria-hidden="true">{symbols}</svg>')  # noqa: S308 - our own paths
+    return _SPRITE
 
 
 @lru_cache(maxsize=256)
