@@ -264,6 +264,49 @@ def test_an_editor_emptying_the_trash_leaves_team_images_for_admins(team, django
     assert not Image.objects.filter(pk=own.pk).exists()
 
 
+def test_trash_merges_own_and_team_images_by_time_across_pages(team):
+    """The trash reads two parts (own images outside projects; images in the workspaces' projects) and merges
+    them: the pages interleave both by the time they were trashed, and the count adds both."""
+    editor = team["people"]["editor"]
+    personal = make_project(user=editor, name="Sketches")
+    own = [make_image(user=editor, seed=i) for i in range(3)]
+    in_own_project = make_image(user=editor, project=personal, seed=9)
+    second_team_image = make_image(user=team["people"]["owner"], project=team["image"].project, seed=8)
+    by_age = [own[0], team["image"], own[1], in_own_project, second_team_image, own[2]]
+    for days, image in enumerate(by_age):
+        trash.soft_delete([image])
+        trashed_days_ago(image, days + 1)
+    client = bearer_client(editor)
+    listed, cursor = [], ""
+    for _ in range(len(by_age)):
+        page = client.get(f"/api/images/trash?limit=4{cursor}").json()
+        listed += [item["id"] for item in page["items"]]
+        if not page["next_cursor"]:
+            break
+        cursor = f"&cursor={page['next_cursor']}"
+    assert listed == [str(image.pk) for image in by_age]
+    assert trash.trashed_count(editor) == 6
+    assert trash.trashed_count(team["people"]["viewer"], "view") == 2  # the two team images only
+    html = Client()
+    html.force_login(editor)
+    assert "6 images · " in html.get("/images/trash/").content.decode()
+
+
+@pytest.mark.parametrize("actor", ["owner", "editor", "viewer", "outsider"])
+def test_trash_parts_split_exactly_what_the_user_may_act_on(team, actor):
+    person = team["people"][actor]
+    mine = make_image(user=person)
+    in_project = make_image(user=person, project=make_project(user=person, name="Mine"))
+    trash.soft_delete([team["image"], mine, in_project, make_image(user=team["people"]["outsider"], seed=3)])
+    for action in ("view", "edit", "manage"):
+        parts = [set(part.values_list("pk", flat=True)) for part in trash.trashed_parts(person, action)]
+        assert not parts[0] & parts[1]
+        assert parts[0] | parts[1] == set(trash.trashed_for(person, action).values_list("pk", flat=True))
+        assert mine.pk in parts[0]
+        assert in_project.pk in parts[1]
+        assert trash.trashed_count(person, action) == len(parts[0] | parts[1])
+
+
 # -- the trash page ------------------------------------------------------------------------------
 
 

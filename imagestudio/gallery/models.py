@@ -88,6 +88,12 @@ class Image(models.Model):
             models.Index(
                 fields=["user", "-deleted_at"], condition=models.Q(deleted_at__isnull=False), name="images_user_trashed"
             ),
+            # The trash's other part: trashed images in the projects of a user's workspaces (gallery/trash.py).
+            models.Index(
+                fields=["project", "-deleted_at"],
+                condition=models.Q(deleted_at__isnull=False, project__isnull=False),
+                name="images_project_trashed",
+            ),
             models.Index(
                 fields=["-created_at", "-id"], condition=models.Q(is_public=True), name="images_public_newest"
             ),

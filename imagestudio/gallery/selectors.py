@@ -13,10 +13,8 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import DateTimeField, ExpressionWrapper, F, Func, IntegerField, Q, QuerySet, Value
-from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext, gettext_lazy
 
 from imagestudio.gallery.filters import (
@@ -29,7 +27,7 @@ from imagestudio.gallery.filters import (
     order,
 )
 from imagestudio.gallery.models import Image
-from imagestudio.lib.pagination import BadCursor, Page
+from imagestudio.lib.pagination import BadCursor, Page, union_of
 from imagestudio.workspaces import access
 
 PAGE_SIZE = 40
@@ -244,23 +242,10 @@ def browse_page(
         # bare range on the sort key would only tempt the planner into the time index (see _sorted_in_full).
         beyond = after(part_keys(filters.sort, n), values, index_bound=n == 0) if values is not None else Q()
         heads.append(part.filter(beyond).values("id")[: limit + 1])
-    if not heads:
+    # Each part evaluated once, along its index; the database merges at most 3 × (limit + 1) rows.
+    chosen = union_of(heads)
+    if chosen is None:
         return Page(items=[], next_cursor=None)
-    # `id IN (first of part 1 UNION ALL first of part 2 …)`: each part is evaluated once, along its index,
-    # and the database merges at most 3 × (limit + 1) rows. Each part sits in its own derived table (SQLite
-    # allows no LIMIT directly in a compound member).
-    sqls: list[str] = []
-    params: list[Any] = []
-    for n, head in enumerate(heads):
-        try:
-            sql, head_params = head.query.sql_with_params()
-        except EmptyResultSet:  # a part that cannot match (e.g. `model` names no model): Django writes no SQL
-            continue
-        sqls.append(f"SELECT id FROM ({sql}) AS part{n}")  # noqa: S608 - Django's own compiled SQL
-        params.extend(head_params)
-    if not sqls:
-        return Page(items=[], next_cursor=None)
-    chosen = Q(id__in=RawSQL(" UNION ALL ".join(sqls), params))  # noqa: S611
     queryset = order(Image.objects.filter(chosen), filters.sort).select_related("model")
     if for_page:
         queryset = queryset.defer(*PAGE_DEFERRED)

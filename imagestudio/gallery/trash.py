@@ -28,7 +28,8 @@ from django.utils import timezone
 from imagestudio.gallery import renditions
 from imagestudio.gallery.manage import clean_ids
 from imagestudio.gallery.models import Image
-from imagestudio.lib.pagination import Page, paginate_keyset
+from imagestudio.lib.pagination import Page, paginate_keyset_parts
+from imagestudio.projects.models import Project
 from imagestudio.workspaces.access import Action, Forbidden, allows, role_in, workspace_ids
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,21 @@ def trashed_for(user, action: Action = "edit") -> QuerySet[Image]:
     return Image.objects.filter(deleted_at__isnull=False).filter(reach)
 
 
+def trashed_parts(user, action: Action = "edit") -> list[QuerySet[Image]]:
+    """`trashed_for` as two disjoint parts, each read through an index of its own (no OR across a join, which
+    at a million rows cost ~10 ms a query): the user's own outside projects (`images_user_trashed`), and
+    those in projects of the workspaces `action` reaches (`images_project_trashed`)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    trashed = Image.objects.filter(deleted_at__isnull=False)
+    projects = Project.objects.filter(workspace_id__in=workspace_ids(user, action)).values("id")
+    return [trashed.filter(user=user, project__isnull=True), trashed.filter(project_id__in=projects)]
+
+
+def trashed_count(user, action: Action = "edit") -> int:
+    return sum(part.count() for part in trashed_parts(user, action))
+
+
 def get_trashed_for(user, image_id, action: Action = "edit") -> Image:
     """A trashed image `user` may act on; 404 for strangers (and for live images), 403 for a weak role."""
     missing = "No such image in the trash."
@@ -99,8 +115,8 @@ def trashed_images_for(user, ids: Iterable, action: Action = "edit") -> list[Ima
 
 def trash_page(user, cursor: str | None = None, limit: int = 40) -> Page:
     """The user's trash, most recently trashed first (keyset on deleted_at, id)."""
-    queryset = trashed_for(user, "edit").select_related("model")
-    return paginate_keyset(queryset, cursor, limit, "-deleted_at")
+    rows = Image.objects.select_related("model")
+    return paginate_keyset_parts(rows, trashed_parts(user, "edit"), cursor, limit, "-deleted_at")
 
 
 # -- commands ---------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
@@ -314,17 +313,11 @@ def trash_list(request: AuthenticatedRequest) -> HttpResponse:
         page = trash.trash_page(request.user, request.GET.get("cursor"))
     except BadCursor as exc:
         return render(request, "gallery/trash.html", {"page": None, "error": str(exc)}, status=400)
-    now = timezone.now()
-    items = [{"image": image, "days_left": trash.days_left(image, now)} for image in page.items]
     days = trash.retention_days()
-    context = {
-        "page": page,
-        "items": items,
-        "retention_days": days,
-    }
+    context = {"page": page, "retention_days": days}
     if request.htmx and request.GET.get("cursor"):
         return render(request, "gallery/partials/trash_page.html", context)
-    count = trash.trashed_for(request.user, "edit").count()
+    count = trash.trashed_count(request.user, "edit")
     held = ngettext("%(count)s image · ", "%(count)s images · ", count) % {"count": count} if count else ""
     context["subtitle"] = held + gettext(
         "Deleted images wait here for %(days)s days, then they are deleted for good with their files."
