@@ -19,7 +19,7 @@ from django.urls import reverse
 from imagestudio.catalog.models import AIModel
 from imagestudio.gallery.filters import FilterError, filtered_images, parse_filters
 from imagestudio.gallery.models import Image, ImageTag
-from imagestudio.gallery.selectors import browse_page, decode_cursor, encode_cursor
+from imagestudio.gallery.selectors import browse_count, browse_page, decode_cursor, encode_cursor
 from imagestudio.preferences.models import UserSettings
 from imagestudio.projects.models import Project
 from imagestudio.workspaces.services import personal_workspace
@@ -200,6 +200,61 @@ def test_a_search_index_whose_rowids_drifted_is_rebuilt(alice):
     assert search.repair_index() is True
     assert shown(alice, q="fox") == {fox.pk} and shown(alice, q="owl") == {owl.pk}
     assert search.repair_index() is False
+
+
+def test_search_counts_and_pages_own_and_team_matches_and_follows_a_change_of_owner(alice, bob):
+    """The user's own part searches only their text (SQLite: the FTS owner token); a team project's images
+    are searched without it. Moving an image to another owner moves its match with it."""
+    from imagestudio.workspaces.models import Role
+    from imagestudio.workspaces.services import create_team, set_member
+
+    team = create_team(bob, "Studio")
+    set_member(team, alice, Role.VIEWER)
+    own_fox = img(alice, prompt="an orange fox")
+    team_fox = img(bob, project=Project.objects.create(workspace=team, user=bob, name="Team"), prompt="a fox")
+    img(bob, prompt="a fox of bob's own")
+    img(alice, prompt="a snowy owl")
+    fox = parse_filters({"q": "fox"})
+    assert set(ids(browse_page(alice, fox).items)) == {own_fox.pk, team_fox.pk}
+    assert browse_count(alice, fox) == (2, False)
+    assert browse_count(bob, fox) == (2, False)  # bob's own fox and the team's
+    Image.objects.filter(pk=own_fox.pk).update(user=bob)
+    assert set(ids(browse_page(alice, fox).items)) == {team_fox.pk}
+    assert browse_count(alice, fox) == (1, False)
+    assert browse_count(bob, fox) == (3, False)
+
+
+def test_search_never_matches_an_owners_id(alice, bob):
+    img(alice, prompt="an orange fox")
+    img(bob, prompt="a snowy owl")
+    for user in (alice, bob):
+        for q in (user.pk.hex, f"u{user.pk.hex}x", f"u{user.pk.hex[:4]}", "owner"):
+            assert shown(alice, q=q) == set(), q
+            assert browse_count(alice, parse_filters({"q": q})) == (0, False), q
+
+
+def _plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def test_sqlite_search_count_starts_from_the_matches_and_the_page_from_the_time_index(alice):
+    """A count reads the user's matches by rowid (cost: what they have); a page walks the user's images newest
+    first and checks each against the matches (cost: as many rows as it takes to fill the page)."""
+    from imagestudio.gallery.selectors import visible_parts
+
+    img(alice, prompt="an orange fox")
+    fox = parse_filters({"q": "fox"})
+    counted = visible_parts(alice, fox, counting=True)[0].order_by()[:10_001]
+    paged = visible_parts(alice, fox)[0][:41]
+    if connection.vendor != "sqlite":  # PostgreSQL's planner weighs its (user, text) GIN index by itself
+        assert counted.count() == paged.count() == 1
+        return
+    assert "rowid=?" in _plan(counted)  # each match looked up by its rowid
+    assert "images_user_created" in _plan(paged)
+    assert "rowid=?" not in _plan(paged)
 
 
 def _search_indexes() -> dict[str, str]:

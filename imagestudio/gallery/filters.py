@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from imagestudio.catalog.models import AIModel
+from imagestudio.gallery import search
 from imagestudio.gallery.models import Image, ImageTag
 from imagestudio.workspaces import access
 
@@ -312,12 +313,14 @@ def _collection_condition(user, collection_id: uuid.UUID) -> Q:
     return Q(Exists(visible))
 
 
-def apply_filters(queryset: QuerySet[Image], user, filters: ImageFilters) -> QuerySet[Image]:
-    """Narrow `queryset` by everything in `filters` except the order (one SQL query, subqueries only)."""
+def apply_filters(
+    queryset: QuerySet[Image], user, filters: ImageFilters, *, owner: uuid.UUID | None = None, counting: bool = False
+) -> QuerySet[Image]:
+    """Narrow `queryset` by everything in `filters` except the order (one SQL query, subqueries only).
+    `owner`: every row of `queryset` is this person's (search then reads only their matches); `counting`: the
+    query counts rather than pages (see `search.matching`)."""
     if filters.q:
-        from imagestudio.gallery.search import matching
-
-        queryset = queryset.filter(matching(filters.q))
+        queryset = queryset.filter(search.matching(filters.q, owner=owner, lead=counting))
     if filters.seed is not None:
         queryset = queryset.filter(seed=filters.seed)
     if filters.date_from:

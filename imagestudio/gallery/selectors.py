@@ -147,20 +147,25 @@ PAGE_DEFERRED = (
 )
 
 
-def visible_parts(user, filters: ImageFilters) -> list[QuerySet[Image]]:
+def visible_parts(user, filters: ImageFilters, *, counting: bool = False) -> list[QuerySet[Image]]:
     """`filtered_images(user, filters)` as disjoint, ordered parts that each have an index to follow:
 
     - the user's own images (outside projects, or in projects they can still see): the user_id indexes;
     - other people's images in projects the user can see: (project_id, user_id), skipping the user's own.
 
     Together they are exactly `access.images_visible_to(user)`, narrowed and sorted; apart, the database
-    needs no OR over a join, which at 100,000 images decides between milliseconds and a full scan."""
+    needs no OR over a join, which at 100,000 images decides between milliseconds and a full scan. The first
+    part searches only the user's own text; `counting` (see `apply_filters`) when the parts are counted."""
     if not getattr(user, "is_authenticated", False):
         return []
     projects = access.projects_visible_to(user).values("id")
     own = order(
         apply_filters(
-            Image.objects.alive().filter(Q(project__isnull=True) | Q(project_id__in=projects), user=user), user, filters
+            Image.objects.alive().filter(Q(project__isnull=True) | Q(project_id__in=projects), user=user),
+            user,
+            filters,
+            owner=user.pk,
+            counting=counting,
         ),
         filters.sort,
     )
@@ -259,7 +264,7 @@ def browse_count(user, filters: ImageFilters, cap: int = COUNT_CAP) -> tuple[int
     """How many images match, counting at most `cap` (and whether there are more): the page asks for it
     after it has shown the images, so a big library never waits for a full count."""
     count = 0
-    for part in visible_parts(user, filters):  # disjoint, each counted along its own index
+    for part in visible_parts(user, filters, counting=True):  # disjoint, each counted along its own index
         count += part.order_by()[: cap + 1 - count].count()
         if count > cap:
             break
