@@ -123,3 +123,28 @@ def test_a_client_reviewers_verdict_is_in_the_project_feed_under_their_name(alic
     )
     page = alice_browser.get(f"/projects/{project}/").content.decode()
     assert '<strong class="font-medium">Dana (client review)</strong>' in page
+
+
+def test_feed_sentences_follow_the_readers_language(alice, alice_api, bob):
+    """Every sentence is translated whole, counts with their plural and roles in the reader's words."""
+    team = create_team(alice, "Studio")
+    set_member(team, bob, Role.EDITOR)
+    project = post_json(alice_api, "/api/projects", {"name": "Kites", "workspace_id": str(team.pk)}).json()
+    job = make_job(
+        user=alice, model="fal-ai/flux/schnell", status="running", project_id=project["id"], prompt="a red kite"
+    )
+    assert outcomes.finish(job, provider_result(count=2), generation_time=1.0) == "succeeded"
+    Event.objects.create(verb="member.joined", workspace=team, actor=bob, data={"role": "editor"})
+    Event.objects.create(verb="review.verdict", workspace=team, data={"verdict": "reject"})
+    feed = f"/api/workspaces/{team.pk}/activity"
+    texts = [item["text"] for item in alice_api.get(feed, headers={"Accept-Language": "de"}).json()["items"]]
+    assert "hat 2 Bilder erzeugt: „a red kite“" in texts
+    assert "ist als Bearbeiter·in beigetreten" in texts
+    assert "hat das Projekt „Kites“ erstellt" in texts
+    assert "hat ein Bild abgelehnt" in texts
+    english = [item["text"] for item in alice_api.get(feed).json()["items"]]
+    assert {"generated 2 images: “a red kite”", "joined as editor", "rejected an image"} <= set(english)
+    browser = Client(headers={"Accept-Language": "de"})
+    browser.force_login(alice)
+    page = browser.get(f"/projects/{project['id']}/").content.decode()
+    assert "hat 2 Bilder erzeugt: „a red kite“" in page
