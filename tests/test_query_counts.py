@@ -46,8 +46,8 @@ PAGES = [
     # counts, the month's spending, models for quick generate, the 6 newest jobs (+ their images), favourites,
     # projects, activity, the checklist's milestones
     # (the image counts are three index reads and a trash aggregate; favourites are read like the gallery:
-    # the user's team workspaces, then one query)
-    ("/dashboard/", 24, lambda n: (JOB_TOKEN, min(5 * n, 6))),
+    # the user's team workspaces, then one query; the 30-day chart is one read of the hourly totals)
+    ("/dashboard/", 23, lambda n: (JOB_TOKEN, min(5 * n, 6))),
     (
         "/generate/",
         16,

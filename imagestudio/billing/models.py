@@ -78,6 +78,10 @@ class UsageLog(models.Model):
     action = models.CharField(max_length=30)
     model = models.ForeignKey("catalog.AIModel", null=True, on_delete=models.SET_NULL, related_name="+")
     credits_used = models.IntegerField(default=0)
+    # The job's figures as logged (the job may be deleted later; its history stays): images asked for, and
+    # whether a team workspace paid (team jobs are not the person's own usage).
+    num_images = models.PositiveSmallIntegerField(default=0)
+    charged_to_team = models.BooleanField(default=False)
     generation_time = models.FloatField(null=True, blank=True)
     success = models.BooleanField()
     error_message = models.TextField(blank=True)
@@ -93,6 +97,26 @@ class UsageLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {'ok' if self.success else 'failed'}"
+
+
+class UsageSlot(models.Model):
+    """Personal usage per user and quarter hour (UTC): jobs logged, images they made, credits spent (a negative
+    sum, as in the ledger). Kept by database triggers on `usage_logs` and `credit_ledger`
+    (billing/usage_slots.py), so the usage charts read a few thousand rows a year instead of every job's. No
+    foreign key: the triggers write while an account's rows are being deleted."""
+
+    user_id = models.UUIDField()
+    starts_at = models.DateTimeField()  # a quarter hour's start (UTC)
+    jobs = models.IntegerField(default=0)
+    images = models.IntegerField(default=0)
+    spent = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "usage_slots"
+        constraints = [models.UniqueConstraint(fields=["user_id", "starts_at"], name="usage_slots_key")]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%Y-%m-%d %H:%M}: {self.jobs} jobs"
 
 
 DEFAULT_ALERT_THRESHOLDS = [50, 80, 100]

@@ -287,6 +287,8 @@ def log_usage(job, *, success: bool, image=None, generation_time: float | None =
             action=job.action,
             model_id=job.model_id,
             credits_used=job.credits_charged,
+            num_images=job.num_images,
+            charged_to_team=job.workspace_id is not None,
             generation_time=generation_time,
             success=success,
             error_message=job.error_message,

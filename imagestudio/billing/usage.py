@@ -6,17 +6,18 @@ aggregated in the database, a fixed number of queries whatever the history's len
 What counts:
 - Jobs, images and generation times come from the usage log (one row per finished job) of jobs charged
   to the user's own balance; jobs paid by a team's balance are the team's usage (its credits page).
-  Images are the outputs a succeeded job asked for (`num_images`), so deleting an image later does not
-  rewrite history.
+  Images are the outputs a succeeded job asked for (`num_images`). The log keeps both figures as they were
+  when the job finished, so deleting an image or the job later does not rewrite history.
 - Credits spent come from the personal ledger: reserved minus given back (settle remainders, refunds), so
   they are net of refunds, and queued or running jobs count what they hold (as Settings → Billing does).
-- Days and months are calendar days and months in the time zone passed (the user's).
+- Days and months are calendar days and months in the time zone passed (the user's). The charts read them
+  from quarter-hour totals (`usage_slots`, kept by triggers: billing/usage_slots.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from django.conf import settings
@@ -25,7 +26,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 
 from imagestudio.accounts.models import User
-from imagestudio.billing.models import CreditEntry, EntryKind, UsageLog
+from imagestudio.billing.models import CreditEntry, EntryKind, UsageLog, UsageSlot
 from imagestudio.billing.services import SPENDING, personal
 from imagestudio.catalog import params
 from imagestudio.catalog.models import AIModel
@@ -101,8 +102,8 @@ class BalanceOverview:
 
 
 def _logs(user: User) -> QuerySet[UsageLog]:
-    """The usage log of jobs paid from the personal balance (a log whose job is gone counts as personal)."""
-    return UsageLog.objects.filter(user=user, job__workspace__isnull=True)  # a LEFT JOIN: no job matches too
+    """The usage log of jobs paid from the personal balance (as logged: a job deleted later changes nothing)."""
+    return UsageLog.objects.filter(user=user, charged_to_team=False)
 
 
 def _spending(user: User) -> QuerySet[CreditEntry]:
@@ -112,7 +113,7 @@ def _spending(user: User) -> QuerySet[CreditEntry]:
 # Aggregates shared by the per-day, per-month and per-model reads.
 _JOBS = Count("id")
 _SUCCEEDED = Count("id", filter=Q(success=True))
-_IMAGES = Sum("job__num_images", filter=Q(success=True))
+_IMAGES = Sum("num_images", filter=Q(success=True))
 _TIME = Avg("generation_time", filter=Q(success=True))
 
 
@@ -183,15 +184,15 @@ def _seconds(value: float | None) -> float | None:
 
 
 class PeriodIndex(Func):
-    """The index i of the period a row's `created_at` falls in (bounds[i] <= created_at < bounds[i + 1], the
-    last one open-ended): `CASE WHEN created_at < bounds[1] THEN 0 WHEN … ELSE n - 1 END`, plain comparisons in
-    SQL. Truncating to the user's day or month instead runs a Python function per row on SQLite (seconds for a
+    """The index i of the period a row's time falls in (bounds[i] <= time < bounds[i + 1], the last one
+    open-ended): `CASE WHEN time < bounds[1] THEN 0 WHEN … ELSE n - 1 END`, plain comparisons in SQL.
+    Truncating to the user's day or month instead runs a Python function per row on SQLite (seconds for a
     long history); Django's own Case/When for 30 bounds costs ~10 ms just to compile, twice a query."""
 
     output_field = IntegerField()
 
-    def __init__(self, bounds: list[datetime]) -> None:
-        super().__init__(F("created_at"))
+    def __init__(self, bounds: list[datetime], field: str = "created_at") -> None:
+        super().__init__(F(field))
         self.bounds = bounds
 
     def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra):
@@ -205,33 +206,62 @@ class PeriodIndex(Func):
         return f"CASE {' '.join(whens)} ELSE {len(self.bounds) - 1} END", params
 
 
+SLOT = timedelta(minutes=15)
+
+
+def _slot_of(moment: datetime) -> datetime:
+    """The start of the quarter hour (UTC) `moment` falls in."""
+    utc = moment.astimezone(UTC)
+    return utc.replace(minute=utc.minute - utc.minute % 15, second=0, microsecond=0)
+
+
+def split_slots(bounds: list[datetime]) -> list[datetime]:
+    """The slots a bound falls inside of: none for today's time zones (all are whole quarter hours from UTC),
+    but a zone's history may hold odd offsets. Such a slot belongs to two periods, so its rows are read one by
+    one instead of from `usage_slots`."""
+    return sorted({_slot_of(bound) for bound in bounds if _slot_of(bound) != bound})
+
+
+def _rows_buckets(user: User, bounds: list[datetime], within: Q | None = None) -> dict[int, list[int]]:
+    """Jobs, images and spending per period, read from the logs and the ledger themselves (`within`: only
+    those rows). Index → [jobs, images, spent]."""
+    period = PeriodIndex(bounds)
+    since = Q(created_at__gte=bounds[0]) & (within if within is not None else Q())
+    logs = _logs(user).filter(since).annotate(period=period).values("period").annotate(jobs=_JOBS, images=_IMAGES)
+    spent = _spending(user).filter(since).annotate(period=period).values("period").annotate(total=Sum("amount"))
+    found: dict[int, list[int]] = {}
+    for row in logs.order_by():
+        found.setdefault(row["period"], [0, 0, 0])[:2] = [row["jobs"], row["images"] or 0]
+    for entry in spent.order_by():
+        found.setdefault(entry["period"], [0, 0, 0])[2] = _spent(entry["total"])
+    return found
+
+
+def _slots_buckets(user: User, bounds: list[datetime]) -> dict[int, list[int]]:
+    """The same figures from the quarter-hour totals (one query); a split slot's rows are read themselves."""
+    split = split_slots(bounds)
+    slots = (
+        UsageSlot.objects.filter(user_id=user.pk, starts_at__gte=_slot_of(bounds[0]))
+        .exclude(starts_at__in=split)
+        .annotate(period=PeriodIndex(bounds, "starts_at"))
+        .values("period")
+        .annotate(jobs=Sum("jobs"), images=Sum("images"), spent=Sum("spent"))
+        .order_by()
+    )
+    found = {row["period"]: [row["jobs"], row["images"], _spent(row["spent"])] for row in slots}
+    if split:
+        within = Q()
+        for slot in split:
+            within |= Q(created_at__gte=slot, created_at__lt=slot + SLOT)
+        for index, figures in _rows_buckets(user, bounds, within).items():
+            found[index] = [a + b for a, b in zip(found.get(index, [0, 0, 0]), figures, strict=True)]
+    return found
+
+
 def _buckets(user: User, zone: tzinfo, starts: list[date]) -> list[Bucket]:
     """Jobs, images and credits per period, one row per start in `starts` (local midnights; zeros included)."""
-    bounds = [_local_midnight(start, zone) for start in starts]
-    period = PeriodIndex(bounds)
-    logs = (
-        _logs(user)
-        .filter(created_at__gte=bounds[0])
-        .annotate(period=period)
-        .values("period")
-        .annotate(jobs=_JOBS, images=_IMAGES)
-        .order_by()
-    )
-    spent = (
-        _spending(user)
-        .filter(created_at__gte=bounds[0])
-        .annotate(period=period)
-        .values("period")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    by_log: dict[int, dict[str, Any]] = {row["period"]: dict(row) for row in logs}
-    by_spent = {row["period"]: row["total"] for row in spent}
-    out = []
-    for index, start in enumerate(starts):
-        found = by_log.get(index, {})
-        out.append(Bucket(start, found.get("jobs", 0), found.get("images") or 0, _spent(by_spent.get(index))))
-    return out
+    found = _slots_buckets(user, [_local_midnight(start, zone) for start in starts])
+    return [Bucket(start, *found.get(index, [0, 0, 0])) for index, start in enumerate(starts)]
 
 
 def daily_usage(user: User, *, days: int = 30, now: datetime | None = None, tz: tzinfo | None = None) -> list[Bucket]:
@@ -533,7 +563,7 @@ def batch_habit(user: User, groups: list[Group], *, since: datetime, size: int =
     """Succeeded jobs since `since` that asked for `size` images or more, their images and credits (from
     `groups`), and how many of those images are favourites now (one query)."""
     batches = [group for group in groups if (group.num_images or 0) >= size]
-    logs = _logs(user).filter(created_at__gte=since, success=True, job__num_images__gte=size)
+    logs = _logs(user).filter(created_at__gte=since, success=True, num_images__gte=size)
     favourites = Image.objects.alive().filter(user=user, is_favorite=True, job__in=logs.values("job_id")).count()
     return BatchHabit(
         jobs=sum(group.succeeded for group in batches),
