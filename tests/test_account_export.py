@@ -3,7 +3,9 @@ downloadable by its owner only, deleted by the sweep after EXPORT_RETENTION_HOUR
 
 from __future__ import annotations
 
-from datetime import timedelta
+import csv
+import io
+from datetime import date, timedelta
 
 import pytest
 from django.core import mail
@@ -14,11 +16,18 @@ from django.utils import timezone
 
 from imagestudio.accountdata import exports
 from imagestudio.accountdata.models import DataExport, Status
+from imagestudio.accounts.models import User
+from imagestudio.billing import limits
+from imagestudio.billing.grants import issue_grant
+from imagestudio.billing.models import CreditAlert, CreditEntry, CreditPurchase
+from imagestudio.billing.services import log_usage, reserve_for_job
+from imagestudio.workspaces.services import create_team
 from tests.account_data import build_world, export_now, manifest_of, open_export, storage_files
-from tests.factories import make_image
+from tests.factories import make_image, make_job
 from tests.serving import served_bytes, served_status
 
 pytestmark = pytest.mark.django_db
+BILLING_FILES = ["billing/ledger.csv", "billing/usage.csv"]
 
 
 def test_the_zip_holds_exactly_the_live_originals_and_the_manifest(alice, bob, run_tasks):
@@ -29,7 +38,7 @@ def test_the_zip_holds_exactly_the_live_originals_and_the_manifest(alice, bob, r
     assert export.status == Status.READY
     zf = open_export(export)
     live = [world.lighthouse, world.remix, world.loose]
-    assert sorted(zf.namelist()) == sorted(["manifest.json", *(f"images/{i.pk}.png" for i in live)])
+    assert sorted(zf.namelist()) == sorted(["manifest.json", *BILLING_FILES, *(f"images/{i.pk}.png" for i in live)])
     for image in live:
         with default_storage.open(image.file.name, "rb") as handle:
             assert zf.read(f"images/{image.pk}.png") == handle.read()
@@ -41,7 +50,15 @@ def test_the_manifest_describes_every_image_project_collection_prompt_and_settin
 
     assert manifest["format"] == "imagestudio-account"
     assert manifest["format_version"] == 1
-    assert manifest["counts"] == {"images": 3, "missing_images": 0, "prompts": 1, "projects": 1, "collections": 1}
+    assert manifest["counts"] == {
+        "images": 3,
+        "missing_images": 0,
+        "prompts": 1,
+        "projects": 1,
+        "collections": 1,
+        "ledger_entries": CreditEntry.objects.filter(user=alice, workspace=None).count(),
+        "usage_logs": 0,
+    }
     assert [row["id"] for row in manifest["images"]] == [
         str(world.lighthouse.pk),
         str(world.remix.pk),
@@ -88,6 +105,56 @@ def test_the_manifest_describes_every_image_project_collection_prompt_and_settin
     assert manifest["account"]["email"] == "alice@example.com"
 
 
+def test_the_archive_carries_the_accounts_billing_records(alice, run_tasks):
+    """The personal ledger and every job outcome as CSV files, and the limit, alerts, grants and purchases in the
+    manifest; a team's ledger stays with the team."""
+    team = create_team(alice, "Studio")
+    issue_grant(user=alice, amount=50, expires_at=timezone.now() + timedelta(days=30))
+    job = make_job(user=alice, status="succeeded", num_images=2, credits_reserved=8)
+    reserve_for_job(job)
+    log_usage(job, success=True, generation_time=2.5)
+    failed = make_job(user=alice, status="failed", workspace=team, error_message='=HYPERLINK("http://x")')
+    log_usage(failed, success=False)
+    CreditEntry.objects.create(user=alice, workspace=team, kind="reserve", amount=-3, balance_after=0)
+    limits.set_limits(user=alice, monthly_cap=400, alert_thresholds=[50, 100])
+    CreditAlert.objects.create(user=alice, month=date(2026, 11, 1), threshold=50, spent=200, cap=400)
+    CreditPurchase.objects.create(
+        user=alice,
+        session_id="cs_test_123",
+        package="starter",
+        credits=100,
+        amount_cents=500,
+        currency="usd",
+        test_mode=True,
+        entry=CreditEntry.objects.create(user=alice, kind="purchase", amount=100, balance_after=0),
+    )
+    zf = open_export(export_now(alice, run_tasks))
+    manifest = manifest_of(zf)
+
+    ledger = list(csv.DictReader(io.StringIO(zf.read("billing/ledger.csv").decode())))
+    personal_entries = CreditEntry.objects.filter(user=alice, workspace=None).order_by("created_at", "id")
+    assert [(row["kind"], int(row["amount"])) for row in ledger] == [(e.kind, e.amount) for e in personal_entries]
+    assert {"grant", "reserve", "purchase"} <= {row["kind"] for row in ledger}
+    assert -3 not in [int(row["amount"]) for row in ledger]  # the team's entry
+    usage = list(csv.DictReader(io.StringIO(zf.read("billing/usage.csv").decode())))
+    assert [(row["success"], row["num_images"], row["charged_to_team"]) for row in usage] == [
+        ("true", "2", "false"),
+        ("false", "1", "true"),
+    ]
+    assert usage[0]["model"] == job.model.name and usage[0]["generation_time"] == "2.5"
+    assert usage[1]["error_message"] == '\'=HYPERLINK("http://x")'  # a spreadsheet shows it, never runs it
+    assert manifest["counts"]["ledger_entries"] == len(ledger)
+    assert manifest["counts"]["usage_logs"] == 2
+    billing = manifest["billing"]
+    assert billing["credits_balance"] == User.objects.get(pk=alice.pk).credits_balance
+    assert billing["spending_limit"] == {"monthly_cap": 400, "alert_thresholds": [50, 100]}
+    assert [(a["month"], a["threshold"], a["spent"]) for a in billing["alerts"]] == [("2026-11-01", 50, 200)]
+    assert [(g["source"], g["amount"]) for g in billing["grants"]] == [("staff", 50)]
+    assert [(p["package"], p["credits"], p["reference"]) for p in billing["purchases"]] == [
+        ("starter", 100, "cs_test_123")
+    ]
+
+
 def test_an_original_missing_from_storage_is_listed_as_missing_and_the_rest_exported(alice, run_tasks):
     kept = make_image(user=alice, prompt="kept", width=30)
     lost = make_image(user=alice, prompt="lost", width=31)
@@ -95,7 +162,7 @@ def test_an_original_missing_from_storage_is_listed_as_missing_and_the_rest_expo
     export = export_now(alice, run_tasks)
     zf = open_export(export)
     manifest = manifest_of(zf)
-    assert sorted(zf.namelist()) == sorted(["manifest.json", f"images/{kept.pk}.png"])
+    assert sorted(zf.namelist()) == sorted(["manifest.json", *BILLING_FILES, f"images/{kept.pk}.png"])
     assert [(r["id"], r["file"], r["missing"]) for r in manifest["images"]] == [
         (str(kept.pk), f"images/{kept.pk}.png", False),
         (str(lost.pk), None, True),
@@ -204,7 +271,15 @@ def test_the_api_starts_an_export_and_reports_it_ready_with_its_link(alice, alic
     export_id = response.json()["id"]
     body = alice_api.get(f"/api/settings/export/{export_id}").json()
     assert (body["status"], body["done"], body["total"]) == ("ready", 1, 1)
-    assert body["counts"] == {"images": 1, "missing_images": 0, "prompts": 0, "projects": 0, "collections": 0}
+    assert body["counts"] == {
+        "images": 1,
+        "missing_images": 0,
+        "prompts": 0,
+        "projects": 0,
+        "collections": 0,
+        "ledger_entries": CreditEntry.objects.filter(user=alice, workspace=None).count(),
+        "usage_logs": 0,
+    }
     assert body["download_url"].endswith(reverse("settings_data_export_download", args=[export_id]))
 
 

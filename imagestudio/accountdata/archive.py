@@ -1,8 +1,10 @@
 """The account archive: everything a user owns as one ZIP, and the manifest that describes it.
 
 Layout (format version 1):
-    manifest.json                 format, counts, settings, projects, collections, prompts, images
+    manifest.json                 format, counts, settings, projects, collections, prompts, images, billing
     images/<image-id>.<ext>       each image's original, byte for byte as stored
+    billing/ledger.csv            the personal credit ledger, oldest first (billing_records)
+    billing/usage.csv             every job outcome (usage log), oldest first
 
 Originals are copied from storage chunk by chunk with the project export's machinery
 (`projects/export.py`: an unseekable sink drained after every write), straight into the file the caller
@@ -13,7 +15,7 @@ originals were missing from storage.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from datetime import datetime
 from typing import IO, Any
 from zipfile import ZIP_DEFLATED, ZIP_STORED, ZipFile
@@ -22,6 +24,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from imagestudio.accountdata import billing_records
 from imagestudio.collections.models import Collection, CollectionImage
 from imagestudio.gallery.models import Image
 from imagestudio.preferences.services import settings_for
@@ -79,12 +82,43 @@ def write_archive(user, out: IO[bytes], *, on_progress: Callable[[int], None] | 
             rows.append(row)
             if on_progress is not None:
                 on_progress(position)
+        billing_counts = {
+            key: _write_csv(zf, sink, out, name, exported_at, columns, rows_of(user))
+            for key, name, columns, rows_of in billing_records.TABLES
+        }
         manifest = build_manifest(user, rows, exported_at)
+        manifest["counts"].update(billing_counts)
+        manifest["billing"] = billing_records.summary(user)
         with zf.open(_zip_info(MANIFEST, exported_at, ZIP_DEFLATED), "w", force_zip64=True) as member:
             member.write(json.dumps(manifest, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1).encode())
         _pour(sink.drain(), out)
     _pour(sink.drain(), out)  # the central directory
     return manifest["counts"]
+
+
+def _write_csv(
+    zf: ZipFile,
+    sink: _Sink,
+    out: IO[bytes],
+    name: str,
+    when: datetime,
+    columns: tuple[str, ...],
+    records: Iterable[tuple],
+) -> int:
+    """One CSV member, written and passed on a few hundred lines at a time; how many rows it holds."""
+    counted = [0]
+
+    def counting() -> Iterator[tuple]:
+        for record in records:
+            counted[0] += 1
+            yield record
+
+    with zf.open(_zip_info(name, when, ZIP_DEFLATED), "w", force_zip64=True) as member:
+        for chunk in billing_records.csv_chunks(columns, counting()):
+            member.write(chunk)
+            _pour(sink.drain(), out)
+    _pour(sink.drain(), out)  # the data descriptor
+    return counted[0]
 
 
 def _drain[T](steps: Generator[bytes, None, T], out: IO[bytes]) -> T:

@@ -36,6 +36,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from imagestudio.accountdata import billing_records
 from imagestudio.accountdata.archive import FORMAT, FORMAT_VERSION, IMAGE_DIR, MANIFEST
 from imagestudio.accountdata.models import OPEN, DataImport, Status
 from imagestudio.catalog.models import AIModel
@@ -481,6 +482,7 @@ class Restorer:
 
     def _note_ignored_entries(self) -> None:
         listed = {row.get("file") for row in self.manifest.get("images", []) if isinstance(row, dict)}
+        listed.update(billing_records.FILES)  # records of the old account's credits: kept, never imported
         for name in self.zf.namelist():
             if name != MANIFEST and name not in listed and not name.endswith("/"):
                 self.summary.skip(name, _("not part of an account export; ignored"))
