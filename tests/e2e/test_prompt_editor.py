@@ -97,7 +97,9 @@ def test_the_prompt_editor(page, studio):
     page.locator("[data-negative-preset]", has_text="Clean").click()
     expect(negative).to_have_value("text, blurry, lowres, jpeg artifacts, watermark, signature")
 
-    # The form is swapped whole on a 422: the new form's editor works too.
+    # The form is swapped whole on a 422: the new form's editor works too. First the job queued at the start
+    # must have finished: a CI run once clicked while its card was still polling, and no form errors came.
+    expect(page.locator("[data-testid=job-card][data-status=succeeded]")).to_have_count(1, timeout=60_000)
     page.evaluate("document.querySelector('#generate-form').noValidate = true")
     prompt.fill("")
     page.click("[data-testid=generate-button]")
